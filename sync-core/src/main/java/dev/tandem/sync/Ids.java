@@ -1,0 +1,67 @@
+package dev.tandem.sync;
+
+import java.util.regex.Pattern;
+
+/** Validation of record ids, device ids and type names, shared by every module. */
+public final class Ids {
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
+  private Ids() {}
+
+  /** Returns true if {@code id} is a valid record or device id: {@code [A-Za-z0-9._:-]{1,128}}. */
+  public static boolean isValidId(String id) {
+    return id != null && ID.matcher(id).matches();
+  }
+
+  /** Returns true if {@code type} is a valid type name: {@code [a-z][a-z0-9_]{0,63}}. */
+  public static boolean isValidType(String type) {
+    return type != null && TYPE.matcher(type).matches();
+  }
+
+  /**
+   * Returns {@code id} if it is a valid record id.
+   *
+   * @throws IllegalArgumentException naming the id and the rule it breaks
+   */
+  public static String requireId(String id) {
+    if (!isValidId(id)) {
+      throw new IllegalArgumentException(
+          "invalid id " + quote(id) + ": must match [A-Za-z0-9._:-]{1,128}");
+    }
+    return id;
+  }
+
+  /**
+   * Returns {@code deviceId} if it is a valid device id (same rule as record ids).
+   *
+   * @throws IllegalArgumentException naming the id and the rule it breaks
+   */
+  public static String requireDeviceId(String deviceId) {
+    if (!isValidId(deviceId)) {
+      throw new IllegalArgumentException(
+          "invalid device id " + quote(deviceId) + ": must match [A-Za-z0-9._:-]{1,128}");
+    }
+    return deviceId;
+  }
+
+  /**
+   * Returns {@code type} if it is a valid type name.
+   *
+   * @throws IllegalArgumentException naming the type and the rule it breaks
+   */
+  public static String requireType(String type) {
+    if (!isValidType(type)) {
+      throw new IllegalArgumentException(
+          "invalid type " + quote(type) + ": must match [a-z][a-z0-9_]{0,63}");
+    }
+    return type;
+  }
+
+  private static String quote(String s) {
+    if (s == null) {
+      return "null";
+    }
+    return "\"" + (s.length() > 140 ? s.substring(0, 140) + "…" : s) + "\"";
+  }
+}

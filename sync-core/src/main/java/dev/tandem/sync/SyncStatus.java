@@ -1,0 +1,73 @@
+package dev.tandem.sync;
+
+/** A snapshot of the sync engine's state. Immutable. */
+public final class SyncStatus {
+  /** How the device learns about remote changes. */
+  public enum Mode {
+    /** No server configured: the store is local only. */
+    LOCAL_ONLY,
+    /** The server is unreachable; writes queue locally. */
+    OFFLINE,
+    /** Connected, pulling on a timer. */
+    POLLING,
+    /** Connected with a live channel: the server says when to pull. */
+    LIVE
+  }
+
+  private final int pending;
+  private final int failed;
+  private final long lastSyncAt;
+  private final String lastError;
+  private final Mode mode;
+  private final String cursor;
+
+  public SyncStatus(int pending, int failed, long lastSyncAt, String lastError, Mode mode,
+      String cursor) {
+    this.pending = pending;
+    this.failed = failed;
+    this.lastSyncAt = lastSyncAt;
+    this.lastError = lastError;
+    this.mode = mode;
+    this.cursor = cursor;
+  }
+
+  /** Returns the number of outbox entries waiting to be sent. */
+  public int pending() {
+    return pending;
+  }
+
+  /** Returns the number of outbox entries parked as failed (see {@code retryFailed()}). */
+  public int failed() {
+    return failed;
+  }
+
+  /** Returns the wall time (ms) of the last successful exchange with the server, or 0. */
+  public long lastSyncAt() {
+    return lastSyncAt;
+  }
+
+  /** Returns the last error message, or null. */
+  public String lastError() {
+    return lastError;
+  }
+
+  public Mode mode() {
+    return mode;
+  }
+
+  /** Returns true unless the engine is offline or has no server. */
+  public boolean online() {
+    return mode == Mode.POLLING || mode == Mode.LIVE;
+  }
+
+  /** Returns the server cursor this device has pulled up to, or null. */
+  public String cursor() {
+    return cursor;
+  }
+
+  @Override
+  public String toString() {
+    return "SyncStatus{" + mode + " pending=" + pending + " failed=" + failed + " lastSyncAt="
+        + lastSyncAt + (lastError == null ? "" : " lastError=" + lastError) + "}";
+  }
+}

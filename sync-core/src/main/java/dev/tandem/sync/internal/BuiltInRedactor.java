@@ -1,0 +1,74 @@
+package dev.tandem.sync.internal;
+
+import dev.tandem.sync.spi.Redactor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Masks common secret formats in outgoing JSON text: OpenAI and Anthropic keys, AWS access key
+ * ids, GitHub tokens, Slack tokens, PEM private keys, and {@code password=} / {@code api_key=}
+ * style assignments. Matches become {@code [REDACTED]}, so the JSON stays valid.
+ */
+public final class BuiltInRedactor implements Redactor {
+  /** Replacement text for a masked secret. */
+  public static final String MASK = "[REDACTED]";
+
+  private static final List<Pattern> DEFAULT_PATTERNS = Collections.unmodifiableList(Arrays.asList(
+      // PEM private keys; inside JSON strings their newlines are escaped as \n.
+      Pattern.compile(
+          "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----",
+          Pattern.DOTALL),
+      Pattern.compile("sk-ant-[A-Za-z0-9_\\-]{20,}"),
+      Pattern.compile("sk-(?:proj-)?[A-Za-z0-9_\\-]{20,}"),
+      Pattern.compile("\\bAKIA[0-9A-Z]{16}\\b"),
+      Pattern.compile("\\bgh[pousr]_[A-Za-z0-9]{36,}\\b"),
+      Pattern.compile("\\bxox[abposr]-[A-Za-z0-9\\-]{10,}"),
+      // Assignments: keep the key and the separator, mask the value up to a quote or space.
+      Pattern.compile(
+          "(?i)((?:password|passwd|pwd|api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token)"
+              + "\\s*[=:]\\s*)([^\\s\"'\\\\,;&]{3,})")));
+
+  private final List<Pattern> patterns;
+
+  private BuiltInRedactor(List<Pattern> patterns) {
+    this.patterns = patterns;
+  }
+
+  /** Returns the redactor with the built-in patterns. */
+  public static BuiltInRedactor defaults() {
+    return new BuiltInRedactor(DEFAULT_PATTERNS);
+  }
+
+  /** Returns a redactor with the built-in patterns plus {@code extra} ones. */
+  public static BuiltInRedactor withExtraPatterns(List<Pattern> extra) {
+    List<Pattern> all = new ArrayList<>(DEFAULT_PATTERNS);
+    all.addAll(extra);
+    return new BuiltInRedactor(Collections.unmodifiableList(all));
+  }
+
+  @Override
+  public String redact(String type, String id, String json) {
+    if (json == null) {
+      return null;
+    }
+    String out = json;
+    for (Pattern p : patterns) {
+      Matcher m = p.matcher(out);
+      if (!m.find()) {
+        continue;
+      }
+      StringBuffer sb = new StringBuffer(out.length());
+      do {
+        String replacement = m.groupCount() >= 2 ? m.group(1) + MASK : MASK;
+        m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+      } while (m.find());
+      m.appendTail(sb);
+      out = sb.toString();
+    }
+    return out;
+  }
+}

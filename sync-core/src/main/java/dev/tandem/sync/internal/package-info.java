@@ -1,0 +1,2 @@
+/** Implementation details: no compatibility promise. */
+package dev.tandem.sync.internal;

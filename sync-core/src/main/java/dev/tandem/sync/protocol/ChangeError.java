@@ -1,0 +1,38 @@
+package dev.tandem.sync.protocol;
+
+import java.util.Objects;
+
+/** A machine code and a human sentence, as in the protocol's error bodies. */
+public final class ChangeError {
+  private final String code;
+  private final String message;
+
+  public ChangeError(String code, String message) {
+    this.code = Objects.requireNonNull(code, "code");
+    this.message = Objects.requireNonNull(message, "message");
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public String message() {
+    return message;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ChangeError && code.equals(((ChangeError) o).code)
+        && message.equals(((ChangeError) o).message);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(code, message);
+  }
+
+  @Override
+  public String toString() {
+    return code + ": " + message;
+  }
+}

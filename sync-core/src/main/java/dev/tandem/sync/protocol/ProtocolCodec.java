@@ -1,0 +1,453 @@
+package dev.tandem.sync.protocol;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes the protocol's JSON bodies with Jackson's streaming API.
+ *
+ * <p>A change's {@code data} object is neither parsed into a tree nor re-serialized: the reader
+ * slices its exact bytes out of the body and the writer copies them back verbatim. That keeps the
+ * wire lossless (numbers as written, key order, unknown fields) and keeps large syncs cheap.
+ *
+ * <p>Unknown fields are skipped, as the protocol requires. Readers throw {@link
+ * ProtocolException} with code {@code bad_request} for anything that is not the protocol.
+ */
+public final class ProtocolCodec {
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+          .build();
+
+  private ProtocolCodec() {}
+
+  // ---- push request ----
+
+  public static byte[] writePushRequest(PushRequest request) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeStringField("batchId", request.batchId());
+      g.writeStringField("deviceId", request.deviceId());
+      g.writeArrayFieldStart("changes");
+      for (Change c : request.changes()) {
+        writeChange(g, c);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    });
+  }
+
+  /** Writes a push request to {@code out}, which the caller closes. */
+  public static void writePushRequest(PushRequest request, OutputStream out) {
+    try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      g.writeStartObject();
+      g.writeStringField("batchId", request.batchId());
+      g.writeStringField("deviceId", request.deviceId());
+      g.writeArrayFieldStart("changes");
+      for (Change c : request.changes()) {
+        writeChange(g, c);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Reads a push request. Entries whose fields have the wrong JSON type are kept with those
+   * fields null, so that the server can reject them one by one.
+   *
+   * @throws ProtocolException if the body is not a JSON object of the right shape
+   */
+  public static PushRequest readPushRequest(byte[] body) {
+    return read(body, p -> {
+      expect(p, p.nextToken(), JsonToken.START_OBJECT, "body");
+      String batchId = null;
+      String deviceId = null;
+      List<Change> changes = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.getCurrentName();
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "batchId":
+            batchId = requireString(p, t, "batchId");
+            break;
+          case "deviceId":
+            deviceId = requireString(p, t, "deviceId");
+            break;
+          case "changes":
+            changes = readChanges(p, body, t);
+            break;
+          default:
+            p.skipChildren();
+        }
+      }
+      if (batchId == null || batchId.isEmpty()) {
+        throw new ProtocolException("bad_request", "batchId is required");
+      }
+      if (changes == null) {
+        throw new ProtocolException("bad_request", "changes is required");
+      }
+      return new PushRequest(batchId, deviceId, changes);
+    });
+  }
+
+  // ---- push response ----
+
+  public static byte[] writePushResponse(PushResponse r) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeBooleanField("success", r.success());
+      g.writeObjectFieldStart("synced");
+      for (Map.Entry<String, Integer> e : r.synced().entrySet()) {
+        g.writeNumberField(e.getKey(), e.getValue());
+      }
+      g.writeEndObject();
+      g.writeArrayFieldStart("conflicts");
+      for (PushResponse.Conflict c : r.conflicts()) {
+        g.writeStartObject();
+        g.writeStringField("type", c.type());
+        g.writeStringField("id", c.id());
+        g.writeStringField("resolution", c.resolution());
+        g.writeStringField("winnerHlc", c.winnerHlc());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("errors");
+      for (PushResponse.EntryError e : r.errors()) {
+        g.writeStartObject();
+        g.writeStringField("type", e.type());
+        g.writeStringField("id", e.id());
+        g.writeStringField("code", e.code());
+        g.writeStringField("message", e.message());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeStringField("cursor", r.cursor());
+      g.writeEndObject();
+    });
+  }
+
+  public static PushResponse readPushResponse(byte[] body) {
+    return read(body, p -> {
+      expect(p, p.nextToken(), JsonToken.START_OBJECT, "body");
+      boolean success = false;
+      Map<String, Integer> synced = new LinkedHashMap<>();
+      List<PushResponse.Conflict> conflicts = new ArrayList<>();
+      List<PushResponse.EntryError> errors = new ArrayList<>();
+      String cursor = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.getCurrentName();
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "success":
+            success = t == JsonToken.VALUE_TRUE;
+            break;
+          case "synced":
+            expect(p, t, JsonToken.START_OBJECT, "synced");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String type = p.getCurrentName();
+              p.nextToken();
+              synced.put(type, p.getValueAsInt());
+            }
+            break;
+          case "conflicts":
+            expect(p, t, JsonToken.START_ARRAY, "conflicts");
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+              Map<String, String> f = readFlatStrings(p);
+              conflicts.add(new PushResponse.Conflict(f.get("type"), f.get("id"),
+                  f.get("resolution"), f.get("winnerHlc")));
+            }
+            break;
+          case "errors":
+            expect(p, t, JsonToken.START_ARRAY, "errors");
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+              Map<String, String> f = readFlatStrings(p);
+              errors.add(new PushResponse.EntryError(f.get("type"), f.get("id"), f.get("code"),
+                  f.get("message")));
+            }
+            break;
+          case "cursor":
+            cursor = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
+            break;
+          default:
+            p.skipChildren();
+        }
+      }
+      return new PushResponse(success, synced, conflicts, errors, cursor);
+    });
+  }
+
+  // ---- pull response ----
+
+  public static byte[] writePullResponse(PullResponse r) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeArrayFieldStart("changes");
+      for (Change c : r.changes()) {
+        writeChange(g, c);
+      }
+      g.writeEndArray();
+      g.writeStringField("cursor", r.cursor());
+      g.writeBooleanField("hasMore", r.hasMore());
+      g.writeNumberField("serverTimestamp", r.serverTimestamp());
+      g.writeEndObject();
+    });
+  }
+
+  public static PullResponse readPullResponse(byte[] body) {
+    return read(body, p -> {
+      expect(p, p.nextToken(), JsonToken.START_OBJECT, "body");
+      List<Change> changes = new ArrayList<>();
+      String cursor = null;
+      boolean hasMore = false;
+      long ts = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.getCurrentName();
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "changes":
+            changes = readChanges(p, body, t);
+            break;
+          case "cursor":
+            cursor = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
+            break;
+          case "hasMore":
+            hasMore = t == JsonToken.VALUE_TRUE;
+            break;
+          case "serverTimestamp":
+            ts = p.getValueAsLong();
+            break;
+          default:
+            p.skipChildren();
+        }
+      }
+      return new PullResponse(changes, cursor, hasMore, ts);
+    });
+  }
+
+  // ---- errors ----
+
+  /** Returns {@code {"error": {"code": ..., "message": ...}}}. */
+  public static byte[] writeError(String code, String message) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeObjectFieldStart("error");
+      g.writeStringField("code", code);
+      g.writeStringField("message", message);
+      g.writeEndObject();
+      g.writeEndObject();
+    });
+  }
+
+  /** Reads an error body; returns null if the body is not one. */
+  public static ChangeError readError(byte[] body) {
+    try {
+      return read(body, p -> {
+        expect(p, p.nextToken(), JsonToken.START_OBJECT, "body");
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.getCurrentName();
+          JsonToken t = p.nextToken();
+          if ("error".equals(name) && t == JsonToken.START_OBJECT) {
+            Map<String, String> f = readFlatStrings(p);
+            if (f.get("code") != null) {
+              return new ChangeError(f.get("code"),
+                  f.get("message") == null ? "" : f.get("message"));
+            }
+          } else {
+            p.skipChildren();
+          }
+        }
+        return null;
+      });
+    } catch (ProtocolException e) {
+      return null;
+    }
+  }
+
+  // ---- shared ----
+
+  private static void writeChange(JsonGenerator g, Change c) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("type", c.type());
+    g.writeStringField("id", c.id());
+    g.writeStringField("op", c.op());
+    g.writeStringField("hlc", c.hlc());
+    if (c.baseHlc() != null) {
+      g.writeStringField("baseHlc", c.baseHlc());
+    }
+    if (c.seq() > 0) {
+      g.writeNumberField("seq", c.seq());
+    }
+    if (c.deviceId() != null) {
+      g.writeStringField("deviceId", c.deviceId());
+    }
+    if (c.data() != null) {
+      g.writeFieldName("data");
+      g.writeRawValue(c.data());
+    }
+    g.writeEndObject();
+  }
+
+  private static List<Change> readChanges(JsonParser p, byte[] body, JsonToken t)
+      throws IOException {
+    expect(p, t, JsonToken.START_ARRAY, "changes");
+    List<Change> changes = new ArrayList<>();
+    JsonToken next;
+    while ((next = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (next != JsonToken.START_OBJECT) {
+        throw new ProtocolException("bad_request", "each change must be a JSON object");
+      }
+      changes.add(readChange(p, body));
+    }
+    return changes;
+  }
+
+  private static Change readChange(JsonParser p, byte[] body) throws IOException {
+    String type = null;
+    String id = null;
+    String op = null;
+    String hlc = null;
+    String baseHlc = null;
+    String data = null;
+    String deviceId = null;
+    long seq = 0;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.getCurrentName();
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "type":
+          type = stringOrNull(p, t);
+          break;
+        case "id":
+          id = stringOrNull(p, t);
+          break;
+        case "op":
+          op = stringOrNull(p, t);
+          break;
+        case "hlc":
+          hlc = stringOrNull(p, t);
+          break;
+        case "baseHlc":
+          baseHlc = stringOrNull(p, t);
+          break;
+        case "deviceId":
+          deviceId = stringOrNull(p, t);
+          break;
+        case "seq":
+          seq = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+          break;
+        case "data":
+          if (t == JsonToken.START_OBJECT) {
+            int start = (int) p.currentTokenLocation().getByteOffset();
+            p.skipChildren();
+            int end = (int) p.currentLocation().getByteOffset();
+            data = new String(body, start, end - start, StandardCharsets.UTF_8);
+          } else {
+            // Wrong JSON type: remembered as an empty marker so validation rejects this entry.
+            p.skipChildren();
+            data = t == JsonToken.VALUE_NULL ? null : "";
+          }
+          break;
+        default:
+          p.skipChildren();
+      }
+    }
+    return new Change(type, id, op, hlc, baseHlc, data, seq, deviceId);
+  }
+
+  private static String stringOrNull(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_STRING) {
+      return p.getText();
+    }
+    p.skipChildren();
+    return null;
+  }
+
+  private static Map<String, String> readFlatStrings(JsonParser p) throws IOException {
+    Map<String, String> fields = new LinkedHashMap<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.getCurrentName();
+      JsonToken t = p.nextToken();
+      if (t.isScalarValue() && t != JsonToken.VALUE_NULL) {
+        fields.put(name, p.getValueAsString());
+      } else {
+        p.skipChildren();
+      }
+    }
+    return fields;
+  }
+
+  private static String requireString(JsonParser p, JsonToken t, String field) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t != JsonToken.VALUE_STRING) {
+      throw new ProtocolException("bad_request", field + " must be a string");
+    }
+    return p.getText();
+  }
+
+  private static void expect(JsonParser p, JsonToken actual, JsonToken expected, String what) {
+    if (actual != expected) {
+      throw new ProtocolException("bad_request",
+          what + " must be a JSON " + (expected == JsonToken.START_ARRAY ? "array" : "object"));
+    }
+  }
+
+  private interface Reader<T> {
+    T read(JsonParser p) throws IOException;
+  }
+
+  private interface Writer {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static <T> T read(byte[] body, Reader<T> reader) {
+    if (body == null || body.length == 0) {
+      throw new ProtocolException("bad_request", "empty body");
+    }
+    try (JsonParser p = FACTORY.createParser(body)) {
+      T value = reader.read(p);
+      return value;
+    } catch (ProtocolException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new ProtocolException("bad_request", "malformed JSON: " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  private static byte[] write(Writer writer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+      writer.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

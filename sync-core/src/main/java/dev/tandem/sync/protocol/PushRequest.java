@@ -1,0 +1,31 @@
+package dev.tandem.sync.protocol;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/** The body of {@code POST /sync/batch}. */
+public final class PushRequest {
+  private final String batchId;
+  private final String deviceId;
+  private final List<Change> changes;
+
+  public PushRequest(String batchId, String deviceId, List<Change> changes) {
+    this.batchId = batchId;
+    this.deviceId = deviceId;
+    this.changes = Collections.unmodifiableList(Objects.requireNonNull(changes, "changes"));
+  }
+
+  /** Returns the idempotency key: the same id twice gets the same answer. */
+  public String batchId() {
+    return batchId;
+  }
+
+  public String deviceId() {
+    return deviceId;
+  }
+
+  public List<Change> changes() {
+    return changes;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.tandem.sync.spi;
+
+import dev.tandem.sync.Conflict;
+import dev.tandem.sync.Record;
+import dev.tandem.sync.SearchHit;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The local database every write lands in first. The sync engine and the repositories use only
+ * this interface; {@code tandem-sync-sqlite}'s {@code HybridStorageBackend} implements it.
+ *
+ * <p>Implementations serialize write transactions through one writer and allow concurrent reads.
+ * All methods are thread-safe. After {@link #close()} every method throws {@link
+ * dev.tandem.sync.ClosedException}.
+ */
+public interface LocalStore extends AutoCloseable {
+  /**
+   * Runs {@code work} in one write transaction and returns its result. If {@code work} throws, the
+   * transaction rolls back and the exception propagates.
+   */
+  <R> R inTransaction(Function<StoreTransaction, R> work);
+
+  /** Returns the record with its base, or null. Tombstones are returned (deleted). */
+  LocalRecord get(String type, String id);
+
+  /**
+   * Returns live (not deleted) records of {@code type} ordered by id, for paging: ids greater than
+   * {@code afterId} (null for the first page), at most {@code limit}.
+   */
+  List<Record> list(String type, String afterId, int limit);
+
+  /**
+   * Returns live records of {@code type} whose {@code conversationId} is {@code conversationId},
+   * in the order they were written by their creator ({@code ts}, then id).
+   */
+  List<Record> listByConversation(String type, String conversationId);
+
+  /**
+   * Returns the latest {@code limit} live messages of a conversation with {@code ts} strictly
+   * before {@code beforeTs} (Long.MAX_VALUE for the newest), newest first.
+   */
+  List<Record> latestMessages(String conversationId, long beforeTs, int limit);
+
+  /**
+   * Returns live conversations ordered by last activity (most recent first, then id), skipping
+   * {@code offset}.
+   */
+  List<Record> conversationsByActivity(int limit, int offset);
+
+  /** Returns the number of live records of {@code type} in a conversation. */
+  int countByConversation(String type, String conversationId);
+
+  /**
+   * Runs a full-text search over message text and returns ranked hits with snippets.
+   *
+   * @throws IllegalArgumentException if the query cannot be parsed
+   */
+  List<SearchHit> search(String query, int limit);
+
+  /** Returns up to {@code limit} pending entries due at {@code nowMillis}, oldest first. */
+  List<OutboxEntry> duePending(long nowMillis, int limit);
+
+  /**
+   * Marks entries as delivered. An entry that was coalesced with a newer change since it was
+   * read (its clock moved on) stays pending. The sent version becomes each record's base.
+   */
+  void markSynced(List<OutboxEntry> entries);
+
+  /**
+   * Records a failed attempt: increments the retry count, stores the error, and either schedules
+   * the next attempt at {@code nextAttemptAt} or, if {@code terminal}, parks the entry as failed.
+   */
+  void markFailed(OutboxEntry entry, String error, long nextAttemptAt, boolean terminal);
+
+  /** Moves every failed entry back to pending, due now. Returns how many moved. */
+  int retryFailed(long nowMillis);
+
+  /** Returns the number of outbox entries with {@code status}. */
+  int countOutbox(OutboxEntry.Status status);
+
+  /** Returns the earliest {@code next_attempt_at} among pending entries, or -1 if none. */
+  long nextDueAt();
+
+  /** Returns recorded conflicts, newest first. */
+  List<Conflict> conflicts(int limit);
+
+  /** Returns a value from {@code sync_state}, or null. */
+  String state(String key);
+
+  /** Closes the database. Idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,44 @@
+package dev.tandem.sync.spi;
+
+import dev.tandem.sync.Conflict;
+import dev.tandem.sync.Record;
+
+/**
+ * The operations available inside one write transaction of a {@link LocalStore}. Everything done
+ * through one instance commits or rolls back together. Valid only inside the callback that
+ * received it.
+ */
+public interface StoreTransaction {
+  /** Returns the record with its base, or null if the store has never seen it. */
+  LocalRecord get(String type, String id);
+
+  /**
+   * Writes a local change and queues it for sync in the same transaction. A pending outbox entry
+   * for the same record is coalesced into one entry describing {@code record}. A failed entry is
+   * reset to pending, since the record changed.
+   *
+   * @throws dev.tandem.sync.StoreException with reason {@code RECORD_TOO_LARGE} if the data is
+   *     over the store's limit
+   */
+  void writeLocal(Record record);
+
+  /**
+   * Writes a version received from the server without queueing it, and makes it the new base.
+   */
+  void applyRemote(Record record);
+
+  /** Sets the base of a record, the version last agreed with the server. */
+  void setBase(Record base);
+
+  /** Returns true if the record has an outbox entry that is pending or failed. */
+  boolean hasUnsyncedChanges(String type, String id);
+
+  /** Stores a conflict in the {@code conflicts} table. */
+  void recordConflict(Conflict conflict);
+
+  /** Returns a value from {@code sync_state}, or null. */
+  String state(String key);
+
+  /** Writes a value to {@code sync_state}; null removes the key. */
+  void putState(String key, String value);
+}
