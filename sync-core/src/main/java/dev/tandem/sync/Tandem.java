@@ -112,11 +112,7 @@ public final class Tandem implements AutoCloseable {
    */
   public Records records(String type) {
     ensureOpen();
-    Ids.requireType(type);
-    if (!types.contains(type)) {
-      throw new IllegalArgumentException("unknown type \"" + type
-          + "\": register it with Tandem.builder().registerType(\"" + type + "\")");
-    }
+    requireKnownType(type);
     synchronized (repositories) {
       return repositories.computeIfAbsent(type, t -> new Records(this, t));
     }
@@ -171,6 +167,36 @@ public final class Tandem implements AutoCloseable {
     return store.search(query, limit);
   }
 
+  /**
+   * Runs {@code work} in one transaction: its writes and their outbox entries commit together, or
+   * none of them does if {@code work} throws.
+   *
+   * <pre>{@code
+   * tandem.batch(b -> {
+   *   b.put("conversation", "c-1", "{\"title\":\"t\"}");
+   *   b.put("message", "m-1", "{\"conversationId\":\"c-1\",\"role\":\"user\"}");
+   * });
+   * }</pre>
+   */
+  public void batch(java.util.function.Consumer<WriteBatch> work) {
+    ensureOpen();
+    Objects.requireNonNull(work, "work");
+    int writes = store.inTransaction(tx -> {
+      WriteBatch b = new WriteBatch(this, tx);
+      work.accept(b);
+      return b.writes();
+    });
+    if (writes > 0) {
+      engine.onLocalWrite();
+    }
+  }
+
+  /** Returns a host-local value written with {@link WriteBatch#putLocalState}, or null. */
+  public String localState(String key) {
+    ensureOpen();
+    return store.state("host." + key);
+  }
+
   /** Returns recorded conflicts, newest first. */
   public List<Conflict> conflicts(int limit) {
     ensureOpen();
@@ -208,13 +234,29 @@ public final class Tandem implements AutoCloseable {
 
   // ---- package-private write path used by the repositories ----
 
-  Record write(String type, String id, String json) {
-    ensureOpen();
+  Hlc nextHlc() {
+    return hlc.now();
+  }
+
+  void requireKnownType(String type) {
+    Ids.requireType(type);
+    if (!types.contains(type)) {
+      throw new IllegalArgumentException("unknown type \"" + type
+          + "\": register it with Tandem.builder().registerType(\"" + type + "\")");
+    }
+  }
+
+  void requireSize(String type, String id, String json) {
     long size = utf8Length(json);
     if (size > maxRecordBytes) {
       throw new StoreException(SyncException.Reason.RECORD_TOO_LARGE,
           type + "/" + id + " is " + size + " bytes, over the limit of " + maxRecordBytes);
     }
+  }
+
+  Record write(String type, String id, String json) {
+    ensureOpen();
+    requireSize(type, id, json);
     Record written = store.inTransaction(tx -> {
       Record r = Record.of(type, id, hlc.now(), json);
       tx.writeLocal(r);
