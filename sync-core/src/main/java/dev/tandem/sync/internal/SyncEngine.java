@@ -1,29 +1,90 @@
 package dev.tandem.sync.internal;
 
 import dev.tandem.sync.Clock;
+import dev.tandem.sync.Conflict;
+import dev.tandem.sync.Conversation;
+import dev.tandem.sync.Hlc;
 import dev.tandem.sync.HlcClock;
 import dev.tandem.sync.ListenerToken;
 import dev.tandem.sync.Record;
+import dev.tandem.sync.RecordTypes;
+import dev.tandem.sync.SyncException;
 import dev.tandem.sync.SyncListener;
 import dev.tandem.sync.SyncResult;
 import dev.tandem.sync.SyncStatus;
+import dev.tandem.sync.TransportException;
+import dev.tandem.sync.protocol.Change;
+import dev.tandem.sync.protocol.ChangeError;
+import dev.tandem.sync.protocol.PullResponse;
+import dev.tandem.sync.protocol.PushRequest;
+import dev.tandem.sync.protocol.PushResponse;
 import dev.tandem.sync.spi.ConflictResolver;
+import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.LocalStore;
+import dev.tandem.sync.spi.OutboxEntry;
 import dev.tandem.sync.spi.Redactor;
+import dev.tandem.sync.spi.StoreTransaction;
 import dev.tandem.sync.spi.Transport;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The sync worker: drains the outbox, pulls remote changes, resolves conflicts. */
+/**
+ * The sync worker: drains the outbox in batches, pulls remote changes by cursor, resolves
+ * conflicts and keeps the status.
+ *
+ * <p>One cycle is pull, push, and pull again if anything was pushed. Pulling first means a
+ * pending local edit meets the remote version it conflicts with on this device, where the
+ * resolver (and its three-way merge) can see base, local and remote, rather than being decided
+ * whole by the server.
+ *
+ * <p>Network failures never count against outbox entries: the engine goes offline and probes
+ * {@code /health} on each sweep, since days offline are normal. Only server refusals and server
+ * errors count tries, with backoff, and park an entry as failed after {@link Backoff#MAX_TRIES} —
+ * a poisonous entry never wedges the queue.
+ *
+ * <p>Threading: cycles run one at a time under {@code cycleLock}; background work runs on one
+ * scheduler thread. No lock is held while calling listeners.
+ */
 public final class SyncEngine {
-  /** Last-write-wins by clock: the later version wins whole. */
-  public static final ConflictResolver LWW_BY_HLC = (base, local, remote) ->
-      remote.hlc().isAfter(local.hlc())
-          ? ConflictResolver.Resolution.remote(Collections.emptyList())
-          : ConflictResolver.Resolution.local(Collections.emptyList());
+  private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
+  static final String CURSOR_KEY = "tandem.cursor";
+  static final String LAST_SYNC_KEY = "tandem.last_sync_at";
+  private static final Set<String> PERMANENT_CODES = new HashSet<>(java.util.Arrays.asList(
+      "invalid_id", "invalid_type", "invalid_op", "invalid_hlc", "invalid_data",
+      "record_too_large", "unknown_type"));
+
+  /** Last-write-wins by clock: the later version wins whole; the loser is reported. */
+  public static final ConflictResolver LWW_BY_HLC = (base, local, remote) -> {
+    boolean remoteWins = remote.hlc().isAfter(local.hlc());
+    if (sameContent(local, remote)) {
+      return remoteWins ? ConflictResolver.Resolution.remote(Collections.<Conflict>emptyList())
+          : ConflictResolver.Resolution.local(Collections.<Conflict>emptyList());
+    }
+    Conflict c = new Conflict(local.type(), local.id(), "", local.json(), remote.json(),
+        remoteWins ? Conflict.REMOTE_WINS : Conflict.LOCAL_WINS, local.hlc(), remote.hlc(), 0);
+    List<Conflict> list = Collections.singletonList(c);
+    return remoteWins ? ConflictResolver.Resolution.remote(list)
+        : ConflictResolver.Resolution.local(list);
+  };
 
   /** Engine settings, filled by the builder. */
   public static final class Config {
@@ -39,40 +100,690 @@ public final class SyncEngine {
     public Map<String, ConflictResolver> resolvers = Collections.emptyMap();
     public ScheduledExecutorService scheduler;
     public Executor listenerExecutor;
+    public Random random = new Random();
   }
 
   private final LocalStore store;
   private final Transport transport;
+  private final HlcClock hlc;
+  private final Clock clock;
+  private final Config config;
+  private final Backoff backoff;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final Executor defaultListenerExecutor;
+  private final List<Registration> listeners = new CopyOnWriteArrayList<>();
+  private final ReentrantLock cycleLock = new ReentrantLock();
+  private final AtomicBoolean syncScheduled = new AtomicBoolean();
+  private final AtomicBoolean syncRequested = new AtomicBoolean();
+  private final Map<String, Boolean> localOnlyCache = new HashMap<>();
+
+  private volatile boolean closed;
+  private volatile boolean online;
+  private volatile boolean liveOpen;
+  private volatile long lastSyncAt;
+  private volatile String lastError;
+  private volatile SyncStatus lastPublished;
+  private Transport.LiveConnection live;
+  private int liveFailures;
+  private ScheduledFuture<?> sweep;
 
   public SyncEngine(LocalStore store, Transport transport, HlcClock hlc, Clock clock,
       Config config) {
     this.store = store;
     this.transport = transport;
+    this.hlc = hlc;
+    this.clock = clock;
+    this.config = config;
+    this.backoff = new Backoff(config.random);
+    if (config.scheduler != null) {
+      this.scheduler = config.scheduler;
+      this.ownsScheduler = false;
+    } else if (transport != null && config.autoSync) {
+      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "Sync Dispatcher");
+        t.setDaemon(true);
+        return t;
+      });
+      s.setRemoveOnCancelPolicy(true);
+      this.scheduler = s;
+      this.ownsScheduler = true;
+    } else {
+      this.scheduler = null;
+      this.ownsScheduler = false;
+    }
+    this.defaultListenerExecutor = config.listenerExecutor != null ? config.listenerExecutor
+        : Runnable::run;
+    String saved = store.state(LAST_SYNC_KEY);
+    this.lastSyncAt = saved == null ? 0 : Long.parseLong(saved);
   }
 
-  public void start() {}
+  /** Starts the background sweep (and the live channel) when a server and auto sync are set. */
+  public void start() {
+    if (transport == null || !config.autoSync || scheduler == null) {
+      return;
+    }
+    sweep = scheduler.scheduleWithFixedDelay(this::sweepSafely, 0, config.sweepIntervalMillis,
+        TimeUnit.MILLISECONDS);
+  }
 
-  public void onLocalWrite() {}
+  /** Called after every local write: push soon if the server is reachable. */
+  public void onLocalWrite() {
+    if (closed || transport == null || !config.autoSync || scheduler == null || !online) {
+      return;
+    }
+    requestSync(config.flushDelayMillis);
+  }
 
+  private void requestSync(long delayMillis) {
+    syncRequested.set(true);
+    if (closed || scheduler == null || !syncScheduled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      scheduler.schedule(() -> {
+        syncScheduled.set(false);
+        while (syncRequested.getAndSet(false) && !closed) {
+          runCycle(false);
+        }
+      }, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      syncScheduled.set(false);
+    }
+  }
+
+  private void sweepSafely() {
+    try {
+      if (!online) {
+        transport.health();
+      }
+      runCycle(false);
+    } catch (TransportException e) {
+      goOffline(e);
+    } catch (RuntimeException e) {
+      if (!closed) {
+        log.warn("sync sweep failed", e);
+      }
+    }
+  }
+
+  /** Runs one full cycle now and returns what moved. */
   public SyncResult syncNow() {
-    return new SyncResult(0, 0, 0, Collections.emptyList(), "not implemented yet");
+    if (transport == null) {
+      return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(),
+          "no server configured");
+    }
+    return runCycle(true);
   }
+
+  private SyncResult runCycle(boolean manual) {
+    cycleLock.lock();
+    Cycle cycle = new Cycle();
+    try {
+      if (closed) {
+        return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(), "closed");
+      }
+      pullAll(cycle);
+      pushAll(cycle);
+      if (cycle.pushed > 0 || !cycle.lostOnServer.isEmpty()) {
+        pullAll(cycle);
+      }
+      settleLost(cycle);
+      online = true;
+      lastError = null;
+      lastSyncAt = clock.millis();
+      store.inTransaction(tx -> {
+        tx.putState(LAST_SYNC_KEY, Long.toString(lastSyncAt));
+        return null;
+      });
+      ensureLive();
+    } catch (TransportException e) {
+      goOffline(e);
+      cycle.error = e.getMessage();
+    } catch (dev.tandem.sync.ClosedException e) {
+      cycle.error = "closed";
+    } catch (RuntimeException e) {
+      if (closed) {
+        cycle.error = "closed";
+      } else {
+        log.warn("sync cycle failed", e);
+        lastError = String.valueOf(e.getMessage());
+        cycle.error = lastError;
+      }
+    } finally {
+      cycleLock.unlock();
+    }
+    if (!closed) {
+      publishStatus();
+    }
+    return new SyncResult(cycle.pushed, cycle.pulled, cycle.failed, cycle.conflicts, cycle.error);
+  }
+
+  private void goOffline(TransportException e) {
+    lastError = e.getMessage();
+    if (e.isRetryable()) {
+      online = false;
+    }
+    if (!closed) {
+      publishStatus();
+    }
+  }
+
+  // ---- push ----
+
+  private void pushAll(Cycle cycle) {
+    int maxBatches = store.countOutbox(OutboxEntry.Status.PENDING) / config.batchSize + 2;
+    for (int i = 0; i < maxBatches && !closed; i++) {
+      List<OutboxEntry> due = store.duePending(clock.millis(), config.batchSize);
+      due.removeAll(cycle.lostOnServer.values());
+      if (due.isEmpty()) {
+        return;
+      }
+      List<OutboxEntry> toSend = new ArrayList<>(due.size());
+      List<Change> changes = new ArrayList<>(due.size());
+      List<OutboxEntry> filtered = new ArrayList<>();
+      List<OutboxEntry> orphans = new ArrayList<>();
+      for (OutboxEntry e : due) {
+        LocalRecord lr = store.get(e.type(), e.entityId());
+        if (lr == null) {
+          orphans.add(e);
+          continue;
+        }
+        Record rec = lr.current();
+        if (!shouldLeaveDevice(rec)) {
+          filtered.add(e);
+          continue;
+        }
+        String json = rec.deleted() ? null : config.redactor.redact(rec.type(), rec.id(),
+            rec.json());
+        Hlc base = lr.base() == null ? null : lr.base().hlc();
+        changes.add(new Change(rec.type(), rec.id(), rec.deleted() ? Change.DELETE : Change.UPSERT,
+            rec.hlc().toString(), base == null ? null : base.toString(), json, 0, null));
+        toSend.add(e);
+      }
+      // Entries that must not leave the device are settled locally: nothing to send, ever.
+      if (!filtered.isEmpty()) {
+        store.markSynced(filtered);
+      }
+      for (OutboxEntry e : orphans) {
+        store.markFailed(e, "record not found in the local store", Long.MAX_VALUE, true);
+        cycle.failed++;
+      }
+      if (!toSend.isEmpty()) {
+        sendBatch(cycle, toSend, changes);
+      }
+    }
+  }
+
+  private void sendBatch(Cycle cycle, List<OutboxEntry> entries, List<Change> changes) {
+    PushResponse response;
+    try {
+      response = transport.push(new PushRequest(batchId(changes), hlc.deviceId(), changes));
+    } catch (TransportException e) {
+      SyncException.Reason r = e.reason();
+      if (e.isRetryable() && r == SyncException.Reason.NETWORK) {
+        throw e;
+      }
+      if (e.isRetryable() || r == SyncException.Reason.UNAUTHORIZED
+          || r == SyncException.Reason.FORBIDDEN) {
+        // Server trouble or a credential problem: every entry waits; auth errors stop the cycle.
+        if (r != SyncException.Reason.UNAUTHORIZED && r != SyncException.Reason.FORBIDDEN) {
+          for (OutboxEntry entry : entries) {
+            failWithBackoff(cycle, entry, e.getMessage());
+          }
+        }
+        throw e;
+      }
+      // The server refused the batch as a whole: isolate the poisonous entries by halving.
+      if (entries.size() > 1) {
+        int mid = entries.size() / 2;
+        sendBatch(cycle, entries.subList(0, mid), changes.subList(0, mid));
+        sendBatch(cycle, entries.subList(mid, entries.size()),
+            changes.subList(mid, changes.size()));
+      } else {
+        store.markFailed(entries.get(0), describe(e), clock.millis(), true);
+        cycle.failed++;
+        lastError = describe(e);
+      }
+      return;
+    }
+    Map<String, PushResponse.EntryError> errors = new HashMap<>();
+    for (PushResponse.EntryError err : response.errors()) {
+      errors.put(err.type() + "/" + err.id(), err);
+    }
+    Set<String> lost = new HashSet<>();
+    List<Conflict> serverConflicts = new ArrayList<>();
+    for (PushResponse.Conflict c : response.conflicts()) {
+      String key = c.type() + "/" + c.id();
+      if (Conflict.REMOTE_WINS.equals(c.resolution())) {
+        lost.add(key);
+      } else {
+        serverConflicts.add(new Conflict(c.type(), c.id(), "", null, null, c.resolution(),
+            null, parseHlcOrNull(c.winnerHlc()), clock.millis()));
+      }
+    }
+    List<OutboxEntry> synced = new ArrayList<>(entries.size());
+    for (OutboxEntry e : entries) {
+      String key = e.type() + "/" + e.entityId();
+      PushResponse.EntryError err = errors.get(key);
+      if (err != null) {
+        String message = err.code() + ": " + err.message();
+        if (PERMANENT_CODES.contains(err.code())) {
+          store.markFailed(e, message, clock.millis(), true);
+          cycle.failed++;
+        } else {
+          failWithBackoff(cycle, e, message);
+        }
+      } else if (lost.contains(key)) {
+        // The server kept a newer version we have not pulled yet: keep ours pending so that the
+        // next pull hands both to the resolver.
+        cycle.lostOnServer.put(key, e);
+      } else {
+        synced.add(e);
+      }
+    }
+    store.markSynced(synced);
+    cycle.pushed += synced.size();
+    if (!serverConflicts.isEmpty()) {
+      store.inTransaction(tx -> {
+        for (Conflict c : serverConflicts) {
+          tx.recordConflict(c);
+        }
+        return null;
+      });
+      cycle.conflicts.addAll(serverConflicts);
+      for (Conflict c : serverConflicts) {
+        fireConflict(c);
+      }
+    }
+  }
+
+  private void failWithBackoff(Cycle cycle, OutboxEntry e, String message) {
+    int tries = e.retryCount() + 1;
+    boolean terminal = tries >= Backoff.MAX_TRIES;
+    store.markFailed(e, message, clock.millis() + backoff.delayMillis(tries), terminal);
+    if (terminal) {
+      cycle.failed++;
+    }
+    lastError = message;
+  }
+
+  /** Entries the server kept pending against a newer version that no pull resolved. */
+  private void settleLost(Cycle cycle) {
+    if (cycle.lostOnServer.isEmpty()) {
+      return;
+    }
+    List<OutboxEntry> unresolved = new ArrayList<>();
+    for (OutboxEntry e : cycle.lostOnServer.values()) {
+      LocalRecord lr = store.get(e.type(), e.entityId());
+      if (lr != null && lr.current().hlc().equals(e.hlc())
+          && store.get(e.type(), e.entityId()) != null) {
+        unresolved.add(e);
+      }
+    }
+    // The server's decision stands for versions it already ranked as older.
+    store.markSynced(unresolved);
+  }
+
+  private static String batchId(List<Change> changes) {
+    // Deterministic: a batch re-sent after a lost response carries the same idempotency key.
+    StringBuilder sb = new StringBuilder();
+    for (Change c : changes) {
+      sb.append(c.type()).append('/').append(c.id()).append('@').append(c.hlc()).append('\n');
+    }
+    return UUID.nameUUIDFromBytes(sb.toString().getBytes(StandardCharsets.UTF_8)).toString();
+  }
+
+  private boolean shouldLeaveDevice(Record rec) {
+    if (config.filter != null && !config.filter.test(rec)) {
+      return false;
+    }
+    if (RecordTypes.CONVERSATION.equals(rec.type())) {
+      return rec.deleted() || !isLocalOnlyData(rec);
+    }
+    if (RecordTypes.belongsToConversation(rec.type())) {
+      String conversationId = conversationIdOf(rec);
+      return conversationId == null || !isLocalOnlyConversation(conversationId);
+    }
+    return true;
+  }
+
+  private static boolean isLocalOnlyData(Record rec) {
+    return Conversation.PRIVACY_LOCAL_ONLY.equals(rec.data().path("privacy").asText(null));
+  }
+
+  private boolean isLocalOnlyConversation(String conversationId) {
+    LocalRecord c = store.get(RecordTypes.CONVERSATION, conversationId);
+    return c != null && !c.current().deleted() && isLocalOnlyData(c.current());
+  }
+
+  private String conversationIdOf(Record rec) {
+    if (rec.deleted()) {
+      // A tombstone carries no data; its last agreed base knows the conversation, if any.
+      LocalRecord lr = store.get(rec.type(), rec.id());
+      Record base = lr == null ? null : lr.base();
+      return base == null || base.deleted() ? null : base.data().path("conversationId")
+          .asText(null);
+    }
+    return rec.data().path("conversationId").asText(null);
+  }
+
+  // ---- pull ----
+
+  private void pullAll(Cycle cycle) {
+    String cursor = store.state(CURSOR_KEY);
+    for (int page = 0; page < 1_000_000 && !closed; page++) {
+      PullResponse response = transport.pull(cursor, config.pullPageSize);
+      List<Record> applied = new ArrayList<>();
+      List<Conflict> conflicts = new ArrayList<>();
+      String next = response.cursor();
+      store.inTransaction(tx -> {
+        for (Change change : response.changes()) {
+          applyChange(tx, change, applied, conflicts);
+        }
+        if (next != null) {
+          tx.putState(CURSOR_KEY, next);
+        }
+        return null;
+      });
+      cycle.pulled += applied.size();
+      cycle.conflicts.addAll(conflicts);
+      for (Conflict c : conflicts) {
+        fireConflict(c);
+      }
+      for (Record r : applied) {
+        fireRemoteChange(r);
+      }
+      if (next != null) {
+        cursor = next;
+      }
+      if (!response.hasMore() || response.changes().isEmpty()) {
+        return;
+      }
+    }
+  }
+
+  private void applyChange(StoreTransaction tx, Change change, List<Record> applied,
+      List<Conflict> conflicts) {
+    if (hlc.deviceId().equals(change.deviceId())) {
+      return;
+    }
+    ChangeError invalid = change.validate(Long.MAX_VALUE);
+    if (invalid != null) {
+      log.warn("skipping invalid change from server {}: {}", change, invalid);
+      return;
+    }
+    Record remote = change.toRecord();
+    hlc.receive(remote.hlc());
+    LocalRecord lr;
+    try {
+      lr = tx.get(remote.type(), remote.id());
+    } catch (IllegalArgumentException unknownType) {
+      log.warn("skipping change of a type this device does not know: {}", change);
+      return;
+    }
+    if (lr == null) {
+      tx.applyRemote(remote);
+      applied.add(remote);
+      return;
+    }
+    Record local = lr.current();
+    if (local.hlc().equals(remote.hlc())) {
+      return;
+    }
+    if (!tx.hasUnsyncedChanges(remote.type(), remote.id())) {
+      if (remote.hlc().isAfter(local.hlc())) {
+        tx.applyRemote(remote);
+        applied.add(remote);
+      }
+      return;
+    }
+    ConflictResolver resolver = config.resolvers.get(remote.type());
+    if (resolver == null) {
+      resolver = config.defaultResolver;
+    }
+    ConflictResolver.Resolution res = resolver.resolve(lr.base(), local, remote);
+    switch (res.outcome()) {
+      case REMOTE:
+        tx.applyRemote(remote);
+        applied.add(remote);
+        break;
+      case LOCAL:
+        tx.setBase(remote);
+        if (!local.hlc().isAfter(remote.hlc())) {
+          // Keep our version, but make it newer than the remote so the server ranks it last.
+          tx.writeLocal(local.withHlc(hlc.now()));
+        }
+        break;
+      case MERGED:
+      default:
+        tx.setBase(remote);
+        Record merged = res.deleted() ? Record.tombstone(remote.type(), remote.id(), hlc.now())
+            : Record.of(remote.type(), remote.id(), hlc.now(), res.json());
+        tx.writeLocal(merged);
+        applied.add(merged);
+        break;
+    }
+    long now = clock.millis();
+    for (Conflict c : res.conflicts()) {
+      Conflict stamped = c.decidedAt() == 0 ? c.withDecidedAt(now) : c;
+      tx.recordConflict(stamped);
+      conflicts.add(stamped);
+    }
+  }
+
+  // ---- live ----
+
+  private void ensureLive() {
+    if (!config.live || !config.autoSync || closed || live != null || scheduler == null) {
+      return;
+    }
+    Transport.LiveConnection connection;
+    try {
+      connection = transport.openLive(store.state(CURSOR_KEY), new Transport.LiveListener() {
+        @Override
+        public void onOpen() {
+          liveOpen = true;
+          liveFailures = 0;
+          publishStatusAsync();
+        }
+
+        @Override
+        public void onChanges(String cursor) {
+          requestSync(0);
+        }
+
+        @Override
+        public void onClosed(Throwable cause) {
+          onLiveClosed(cause);
+        }
+      });
+    } catch (RuntimeException e) {
+      log.debug("live channel unavailable", e);
+      return;
+    }
+    live = connection;
+  }
+
+  private void onLiveClosed(Throwable cause) {
+    liveOpen = false;
+    if (closed || scheduler == null) {
+      return;
+    }
+    long delay = backoff.reconnectDelayMillis(++liveFailures);
+    try {
+      scheduler.schedule(() -> {
+        cycleLock.lock();
+        try {
+          live = null;
+        } finally {
+          cycleLock.unlock();
+        }
+        // Catch up on whatever the closed channel would have announced, then reopen it.
+        requestSync(0);
+      }, delay, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException ignored) {
+      // Shutting down.
+    }
+    publishStatusAsync();
+  }
+
+  // ---- status and listeners ----
 
   public SyncStatus status() {
-    return new SyncStatus(0, 0, 0, null, SyncStatus.Mode.LOCAL_ONLY, null);
+    SyncStatus.Mode mode;
+    if (transport == null) {
+      mode = SyncStatus.Mode.LOCAL_ONLY;
+    } else if (!online) {
+      mode = SyncStatus.Mode.OFFLINE;
+    } else {
+      mode = liveOpen ? SyncStatus.Mode.LIVE : SyncStatus.Mode.POLLING;
+    }
+    return new SyncStatus(store.countOutbox(OutboxEntry.Status.PENDING),
+        store.countOutbox(OutboxEntry.Status.FAILED), lastSyncAt, lastError, mode,
+        store.state(CURSOR_KEY));
   }
 
   public int retryFailed() {
-    return 0;
+    int moved = store.retryFailed(clock.millis());
+    if (moved > 0 && transport != null && config.autoSync) {
+      requestSync(0);
+    }
+    return moved;
   }
 
   public ListenerToken addListener(SyncListener listener, Executor executor) {
-    return () -> {};
+    Registration r = new Registration(listener,
+        executor != null ? executor : defaultListenerExecutor);
+    listeners.add(r);
+    return () -> listeners.remove(r);
   }
 
+  private void publishStatusAsync() {
+    if (scheduler != null && !closed) {
+      try {
+        scheduler.execute(this::publishStatus);
+      } catch (java.util.concurrent.RejectedExecutionException ignored) {
+        // Shutting down.
+      }
+    }
+  }
+
+  private void publishStatus() {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    SyncStatus s;
+    try {
+      s = status();
+    } catch (RuntimeException e) {
+      return;
+    }
+    SyncStatus prev = lastPublished;
+    if (prev != null && prev.toString().equals(s.toString())) {
+      return;
+    }
+    lastPublished = s;
+    for (Registration r : listeners) {
+      r.dispatch(l -> l.onStatus(s));
+    }
+  }
+
+  private void fireConflict(Conflict c) {
+    for (Registration r : listeners) {
+      r.dispatch(l -> l.onConflict(c));
+    }
+  }
+
+  private void fireRemoteChange(Record rec) {
+    for (Registration r : listeners) {
+      r.dispatch(l -> l.onRemoteChange(rec));
+    }
+  }
+
+  /** Stops background work and the live channel, then closes the transport. Idempotent. */
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (sweep != null) {
+      sweep.cancel(false);
+    }
+    Transport.LiveConnection l = live;
+    if (l != null) {
+      l.close();
+    }
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+      try {
+        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    // Wait for a cycle in flight so the store is not closed under it.
+    boolean locked = false;
+    try {
+      locked = cycleLock.tryLock(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      if (locked) {
+        cycleLock.unlock();
+      }
+    }
     if (transport != null) {
       transport.close();
+    }
+  }
+
+  private static boolean sameContent(Record a, Record b) {
+    return a.deleted() == b.deleted() && java.util.Objects.equals(a.json(), b.json());
+  }
+
+  private static Hlc parseHlcOrNull(String s) {
+    try {
+      return s == null ? null : Hlc.parse(s);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static String describe(TransportException e) {
+    return e.errorCode() == null ? e.getMessage() : e.errorCode() + ": " + e.getMessage();
+  }
+
+  private static final class Cycle {
+    int pushed;
+    int pulled;
+    int failed;
+    String error;
+    final List<Conflict> conflicts = new ArrayList<>();
+    final Map<String, OutboxEntry> lostOnServer = new HashMap<>();
+  }
+
+  private static final class Registration {
+    final SyncListener listener;
+    final Executor executor;
+
+    Registration(SyncListener listener, Executor executor) {
+      this.listener = listener;
+      this.executor = executor;
+    }
+
+    void dispatch(java.util.function.Consumer<SyncListener> event) {
+      try {
+        executor.execute(() -> {
+          try {
+            event.accept(listener);
+          } catch (RuntimeException e) {
+            log.warn("sync listener threw", e);
+          }
+        });
+      } catch (RuntimeException e) {
+        log.warn("listener executor rejected an event", e);
+      }
     }
   }
 }

@@ -1,0 +1,365 @@
+package dev.tandem.sync.testing;
+
+import dev.tandem.sync.ClosedException;
+import dev.tandem.sync.Conflict;
+import dev.tandem.sync.Hlc;
+import dev.tandem.sync.Record;
+import dev.tandem.sync.SearchHit;
+import dev.tandem.sync.spi.LocalRecord;
+import dev.tandem.sync.spi.LocalStore;
+import dev.tandem.sync.spi.OutboxEntry;
+import dev.tandem.sync.spi.StoreTransaction;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * A {@link LocalStore} in memory, for engine tests that need no SQLite. Transactions roll back by
+ * restoring a snapshot. Follows the SPI's documented semantics, like the SQLite store.
+ */
+public final class InMemoryStore implements LocalStore {
+  private static final class Row {
+    long id;
+    String type;
+    String entityId;
+    String action;
+    Hlc hlc;
+    OutboxEntry.Status status = OutboxEntry.Status.PENDING;
+    int retryCount;
+    String error;
+    long createdAt;
+    long updatedAt;
+    long nextAttemptAt;
+
+    Row copy() {
+      Row r = new Row();
+      r.id = id;
+      r.type = type;
+      r.entityId = entityId;
+      r.action = action;
+      r.hlc = hlc;
+      r.status = status;
+      r.retryCount = retryCount;
+      r.error = error;
+      r.createdAt = createdAt;
+      r.updatedAt = updatedAt;
+      r.nextAttemptAt = nextAttemptAt;
+      return r;
+    }
+
+    OutboxEntry entry() {
+      return new OutboxEntry(id, type, entityId, action, hlc, status, retryCount, error, createdAt,
+          updatedAt, nextAttemptAt);
+    }
+  }
+
+  private final dev.tandem.sync.Clock clock;
+  private Map<String, LocalRecord> records = new TreeMap<>();
+  private Map<String, Row> outbox = new LinkedHashMap<>();
+  private Map<String, String> state = new HashMap<>();
+  private List<Conflict> conflicts = new ArrayList<>();
+  private long nextRowId = 1;
+  private boolean closed;
+
+  public InMemoryStore(dev.tandem.sync.Clock clock) {
+    this.clock = clock;
+  }
+
+  private static String key(String type, String id) {
+    return type + "/" + id;
+  }
+
+  @Override
+  public synchronized <R> R inTransaction(Function<StoreTransaction, R> work) {
+    ensureOpen();
+    Map<String, LocalRecord> r0 = new TreeMap<>(records);
+    Map<String, Row> o0 = new LinkedHashMap<>();
+    for (Map.Entry<String, Row> e : outbox.entrySet()) {
+      o0.put(e.getKey(), e.getValue().copy());
+    }
+    Map<String, String> s0 = new HashMap<>(state);
+    List<Conflict> c0 = new ArrayList<>(conflicts);
+    long n0 = nextRowId;
+    try {
+      return work.apply(new Tx());
+    } catch (RuntimeException | Error e) {
+      records = r0;
+      outbox = o0;
+      state = s0;
+      conflicts = c0;
+      nextRowId = n0;
+      throw e;
+    }
+  }
+
+  private final class Tx implements StoreTransaction {
+    @Override
+    public LocalRecord get(String type, String id) {
+      return records.get(key(type, id));
+    }
+
+    @Override
+    public void writeLocal(Record record) {
+      String k = key(record.type(), record.id());
+      LocalRecord prev = records.get(k);
+      records.put(k, new LocalRecord(record, prev == null ? null : prev.base()));
+      long now = clock.millis();
+      Row row = outbox.get(k);
+      if (row == null) {
+        row = new Row();
+        row.id = nextRowId++;
+        row.type = record.type();
+        row.entityId = record.id();
+        row.createdAt = now;
+        outbox.put(k, row);
+      }
+      row.action = record.deleted() ? "delete" : "upsert";
+      row.hlc = record.hlc();
+      row.updatedAt = now;
+      if (row.status == OutboxEntry.Status.FAILED) {
+        row.status = OutboxEntry.Status.PENDING;
+        row.retryCount = 0;
+        row.error = null;
+        row.nextAttemptAt = 0;
+      }
+    }
+
+    @Override
+    public void applyRemote(Record record) {
+      String k = key(record.type(), record.id());
+      records.put(k, new LocalRecord(record, record));
+      outbox.remove(k);
+    }
+
+    @Override
+    public void setBase(Record base) {
+      String k = key(base.type(), base.id());
+      LocalRecord prev = records.get(k);
+      records.put(k, new LocalRecord(prev == null ? base : prev.current(), base));
+    }
+
+    @Override
+    public boolean hasUnsyncedChanges(String type, String id) {
+      return outbox.containsKey(key(type, id));
+    }
+
+    @Override
+    public void recordConflict(Conflict conflict) {
+      conflicts.add(conflict);
+    }
+
+    @Override
+    public String state(String k) {
+      return state.get(k);
+    }
+
+    @Override
+    public void putState(String k, String value) {
+      if (value == null) {
+        state.remove(k);
+      } else {
+        state.put(k, value);
+      }
+    }
+  }
+
+  @Override
+  public synchronized LocalRecord get(String type, String id) {
+    ensureOpen();
+    return records.get(key(type, id));
+  }
+
+  /** Returns every record (live and tombstones) keyed "type/id", for convergence checks. */
+  public synchronized Map<String, Record> snapshot() {
+    Map<String, Record> out = new TreeMap<>();
+    for (Map.Entry<String, LocalRecord> e : records.entrySet()) {
+      out.put(e.getKey(), e.getValue().current());
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<Record> list(String type, String afterId, int limit) {
+    ensureOpen();
+    List<Record> out = new ArrayList<>();
+    for (LocalRecord r : records.values()) {
+      Record c = r.current();
+      if (c.type().equals(type) && !c.deleted() && (afterId == null || c.id().compareTo(afterId) > 0)
+          && out.size() < limit) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<Record> listByConversation(String type, String conversationId) {
+    ensureOpen();
+    List<Record> out = new ArrayList<>();
+    for (LocalRecord r : records.values()) {
+      Record c = r.current();
+      if (c.type().equals(type) && !c.deleted()
+          && conversationId.equals(c.data().path("conversationId").asText(null))) {
+        out.add(c);
+      }
+    }
+    out.sort(Comparator.comparingLong((Record c) -> c.data().path("ts").asLong(0))
+        .thenComparing(Record::id));
+    return out;
+  }
+
+  @Override
+  public synchronized List<Record> latestMessages(String conversationId, long beforeTs, int limit) {
+    List<Record> all = listByConversation("message", conversationId);
+    Collections.reverse(all);
+    List<Record> out = new ArrayList<>();
+    for (Record r : all) {
+      if (r.data().path("ts").asLong(0) < beforeTs && out.size() < limit) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<Record> conversationsByActivity(int limit, int offset) {
+    List<Record> all = list("conversation", null, Integer.MAX_VALUE);
+    all.sort(Comparator.comparingLong((Record c) -> -c.data().path("updatedAt").asLong(0))
+        .thenComparing(Record::id));
+    return all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
+  }
+
+  @Override
+  public synchronized int countByConversation(String type, String conversationId) {
+    return listByConversation(type, conversationId).size();
+  }
+
+  @Override
+  public List<SearchHit> search(String query, int limit) {
+    throw new UnsupportedOperationException("no search in memory");
+  }
+
+  @Override
+  public synchronized List<OutboxEntry> duePending(long nowMillis, int limit) {
+    ensureOpen();
+    List<Row> rows = new ArrayList<>(outbox.values());
+    rows.sort(Comparator.comparingLong(r -> r.id));
+    List<OutboxEntry> out = new ArrayList<>();
+    for (Row r : rows) {
+      if (r.status == OutboxEntry.Status.PENDING && r.nextAttemptAt <= nowMillis
+          && out.size() < limit) {
+        out.add(r.entry());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void markSynced(List<OutboxEntry> entries) {
+    ensureOpen();
+    for (OutboxEntry e : entries) {
+      String k = key(e.type(), e.entityId());
+      Row row = outbox.get(k);
+      if (row != null && row.hlc.equals(e.hlc())) {
+        outbox.remove(k);
+        LocalRecord lr = records.get(k);
+        if (lr != null) {
+          records.put(k, new LocalRecord(lr.current(), lr.current()));
+        }
+      }
+    }
+  }
+
+  @Override
+  public synchronized void markFailed(OutboxEntry entry, String error, long nextAttemptAt,
+      boolean terminal) {
+    ensureOpen();
+    Row row = outbox.get(key(entry.type(), entry.entityId()));
+    if (row == null) {
+      return;
+    }
+    row.retryCount++;
+    row.error = error;
+    row.nextAttemptAt = nextAttemptAt;
+    row.updatedAt = clock.millis();
+    if (terminal) {
+      row.status = OutboxEntry.Status.FAILED;
+    }
+  }
+
+  @Override
+  public synchronized int retryFailed(long nowMillis) {
+    int n = 0;
+    for (Row r : outbox.values()) {
+      if (r.status == OutboxEntry.Status.FAILED) {
+        r.status = OutboxEntry.Status.PENDING;
+        r.retryCount = 0;
+        r.nextAttemptAt = nowMillis;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public synchronized int countOutbox(OutboxEntry.Status status) {
+    ensureOpen();
+    int n = 0;
+    for (Row r : outbox.values()) {
+      if (r.status == status) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public synchronized long nextDueAt() {
+    long min = -1;
+    for (Row r : outbox.values()) {
+      if (r.status == OutboxEntry.Status.PENDING && (min < 0 || r.nextAttemptAt < min)) {
+        min = r.nextAttemptAt;
+      }
+    }
+    return min;
+  }
+
+  /** Returns a copy of every outbox row. */
+  public synchronized List<OutboxEntry> outbox() {
+    List<OutboxEntry> out = new ArrayList<>();
+    for (Row r : outbox.values()) {
+      out.add(r.entry());
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<Conflict> conflicts(int limit) {
+    List<Conflict> out = new ArrayList<>(conflicts);
+    Collections.reverse(out);
+    return out.subList(0, Math.min(limit, out.size()));
+  }
+
+  @Override
+  public synchronized String state(String k) {
+    ensureOpen();
+    return state.get(k);
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new ClosedException("store");
+    }
+  }
+}
