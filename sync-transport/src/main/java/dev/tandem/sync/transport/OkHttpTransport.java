@@ -1,0 +1,568 @@
+package dev.tandem.sync.transport;
+
+import dev.tandem.sync.ClosedException;
+import dev.tandem.sync.SyncException.Reason;
+import dev.tandem.sync.TransportException;
+import dev.tandem.sync.protocol.ProtocolCodec;
+import dev.tandem.sync.protocol.ProtocolException;
+import dev.tandem.sync.protocol.PullResponse;
+import dev.tandem.sync.protocol.PushRequest;
+import dev.tandem.sync.protocol.PushResponse;
+import dev.tandem.sync.spi.Transport;
+import dev.tandem.sync.transport.internal.Failures;
+import dev.tandem.sync.transport.internal.Frames;
+import dev.tandem.sync.transport.internal.LiveSocket;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.GZIPOutputStream;
+import okhttp3.Call;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * The sync protocol over OkHttp: {@code POST /sync/batch}, {@code GET /sync/pull}, {@code GET
+ * /health}, and the live channel on OkHttp's WebSocket ({@code /sync/live}).
+ *
+ * <pre>{@code
+ * Transport transport = OkHttpTransport.builder()
+ *     .baseUrl(URI.create("https://sync.example.com/tandem"))
+ *     .token(token).teamId("team-1").deviceId("laptop-1")
+ *     .client(appClient)          // optional: share the app's connection pool and dispatcher
+ *     .readTimeout(Duration.ofSeconds(20))
+ *     .build();
+ * }</pre>
+ *
+ * <p><b>Errors.</b> Every method throws {@link TransportException}, never an {@code IOException}:
+ * no answer, a timeout or a dropped connection is {@link Reason#NETWORK}; 5xx is {@link
+ * Reason#SERVER_ERROR}; 429 is a {@link RateLimitedException} carrying {@code Retry-After}; 401,
+ * 403 and 413 have their own reasons and every other 4xx is {@link Reason#BAD_REQUEST}; a success
+ * whose body is not the protocol is {@link Reason#PROTOCOL}. The error body's {@code code} is
+ * {@link TransportException#errorCode()}.
+ *
+ * <p><b>Compression.</b> Requests of at least {@link Builder#minCompressBytes(int)} bytes go
+ * gzipped. OkHttp asks for gzipped responses and inflates them itself.
+ *
+ * <p><b>Sharing and threads.</b> Instances are thread-safe. The transport starts no thread until
+ * {@link #openLive} is first called; then one daemon thread sends the live channel's pings.
+ *
+ * <p><b>Shutdown.</b> {@link #close()} closes live channels, cancels calls in flight and releases
+ * what this transport created: its own client's connections and threads, the ping thread. A
+ * client passed to {@link Builder#client(OkHttpClient)} stays the host's: its pool and
+ * dispatcher are left alone.
+ */
+public final class OkHttpTransport implements Transport {
+  /** The protocol version this client speaks. */
+  public static final int PROTOCOL_VERSION = 1;
+
+  static final String USER_AGENT = "tandem/" + loadVersion();
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+
+  private final HttpUrl baseUrl;
+  private final String token;
+  private final String teamId;
+  private final String deviceId;
+  private final OkHttpClient client;
+  private final OkHttpClient liveClient;
+  private final boolean ownsClient;
+  private final Compression compression;
+  private final int minCompressBytes;
+  private final long livePingIntervalMillis;
+  private final Set<Call> calls = ConcurrentHashMap.newKeySet();
+  private final Set<LiveSocket> liveSockets = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private ScheduledExecutorService pingScheduler; // guarded by this; created on first openLive
+
+  private OkHttpTransport(Builder b) {
+    this.baseUrl = b.baseUrl;
+    this.token = b.token;
+    this.teamId = b.teamId;
+    this.deviceId = b.deviceId;
+    this.compression = b.compression;
+    this.minCompressBytes = b.minCompressBytes;
+    this.livePingIntervalMillis = b.livePingIntervalMillis;
+    this.ownsClient = b.client == null;
+    OkHttpClient.Builder cb = ownsClient ? new OkHttpClient.Builder() : b.client.newBuilder();
+    if (ownsClient) {
+      cb.connectTimeout(10, TimeUnit.SECONDS)
+          .readTimeout(30, TimeUnit.SECONDS)
+          .writeTimeout(30, TimeUnit.SECONDS)
+          .callTimeout(2, TimeUnit.MINUTES);
+    }
+    // Only what the host asked for overrides a host client's own settings.
+    if (b.connectTimeoutMillis >= 0) {
+      cb.connectTimeout(b.connectTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+    if (b.readTimeoutMillis >= 0) {
+      cb.readTimeout(b.readTimeoutMillis, TimeUnit.MILLISECONDS);
+      cb.writeTimeout(b.readTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+    if (b.callTimeoutMillis >= 0) {
+      cb.callTimeout(b.callTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+    this.client = cb.build();
+    // A live channel lasts hours: a call timeout would cut it. newBuilder() shares pool and threads.
+    this.liveClient = client.newBuilder().callTimeout(0, TimeUnit.MILLISECONDS).build();
+  }
+
+  /** Returns a builder; {@code baseUrl}, {@code token}, {@code teamId} and {@code deviceId} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the server's base URL, to which {@code sync/batch} and the others are appended. */
+  public URI baseUrl() {
+    return baseUrl.uri();
+  }
+
+  /** Returns the client this transport calls with (derived from the host's, if one was given). */
+  public OkHttpClient client() {
+    return client;
+  }
+
+  /**
+   * Sends one batch with {@code POST /sync/batch}.
+   *
+   * @throws TransportException if the call fails or the server refuses the batch
+   * @throws ClosedException if this transport is closed
+   */
+  @Override
+  public PushResponse push(PushRequest request) {
+    Objects.requireNonNull(request, "request");
+    byte[] json = ProtocolCodec.writePushRequest(request);
+    Request.Builder rb = syncRequest(url("sync/batch"));
+    byte[] body = json;
+    if (compression == Compression.GZIP && json.length >= minCompressBytes) {
+      body = gzip(json);
+      rb.header("Content-Encoding", "gzip");
+    }
+    rb.post(RequestBody.create(body, JSON));
+    byte[] response = execute(rb.build(), "push");
+    try {
+      return ProtocolCodec.readPushResponse(response);
+    } catch (ProtocolException e) {
+      throw notProtocol("push", e);
+    }
+  }
+
+  /**
+   * Fetches one page with {@code GET /sync/pull}.
+   *
+   * @param cursor the cursor of the last page applied, or null (or empty) for the beginning
+   * @param limit the most changes to return; the server caps it (5000 by default)
+   * @throws IllegalArgumentException if {@code limit} is not positive
+   * @throws TransportException if the call fails or the server refuses it
+   * @throws ClosedException if this transport is closed
+   */
+  @Override
+  public PullResponse pull(String cursor, int limit) {
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit must be positive: " + limit);
+    }
+    HttpUrl.Builder url = url("sync/pull").newBuilder();
+    if (cursor != null && !cursor.isEmpty()) {
+      url.addQueryParameter("since", cursor);
+    }
+    url.addQueryParameter("limit", Integer.toString(limit));
+    byte[] response = execute(syncRequest(url.build()).get().build(), "pull");
+    try {
+      return ProtocolCodec.readPullResponse(response);
+    } catch (ProtocolException e) {
+      throw notProtocol("pull", e);
+    }
+  }
+
+  /**
+   * Checks {@code GET /health}: returns normally if the server answers {@code "status": "ok"}
+   * and speaks this protocol version.
+   *
+   * @throws TransportException {@link Reason#NETWORK} or {@link Reason#SERVER_ERROR} if the
+   *     server is down or not ok; {@link Reason#PROTOCOL} if it is not a Tandem server or speaks
+   *     another protocol version
+   * @throws ClosedException if this transport is closed
+   */
+  @Override
+  public void health() {
+    // /health takes no auth: the token stays off a call that does not need it.
+    Request request = new Request.Builder().url(url("health"))
+        .header("User-Agent", USER_AGENT).get().build();
+    byte[] body = execute(request, "health");
+    Frames.Health health = Frames.readHealth(body);
+    if (health == null || health.status == null) {
+      throw new TransportException(Reason.PROTOCOL, 200, null,
+          "health: the answer is not a Tandem health body");
+    }
+    if (health.protocol != 0 && health.protocol != PROTOCOL_VERSION) {
+      throw new TransportException(Reason.PROTOCOL, 200, null, "health: the server speaks protocol "
+          + health.protocol + ", this client " + PROTOCOL_VERSION);
+    }
+    if (!"ok".equals(health.status)) {
+      throw new TransportException(Reason.SERVER_ERROR, 200, null,
+          "health: the server reports status " + health.status);
+    }
+  }
+
+  /**
+   * Opens the live channel ({@code GET /sync/live}, upgraded to a WebSocket) and returns at once;
+   * the connection is made in the background.
+   *
+   * <p>On open the channel sends {@code {"type":"hello","cursor":...}} (an empty cursor for
+   * null) and calls {@link LiveListener#onOpen()}. Each {@code changes} frame calls {@link
+   * LiveListener#onChanges}; a {@code ping} is answered with a {@code pong}; a {@code ping} is
+   * sent every {@link Builder#livePingInterval(Duration) ping interval}, and a server silent for
+   * two intervals is given up on. {@link LiveListener#onClosed} is called exactly once when the
+   * channel closes or fails — a refused upgrade carries the {@link TransportException} of its
+   * status — unless the returned connection's {@code close()} came first: after that the listener
+   * hears nothing more. Listener methods run on OkHttp's WebSocket thread or the ping thread and
+   * must not block.
+   *
+   * @throws ClosedException if this transport is closed
+   */
+  @Override
+  public LiveConnection openLive(String cursor, LiveListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    checkOpen();
+    LiveSocket socket = new LiveSocket(cursor, listener, pingScheduler(), livePingIntervalMillis,
+        liveSockets::remove);
+    liveSockets.add(socket);
+    socket.connect(liveClient, syncRequest(url("sync/live")).build());
+    if (closed.get()) {
+      // close() ran between checkOpen() and add(): it may have missed this socket.
+      socket.cancel();
+      throw new ClosedException("transport");
+    }
+    return socket;
+  }
+
+  /**
+   * Closes live channels, cancels calls in flight (they fail with {@link Reason#NETWORK}) and
+   * releases what this transport created. A host-provided client's pool and dispatcher stay
+   * untouched. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (LiveSocket socket : new ArrayList<>(liveSockets)) {
+      socket.close();
+    }
+    for (Call call : new ArrayList<>(calls)) {
+      call.cancel();
+    }
+    synchronized (this) {
+      if (pingScheduler != null) {
+        pingScheduler.shutdownNow();
+      }
+    }
+    if (ownsClient) {
+      client.dispatcher().executorService().shutdown();
+      client.connectionPool().evictAll();
+    }
+  }
+
+  @Override
+  public String toString() {
+    // Never the token.
+    return "OkHttpTransport{" + baseUrl + ", team=" + teamId + ", device=" + deviceId + "}";
+  }
+
+  private Request.Builder syncRequest(HttpUrl url) {
+    return new Request.Builder().url(url)
+        .header("Authorization", "Bearer " + token)
+        .header("X-Team-ID", teamId)
+        .header("X-Device-ID", deviceId)
+        .header("User-Agent", USER_AGENT);
+    // No Accept-Encoding: OkHttp then asks for gzip itself and inflates the answer transparently.
+  }
+
+  private HttpUrl url(String path) {
+    return baseUrl.newBuilder().addPathSegments(path).build();
+  }
+
+  private byte[] execute(Request request, String what) {
+    checkOpen();
+    Call call = client.newCall(request);
+    calls.add(call);
+    try (Response response = call.execute()) {
+      if (!response.isSuccessful()) {
+        throw Failures.forStatus(what, response.code(), errorBody(response), response.headers(),
+            System.currentTimeMillis());
+      }
+      ResponseBody body = response.body();
+      return body == null ? new byte[0] : body.bytes();
+    } catch (IOException e) {
+      throw Failures.network(what, e);
+    } finally {
+      calls.remove(call);
+    }
+  }
+
+  private static byte[] errorBody(Response response) {
+    try {
+      return response.peekBody(Failures.MAX_ERROR_BODY).bytes();
+    } catch (IOException | RuntimeException e) {
+      // The status alone still says what happened.
+      return new byte[0];
+    }
+  }
+
+  private static TransportException notProtocol(String what, ProtocolException e) {
+    return new TransportException(Reason.PROTOCOL, 200, e.code(),
+        what + ": the answer is not the protocol: " + e.getMessage(), e);
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new ClosedException("transport");
+    }
+  }
+
+  private synchronized ScheduledExecutorService pingScheduler() {
+    if (livePingIntervalMillis <= 0) {
+      return null;
+    }
+    if (pingScheduler == null) {
+      ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "Tandem Live Ping");
+        t.setDaemon(true);
+        return t;
+      });
+      executor.setRemoveOnCancelPolicy(true);
+      pingScheduler = executor;
+    }
+    return pingScheduler;
+  }
+
+  static byte[] gzip(byte[] bytes) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
+    try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
+      gz.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    return out.toByteArray();
+  }
+
+  private static String loadVersion() {
+    try (InputStream in = OkHttpTransport.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        Properties p = new Properties();
+        p.load(in);
+        String v = p.getProperty("version");
+        if (v != null && !v.isEmpty() && !v.startsWith("$")) {
+          return v;
+        }
+      }
+    } catch (IOException ignored) {
+      // Fall through to the unknown version.
+    }
+    return "unknown";
+  }
+
+  /** Configures an {@link OkHttpTransport}. Not thread-safe. */
+  public static final class Builder {
+    private HttpUrl baseUrl;
+    private String token;
+    private String teamId;
+    private String deviceId;
+    private OkHttpClient client;
+    private long connectTimeoutMillis = -1;
+    private long readTimeoutMillis = -1;
+    private long callTimeoutMillis = -1;
+    private Compression compression = Compression.GZIP;
+    private int minCompressBytes = 1024;
+    private long livePingIntervalMillis = 30_000;
+
+    private Builder() {}
+
+    /**
+     * Sets the server's base URL, {@code http} or {@code https}, possibly with a path prefix
+     * ({@code https://host/prefix}): calls go to {@code <base>/sync/batch} and so on.
+     *
+     * @throws IllegalArgumentException if it is not an absolute http(s) URL without query
+     */
+    public Builder baseUrl(URI uri) {
+      Objects.requireNonNull(uri, "uri");
+      HttpUrl url = HttpUrl.parse(uri.toString());
+      if (url == null) {
+        throw new IllegalArgumentException("base URL must be an absolute http(s) URL: " + uri);
+      }
+      if (url.encodedQuery() != null || url.encodedFragment() != null) {
+        throw new IllegalArgumentException("base URL must not have a query or fragment: " + uri);
+      }
+      this.baseUrl = url;
+      return this;
+    }
+
+    /** Sets the device's bearer token. */
+    public Builder token(String token) {
+      this.token = requireHeaderValue(token, "token");
+      return this;
+    }
+
+    /** Sets the team id sent as {@code X-Team-ID}. */
+    public Builder teamId(String teamId) {
+      this.teamId = requireHeaderValue(teamId, "teamId");
+      return this;
+    }
+
+    /** Sets the device id sent as {@code X-Device-ID}. */
+    public Builder deviceId(String deviceId) {
+      this.deviceId = requireHeaderValue(deviceId, "deviceId");
+      return this;
+    }
+
+    /**
+     * Calls through the host's client (via {@code newBuilder()}, so they share its connection
+     * pool, dispatcher and interceptors). Timeouts set on this builder override the client's.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder client(OkHttpClient client) {
+      if (this.client != null) {
+        throw new IllegalStateException("client was already set");
+      }
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** Sets the TCP/TLS connect timeout; zero means none. Default 10 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeoutMillis = millis(timeout, "connectTimeout");
+      return this;
+    }
+
+    /** Sets the TCP/TLS connect timeout; zero means none. Default 10 s. */
+    public Builder connectTimeout(long timeout, TimeUnit unit) {
+      return connectTimeout(duration(timeout, unit));
+    }
+
+    /**
+     * Sets the longest silence while reading (or writing) one call; zero means none. Default 30 s.
+     */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeoutMillis = millis(timeout, "readTimeout");
+      return this;
+    }
+
+    /** Sets the longest silence while reading (or writing) one call; zero means none. */
+    public Builder readTimeout(long timeout, TimeUnit unit) {
+      return readTimeout(duration(timeout, unit));
+    }
+
+    /**
+     * Sets the limit for a whole call, connect to last byte; zero means none. Default 2 minutes.
+     * The live channel has none.
+     */
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeoutMillis = millis(timeout, "callTimeout");
+      return this;
+    }
+
+    /** Sets the limit for a whole call, connect to last byte; zero means none. */
+    public Builder callTimeout(long timeout, TimeUnit unit) {
+      return callTimeout(duration(timeout, unit));
+    }
+
+    /** Sets how request bodies are compressed. Default {@link Compression#GZIP}. */
+    public Builder compression(Compression compression) {
+      this.compression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
+    /**
+     * Sets the smallest body worth compressing, in bytes; smaller ones go plain because gzip's
+     * overhead would outweigh the saving. Default 1024.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder minCompressBytes(int bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("minCompressBytes must not be negative: " + bytes);
+      }
+      this.minCompressBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets how often the live channel sends {@code {"type":"ping"}}; a server silent for two
+     * intervals is taken for gone. Zero sends no pings (and never gives up). Default 30 s.
+     */
+    public Builder livePingInterval(Duration interval) {
+      this.livePingIntervalMillis = millis(interval, "livePingInterval");
+      return this;
+    }
+
+    /** Sets how often the live channel pings; zero sends none. */
+    public Builder livePingInterval(long interval, TimeUnit unit) {
+      return livePingInterval(duration(interval, unit));
+    }
+
+    /**
+     * Returns the transport.
+     *
+     * @throws IllegalStateException if baseUrl, token, teamId or deviceId is missing
+     */
+    public OkHttpTransport build() {
+      if (baseUrl == null) {
+        throw new IllegalStateException("baseUrl is required");
+      }
+      if (token == null) {
+        throw new IllegalStateException("token is required");
+      }
+      if (teamId == null) {
+        throw new IllegalStateException("teamId is required");
+      }
+      if (deviceId == null) {
+        throw new IllegalStateException("deviceId is required");
+      }
+      return new OkHttpTransport(this);
+    }
+
+    private static String requireHeaderValue(String value, String what) {
+      Objects.requireNonNull(value, what);
+      if (value.isEmpty()) {
+        throw new IllegalArgumentException(what + " must not be empty");
+      }
+      try {
+        // Fails here, with a clear message, rather than on the first call.
+        Headers.of("X", value);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(what + " is not a valid HTTP header value", e);
+      }
+      return value;
+    }
+
+    private static Duration duration(long amount, TimeUnit unit) {
+      Objects.requireNonNull(unit, "unit");
+      return Duration.ofMillis(unit.toMillis(amount));
+    }
+
+    private static long millis(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(what + " must not be negative: " + d);
+      }
+      return d.toMillis();
+    }
+  }
+}
