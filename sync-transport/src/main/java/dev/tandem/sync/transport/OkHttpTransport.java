@@ -12,6 +12,7 @@ import dev.tandem.sync.spi.Transport;
 import dev.tandem.sync.transport.internal.Failures;
 import dev.tandem.sync.transport.internal.Frames;
 import dev.tandem.sync.transport.internal.LiveSocket;
+import dev.tandem.sync.transport.internal.ZstdCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +28,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import okhttp3.Call;
 import okhttp3.Headers;
@@ -59,7 +62,8 @@ import okhttp3.ResponseBody;
  * {@link TransportException#errorCode()}.
  *
  * <p><b>Compression.</b> Requests of at least {@link Builder#minCompressBytes(int)} bytes go
- * gzipped. OkHttp asks for gzipped responses and inflates them itself.
+ * gzipped (or as zstd, see {@link Compression#ZSTD}). Responses are accepted gzipped, and with
+ * {@code ZSTD} also as zstd, and inflated before the codec sees them.
  *
  * <p><b>Sharing and threads.</b> Instances are thread-safe. The transport starts no thread until
  * {@link #openLive} is first called; then one daemon thread sends the live channel's pings.
@@ -150,9 +154,14 @@ public final class OkHttpTransport implements Transport {
     byte[] json = ProtocolCodec.writePushRequest(request);
     Request.Builder rb = syncRequest(url("sync/batch"));
     byte[] body = json;
-    if (compression == Compression.GZIP && json.length >= minCompressBytes) {
-      body = gzip(json);
-      rb.header("Content-Encoding", "gzip");
+    if (json.length >= minCompressBytes) {
+      if (compression == Compression.GZIP) {
+        body = gzip(json);
+        rb.header("Content-Encoding", "gzip");
+      } else if (compression == Compression.ZSTD) {
+        body = ZstdCodec.compress(json);
+        rb.header("Content-Encoding", "zstd");
+      }
     }
     rb.post(RequestBody.create(body, JSON));
     byte[] response = execute(rb.build(), "push");
@@ -286,12 +295,17 @@ public final class OkHttpTransport implements Transport {
   }
 
   private Request.Builder syncRequest(HttpUrl url) {
-    return new Request.Builder().url(url)
+    Request.Builder b = new Request.Builder().url(url)
         .header("Authorization", "Bearer " + token)
         .header("X-Team-ID", teamId)
         .header("X-Device-ID", deviceId)
         .header("User-Agent", USER_AGENT);
-    // No Accept-Encoding: OkHttp then asks for gzip itself and inflates the answer transparently.
+    if (compression == Compression.ZSTD) {
+      // Setting it turns off OkHttp's transparent gzip: readBody() then decodes both itself.
+      b.header("Accept-Encoding", "zstd, gzip");
+    }
+    // Otherwise no Accept-Encoding: OkHttp asks for gzip itself and inflates the answer.
+    return b;
   }
 
   private HttpUrl url(String path) {
@@ -307,8 +321,7 @@ public final class OkHttpTransport implements Transport {
         throw Failures.forStatus(what, response.code(), errorBody(response), response.headers(),
             System.currentTimeMillis());
       }
-      ResponseBody body = response.body();
-      return body == null ? new byte[0] : body.bytes();
+      return readBody(response, Long.MAX_VALUE);
     } catch (IOException e) {
       throw Failures.network(what, e);
     } finally {
@@ -316,12 +329,53 @@ public final class OkHttpTransport implements Transport {
     }
   }
 
-  private static byte[] errorBody(Response response) {
+  private byte[] errorBody(Response response) {
     try {
-      return response.peekBody(Failures.MAX_ERROR_BODY).bytes();
+      return readBody(response, Failures.MAX_ERROR_BODY);
     } catch (IOException | RuntimeException e) {
       // The status alone still says what happened.
       return new byte[0];
+    }
+  }
+
+  /**
+   * Reads up to {@code limit} bytes of the body, decoding it when this transport asked for zstd
+   * (OkHttp has already decoded gzip in every other case).
+   */
+  private byte[] readBody(Response response, long limit) throws IOException {
+    ResponseBody body = response.body();
+    if (body == null) {
+      return new byte[0];
+    }
+    String encoding = response.header("Content-Encoding");
+    InputStream in = body.byteStream();
+    if (compression == Compression.ZSTD && encoding != null) {
+      switch (encoding.trim().toLowerCase(Locale.ROOT)) {
+        case "gzip":
+          in = new GZIPInputStream(in);
+          break;
+        case "zstd":
+          in = ZstdCodec.decompress(in);
+          break;
+        case "identity":
+          break;
+        default:
+          throw new TransportException(Reason.PROTOCOL, response.code(), null,
+              "the server answered in an encoding this client did not ask for: " + encoding);
+      }
+    }
+    try (InputStream stream = in) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(
+          (int) Math.max(0, Math.min(Math.min(body.contentLength(), limit), 1 << 20)));
+      byte[] buf = new byte[8192];
+      long remaining = limit;
+      int n;
+      while (remaining > 0
+          && (n = stream.read(buf, 0, (int) Math.min(buf.length, remaining))) != -1) {
+        out.write(buf, 0, n);
+        remaining -= n;
+      }
+      return out.toByteArray();
     }
   }
 
@@ -483,7 +537,10 @@ public final class OkHttpTransport implements Transport {
       return callTimeout(duration(timeout, unit));
     }
 
-    /** Sets how request bodies are compressed. Default {@link Compression#GZIP}. */
+    /**
+     * Sets how request bodies are compressed. Default {@link Compression#GZIP}; {@link
+     * Compression#ZSTD} needs zstd-jni on the classpath.
+     */
     public Builder compression(Compression compression) {
       this.compression = Objects.requireNonNull(compression, "compression");
       return this;
@@ -534,6 +591,9 @@ public final class OkHttpTransport implements Transport {
       }
       if (deviceId == null) {
         throw new IllegalStateException("deviceId is required");
+      }
+      if (compression == Compression.ZSTD) {
+        ZstdCodec.requireAvailable();
       }
       return new OkHttpTransport(this);
     }

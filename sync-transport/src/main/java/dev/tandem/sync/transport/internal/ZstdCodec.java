@@ -1,0 +1,45 @@
+package dev.tandem.sync.transport.internal;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The only class that touches zstd-jni, an optional dependency: nothing loads it unless {@code
+ * Compression.ZSTD} was chosen.
+ */
+public final class ZstdCodec {
+  /** zstd's default level: most of the ratio at a fraction of the higher levels' CPU. */
+  private static final int LEVEL = 3;
+
+  private ZstdCodec() {}
+
+  /**
+   * Checks that zstd-jni is on the classpath and its native library loads.
+   *
+   * @throws IllegalStateException if not, saying which dependency is missing
+   */
+  public static void requireAvailable() {
+    try {
+      Class.forName("com.github.luben.zstd.Zstd", false, ZstdCodec.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new IllegalStateException("Compression.ZSTD needs com.github.luben:zstd-jni on the "
+          + "classpath (an optional dependency of tandem-sync-transport)", e);
+    }
+    try {
+      compress(new byte[1]);
+    } catch (LinkageError e) {
+      throw new IllegalStateException("Compression.ZSTD: zstd-jni has no native library for this "
+          + "platform; use Compression.GZIP", e);
+    }
+  }
+
+  public static byte[] compress(byte[] bytes) {
+    return Zstd.compress(bytes, LEVEL);
+  }
+
+  public static InputStream decompress(InputStream in) throws IOException {
+    return new ZstdInputStream(in);
+  }
+}
