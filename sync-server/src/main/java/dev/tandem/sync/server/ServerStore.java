@@ -1,0 +1,78 @@
+package dev.tandem.sync.server;
+
+import dev.tandem.sync.protocol.Change;
+import java.util.List;
+
+/**
+ * Where the sync server keeps its data: the latest version of every record of every team, a
+ * sequence per team, the answers of applied batches and the device tokens (as hashes).
+ *
+ * <p>The server's rules (last-write-wins, idempotency, validation) live above this interface, in
+ * the server, so every store decides conflicts the same way. A store only has to offer a
+ * per-team transaction in which the team's sequence cannot move underneath the caller. On SQLite
+ * that is the single writer; on PostgreSQL it is a row lock on the team's sequence row
+ * ({@code SELECT ... FOR UPDATE}), which also serializes server nodes that share the database.
+ *
+ * <p>Implementations are thread-safe. {@link #close()} releases connections and files.
+ */
+public interface ServerStore extends AutoCloseable {
+
+  /**
+   * Runs {@code work} in one transaction for {@code teamId}: everything it writes commits
+   * together or not at all, and no other transaction of the same team interleaves with it.
+   *
+   * @throws RuntimeException whatever {@code work} throws, after rolling back
+   */
+  <T> T inTeamTransaction(String teamId, TeamWork<T> work);
+
+  /**
+   * Returns up to {@code limit} records of {@code teamId} whose sequence is greater than
+   * {@code afterSeq}, in sequence order, each with its {@code seq} and origin device.
+   */
+  List<Change> changesSince(String teamId, long afterSeq, int limit);
+
+  /** Returns the team's current sequence: 0 for a team that never stored anything. */
+  long currentSeq(String teamId);
+
+  /** Stores a device token, identified by the SHA-256 hash of the token only. */
+  void saveToken(String tokenHash, String teamId, String deviceId);
+
+  /** Returns the owner of a token that exists and is not revoked, or null. */
+  TokenOwner findToken(String tokenHash);
+
+  /** Revokes every token of that device; returns how many were live before. */
+  int revokeTokens(String teamId, String deviceId);
+
+  @Override
+  void close();
+
+  /** The work done in {@link #inTeamTransaction}. */
+  @FunctionalInterface
+  interface TeamWork<T> {
+    T run(TeamTransaction tx);
+  }
+
+  /** The operations of one team inside a transaction. */
+  interface TeamTransaction {
+    /** Returns the stored answer of an already applied batch, or null. */
+    String batchResponse(String batchId);
+
+    /** Remembers the answer of {@code batchId} so that a retry gets it again. */
+    void saveBatchResponse(String batchId, String responseJson);
+
+    /** Returns the stored latest version of a record (with seq and origin device), or null. */
+    Change current(String type, String id);
+
+    /**
+     * Stores {@code change} as the record's latest version, from {@code originDevice}, under the
+     * team's next sequence number, which it returns.
+     */
+    long put(Change change, String originDevice);
+
+    /** Returns the team's sequence as seen inside this transaction. */
+    long seq();
+  }
+
+  /** The team and device a live token belongs to. */
+  record TokenOwner(String teamId, String deviceId) {}
+}

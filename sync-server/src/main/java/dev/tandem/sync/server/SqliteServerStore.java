@@ -1,0 +1,388 @@
+package dev.tandem.sync.server;
+
+import dev.tandem.sync.protocol.Change;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The default {@link ServerStore}: one SQLite file in WAL mode.
+ *
+ * <p>SQLite allows one writer at a time, so every write goes through one connection behind a lock;
+ * that lock is what makes {@link #inTeamTransaction} exclusive per team (it is in fact exclusive
+ * for all teams, which is fine at the scale one SQLite file serves). Reads — pulls and token
+ * checks, the bulk of the traffic — use a small pool of read connections and never wait for a
+ * writer, thanks to WAL.
+ */
+public final class SqliteServerStore implements ServerStore {
+  /** The file name inside the data directory. */
+  public static final String FILE_NAME = "tandem-server.db";
+
+  private static final int READERS = 4;
+  private static final String[] SCHEMA = {
+    "CREATE TABLE IF NOT EXISTS teams (team TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS records (team TEXT NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL,"
+        + " op TEXT NOT NULL, hlc TEXT NOT NULL, base_hlc TEXT, data TEXT, origin TEXT NOT NULL,"
+        + " seq INTEGER NOT NULL, PRIMARY KEY (team, type, id))",
+    "CREATE UNIQUE INDEX IF NOT EXISTS records_by_seq ON records (team, seq)",
+    "CREATE TABLE IF NOT EXISTS batches (team TEXT NOT NULL, batch_id TEXT NOT NULL,"
+        + " response TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (team, batch_id))",
+    "CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, team TEXT NOT NULL,"
+        + " device TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS tokens_by_device ON tokens (team, device)",
+  };
+
+  private final Path file;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final Connection writer;
+  private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+  private final List<Connection> all = new ArrayList<>();
+  private volatile boolean closed;
+
+  private SqliteServerStore(Path file) throws SQLException {
+    this.file = file;
+    writer = connect(file);
+    all.add(writer);
+    try (Statement s = writer.createStatement()) {
+      s.execute("PRAGMA journal_mode=WAL");
+      for (String ddl : SCHEMA) {
+        s.execute(ddl);
+      }
+    }
+    for (int i = 0; i < READERS; i++) {
+      Connection c = connect(file);
+      all.add(c);
+      readers.add(c);
+    }
+  }
+
+  /**
+   * Opens (creating if needed) the store {@value #FILE_NAME} inside {@code dataDir}, creating the
+   * directory too.
+   *
+   * @throws ServerStoreException if the directory or database cannot be opened
+   */
+  public static SqliteServerStore open(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+      return new SqliteServerStore(dataDir.resolve(FILE_NAME));
+    } catch (IOException | SQLException e) {
+      throw new ServerStoreException(
+          "cannot open server store in " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Connection connect(Path file) throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    try (Statement s = c.createStatement()) {
+      s.execute("PRAGMA busy_timeout=10000");
+      // NORMAL in WAL mode loses at most the last transactions on power loss, never consistency.
+      s.execute("PRAGMA synchronous=NORMAL");
+    }
+    return c;
+  }
+
+  /** Returns the database file. */
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public <T> T inTeamTransaction(String teamId, TeamWork<T> work) {
+    writeLock.lock();
+    try {
+      checkOpen();
+      writer.setAutoCommit(false);
+      try {
+        Tx tx = new Tx(teamId, selectSeq(writer, teamId));
+        T result = work.run(tx);
+        if (tx.seq != tx.startSeq) {
+          try (PreparedStatement ps = writer.prepareStatement(
+              "INSERT INTO teams (team, seq) VALUES (?, ?)"
+                  + " ON CONFLICT (team) DO UPDATE SET seq = excluded.seq")) {
+            ps.setString(1, teamId);
+            ps.setLong(2, tx.seq);
+            ps.executeUpdate();
+          }
+        }
+        writer.commit();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        writer.rollback();
+        throw e;
+      } finally {
+        writer.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new ServerStoreException("server store transaction failed: " + e.getMessage(), e);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  @Override
+  public List<Change> changesSince(String teamId, long afterSeq, int limit) {
+    return read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT type, id, op, hlc, base_hlc, data, seq, origin FROM records"
+              + " WHERE team = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+        ps.setString(1, teamId);
+        ps.setLong(2, afterSeq);
+        ps.setInt(3, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<Change> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(change(rs));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  @Override
+  public long currentSeq(String teamId) {
+    return read(c -> selectSeq(c, teamId));
+  }
+
+  @Override
+  public void saveToken(String tokenHash, String teamId, String deviceId) {
+    write(() -> {
+      try (PreparedStatement ps = writer.prepareStatement(
+          "INSERT INTO tokens (hash, team, device, revoked, created_at) VALUES (?, ?, ?, 0, ?)")) {
+        ps.setString(1, tokenHash);
+        ps.setString(2, teamId);
+        ps.setString(3, deviceId);
+        ps.setLong(4, System.currentTimeMillis());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public TokenOwner findToken(String tokenHash) {
+    return read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT team, device FROM tokens WHERE hash = ? AND revoked = 0")) {
+        ps.setString(1, tokenHash);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? new TokenOwner(rs.getString(1), rs.getString(2)) : null;
+        }
+      }
+    });
+  }
+
+  @Override
+  public int revokeTokens(String teamId, String deviceId) {
+    return write(() -> {
+      try (PreparedStatement ps = writer.prepareStatement(
+          "UPDATE tokens SET revoked = 1 WHERE team = ? AND device = ? AND revoked = 0")) {
+        ps.setString(1, teamId);
+        ps.setString(2, deviceId);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    writeLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      // Wait briefly for readers in use to come back, so no query is cut in half.
+      List<Connection> idle = new ArrayList<>();
+      for (int i = 0; i < READERS; i++) {
+        try {
+          Connection c = readers.poll(5, TimeUnit.SECONDS);
+          if (c != null) {
+            idle.add(c);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      for (Connection c : all) {
+        try {
+          c.close();
+        } catch (SQLException ignored) {
+          // Closing anyway; nothing useful to do with a failure here.
+        }
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  // ---- internals ----
+
+  private final class Tx implements TeamTransaction {
+    final String team;
+    final long startSeq;
+    long seq;
+
+    Tx(String team, long startSeq) {
+      this.team = team;
+      this.startSeq = startSeq;
+      this.seq = startSeq;
+    }
+
+    @Override
+    public String batchResponse(String batchId) {
+      return sql(() -> {
+        try (PreparedStatement ps = writer.prepareStatement(
+            "SELECT response FROM batches WHERE team = ? AND batch_id = ?")) {
+          ps.setString(1, team);
+          ps.setString(2, batchId);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+          }
+        }
+      });
+    }
+
+    @Override
+    public void saveBatchResponse(String batchId, String responseJson) {
+      sql(() -> {
+        try (PreparedStatement ps = writer.prepareStatement(
+            "INSERT INTO batches (team, batch_id, response, created_at) VALUES (?, ?, ?, ?)")) {
+          ps.setString(1, team);
+          ps.setString(2, batchId);
+          ps.setString(3, responseJson);
+          ps.setLong(4, System.currentTimeMillis());
+          return ps.executeUpdate();
+        }
+      });
+    }
+
+    @Override
+    public Change current(String type, String id) {
+      return sql(() -> {
+        try (PreparedStatement ps = writer.prepareStatement(
+            "SELECT type, id, op, hlc, base_hlc, data, seq, origin FROM records"
+                + " WHERE team = ? AND type = ? AND id = ?")) {
+          ps.setString(1, team);
+          ps.setString(2, type);
+          ps.setString(3, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? change(rs) : null;
+          }
+        }
+      });
+    }
+
+    @Override
+    public long put(Change change, String originDevice) {
+      long next = seq + 1;
+      sql(() -> {
+        try (PreparedStatement ps = writer.prepareStatement(
+            "INSERT INTO records (team, type, id, op, hlc, base_hlc, data, origin, seq)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team, type, id) DO UPDATE SET"
+                + " op = excluded.op, hlc = excluded.hlc, base_hlc = excluded.base_hlc,"
+                + " data = excluded.data, origin = excluded.origin, seq = excluded.seq")) {
+          ps.setString(1, team);
+          ps.setString(2, change.type());
+          ps.setString(3, change.id());
+          ps.setString(4, change.op());
+          ps.setString(5, change.hlc());
+          ps.setString(6, change.baseHlc());
+          ps.setString(7, change.isDelete() ? null : change.data());
+          ps.setString(8, originDevice);
+          ps.setLong(9, next);
+          return ps.executeUpdate();
+        }
+      });
+      seq = next;
+      return next;
+    }
+
+    @Override
+    public long seq() {
+      return seq;
+    }
+  }
+
+  private static Change change(ResultSet rs) throws SQLException {
+    return new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8));
+  }
+
+  private static long selectSeq(Connection c, String teamId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM teams WHERE team = ?")) {
+      ps.setString(1, teamId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  private interface SqlWork<T> {
+    T run() throws SQLException;
+  }
+
+  private interface ReadWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private static <T> T sql(SqlWork<T> work) {
+    try {
+      return work.run();
+    } catch (SQLException e) {
+      throw new ServerStoreException("server store query failed: " + e.getMessage(), e);
+    }
+  }
+
+  private <T> T write(SqlWork<T> work) {
+    writeLock.lock();
+    try {
+      checkOpen();
+      return sql(work);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private <T> T read(ReadWork<T> work) {
+    checkOpen();
+    Connection c;
+    try {
+      c = readers.poll(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServerStoreException("interrupted while waiting for a read connection", e);
+    }
+    if (c == null) {
+      throw new ServerStoreException("no read connection free after 30 s", null);
+    }
+    try {
+      checkOpen();
+      return work.run(c);
+    } catch (SQLException e) {
+      throw new ServerStoreException("server store query failed: " + e.getMessage(), e);
+    } finally {
+      readers.add(c);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("server store is closed");
+    }
+  }
+}

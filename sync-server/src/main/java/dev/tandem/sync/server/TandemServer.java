@@ -1,0 +1,557 @@
+package dev.tandem.sync.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.sync.Ids;
+import dev.tandem.sync.internal.Json;
+import dev.tandem.sync.protocol.Change;
+import dev.tandem.sync.protocol.ProtocolCodec;
+import dev.tandem.sync.protocol.ProtocolException;
+import dev.tandem.sync.protocol.PullResponse;
+import dev.tandem.sync.protocol.PushRequest;
+import dev.tandem.sync.server.ServerStore.TokenOwner;
+import dev.tandem.sync.server.internal.ApiException;
+import dev.tandem.sync.server.internal.BatchApplier;
+import dev.tandem.sync.server.internal.Bodies;
+import dev.tandem.sync.server.internal.Cursors;
+import dev.tandem.sync.server.internal.LiveConnections;
+import dev.tandem.sync.server.internal.ResponseEncoding;
+import dev.tandem.sync.server.internal.Tokens;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reference sync server: the HTTP endpoints and the {@code /sync/live} WebSocket of
+ * PROTOCOL.md on one port, over a {@link ServerStore}.
+ *
+ * <pre>{@code
+ * TandemServer server = TandemServer.builder().port(0).dataDir(dir).build();
+ * server.start();
+ * String token = server.createToken("team-1", "laptop-1");
+ * ...
+ * server.close();
+ * }</pre>
+ *
+ * <p>A built server is thread-safe. It owns its store: {@link #close()} closes it.
+ */
+public final class TandemServer implements AutoCloseable {
+  /** The server's version, as reported by {@code /health}. */
+  public static final String VERSION = readVersion();
+  /** The protocol version this server speaks. */
+  public static final int PROTOCOL = 1;
+  /** Default and largest page size of a pull. */
+  public static final int DEFAULT_PULL_LIMIT = 500;
+  public static final int MAX_PULL_LIMIT = 5000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
+  private static final String JSON = "application/json";
+  private static final long MAX_ADMIN_BODY = 64 * 1024;
+  /** Smaller bodies are not worth compressing: the headers alone cost more than the gain. */
+  private static final int COMPRESS_FROM = 1024;
+
+  private final String host;
+  private final int requestedPort;
+  private final ServerStore store;
+  private final byte[] adminTokenHash;
+  private final long maxBodyBytes;
+  private final int maxBatchChanges;
+  private final long maxRecordBytes;
+  private final Duration shutdownTimeout;
+  private final LiveConnections live;
+  private final BatchApplier applier;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Object drained = new Object();
+  private volatile boolean closing;
+  private Javalin app;
+  private boolean started;
+  private boolean closed;
+
+  private TandemServer(Builder b, ServerStore store) {
+    this.host = b.host;
+    this.requestedPort = b.port;
+    this.store = store;
+    this.adminTokenHash = b.adminToken == null ? null : Tokens.sha256(b.adminToken);
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.maxBatchChanges = b.maxBatchChanges;
+    this.maxRecordBytes = b.maxRecordBytes;
+    this.shutdownTimeout = b.shutdownTimeout;
+    this.live = new LiveConnections(store, b.livePingInterval);
+    this.applier = new BatchApplier(store, maxRecordBytes);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Binds the port and starts serving; returns once requests are accepted.
+   *
+   * @throws IllegalStateException if already started or closed
+   */
+  public synchronized TandemServer start() {
+    if (started || closed) {
+      throw new IllegalStateException(closed ? "server is closed" : "server already started");
+    }
+    started = true;
+    app = Javalin.create(cfg -> {
+      cfg.showJavalinBanner = false;
+      cfg.startupWatcherEnabled = false;
+      cfg.jetty.defaultHost = host;
+      cfg.jetty.defaultPort = requestedPort;
+      cfg.http.maxRequestSize = maxBodyBytes;
+      // Responses are compressed by json() below, with zstd too, which Javalin does not offer.
+      cfg.http.disableCompression();
+      cfg.jetty.modifyHttpConfiguration(h -> h.setSendServerVersion(false));
+      cfg.jetty.modifyWebSocketServletFactory(f -> {
+        f.setMaxTextMessageSize(LiveConnections.MAX_FRAME_BYTES);
+        f.setMaxBinaryMessageSize(LiveConnections.MAX_FRAME_BYTES);
+        f.setIdleTimeout(live.idleTimeout());
+      });
+      cfg.requestLogger.http((ctx, ms) -> LOG.info("{} {} {} {}ms", ctx.method(), ctx.path(),
+          ctx.statusCode(), Math.round(ms)));
+    });
+    app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+    app.exception(Exception.class, (e, ctx) -> {
+      LOG.error("bug while serving {} {}", ctx.method(), ctx.path(), e);
+      error(ctx, 500, "internal_error", "the server failed; this is a bug, see its log");
+    });
+    app.error(HttpStatus.NOT_FOUND, ctx -> {
+      error(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path());
+    });
+    app.error(HttpStatus.METHOD_NOT_ALLOWED, ctx -> error(ctx, 405, "method_not_allowed",
+        ctx.method() + " is not allowed on " + ctx.path()));
+
+    app.get("/health", guarded(this::health));
+    app.post("/sync/batch", guarded(this::push));
+    app.get("/sync/pull", guarded(this::pull));
+    app.post("/admin/tokens", guarded(this::adminCreateToken));
+    app.delete("/admin/tokens/{deviceId}", guarded(this::adminRevokeToken));
+    app.wsBeforeUpgrade("/sync/live", ctx -> {
+      if (closing) {
+        throw new ApiException(503, "unavailable", "server is shutting down");
+      }
+      authenticate(ctx);
+    });
+    app.ws("/sync/live", live::configure);
+    app.start();
+    LOG.info("tandem server {} listening on {}", VERSION, uri());
+    return this;
+  }
+
+  /** Returns the bound port (useful after {@code port(0)}). */
+  public int port() {
+    if (app == null) {
+      throw new IllegalStateException("server not started");
+    }
+    return app.port();
+  }
+
+  /** Returns {@code http://host:port}. */
+  public URI uri() {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    return URI.create("http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : h) + ":" + port());
+  }
+
+  /** Returns the store this server serves from. */
+  public ServerStore store() {
+    return store;
+  }
+
+  /** Returns the number of HTTP requests being served right now (for tests). */
+  int requestsInFlight() {
+    return inFlight.get();
+  }
+
+  /** Returns the number of open {@code /sync/live} connections. */
+  public int liveConnections() {
+    return live.size();
+  }
+
+  /**
+   * Creates a token for a device of a team, like {@code POST /admin/tokens}. Only the token's hash
+   * is stored, so the returned string is the only copy.
+   *
+   * @throws IllegalArgumentException if a team or device id is not a valid id
+   */
+  public String createToken(String teamId, String deviceId) {
+    requireValidId(teamId, "team id");
+    requireValidId(deviceId, "device id");
+    String token = Tokens.newToken();
+    store.saveToken(Tokens.hash(token), teamId, deviceId);
+    return token;
+  }
+
+  /** Revokes every token of that device; later calls with them get 401. */
+  public void revokeToken(String teamId, String deviceId) {
+    requireValidId(teamId, "team id");
+    requireValidId(deviceId, "device id");
+    store.revokeTokens(teamId, deviceId);
+  }
+
+  /**
+   * Shuts down gracefully: refuses new requests (503), waits up to the shutdown timeout for
+   * requests in flight, closes live connections with "going away", stops the port and closes the
+   * store. Safe to call twice.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closing = true;
+    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+    synchronized (drained) {
+      while (inFlight.get() > 0) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          LOG.warn("{} requests still in flight after {}; stopping anyway", inFlight.get(),
+              shutdownTimeout);
+          break;
+        }
+        try {
+          drained.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    live.close();
+    if (app != null) {
+      app.stop();
+    }
+    store.close();
+    LOG.info("tandem server stopped");
+  }
+
+  // ---- endpoints ----
+
+  private void health(Context ctx) {
+    ObjectNode body = Json.object();
+    body.put("status", "ok");
+    body.put("version", VERSION);
+    body.put("protocol", PROTOCOL);
+    json(ctx, 200, Json.write(body).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void push(Context ctx) throws IOException {
+    TokenOwner owner = authenticate(ctx);
+    byte[] body = readBody(ctx, maxBodyBytes);
+    PushRequest request;
+    try {
+      request = ProtocolCodec.readPushRequest(body);
+    } catch (ProtocolException e) {
+      throw new ApiException(400, e.code(), e.getMessage());
+    }
+    if (request.batchId().length() > 128) {
+      throw ApiException.badRequest("batchId is longer than 128 characters");
+    }
+    if (request.deviceId() != null && !request.deviceId().equals(owner.deviceId())) {
+      throw ApiException.forbidden("deviceId in the body does not match the token's device");
+    }
+    if (request.changes().size() > maxBatchChanges) {
+      throw new ApiException(413, "batch_too_large", "a batch holds at most " + maxBatchChanges
+          + " changes; this one has " + request.changes().size());
+    }
+    BatchApplier.Outcome outcome = applier.apply(owner.teamId(), owner.deviceId(), request);
+    if (outcome.seqMoved()) {
+      live.notify(owner.teamId(), outcome.seqAfter());
+    }
+    json(ctx, 200, outcome.responseJson());
+  }
+
+  private void pull(Context ctx) {
+    TokenOwner owner = authenticate(ctx);
+    long since = Cursors.parse(ctx.queryParam("since"));
+    int limit = DEFAULT_PULL_LIMIT;
+    String limitParam = ctx.queryParam("limit");
+    if (limitParam != null && !limitParam.isEmpty()) {
+      try {
+        limit = Integer.parseInt(limitParam);
+      } catch (NumberFormatException e) {
+        throw ApiException.badRequest("limit must be an integer, not \"" + limitParam + "\"");
+      }
+      if (limit < 1) {
+        throw ApiException.badRequest("limit must be at least 1");
+      }
+      // Over the maximum is clamped rather than refused: the client still gets a valid page.
+      limit = Math.min(limit, MAX_PULL_LIMIT);
+    }
+    long current = store.currentSeq(owner.teamId());
+    if (since > current) {
+      throw new ApiException(400, "bad_cursor",
+          "cursor " + since + " is ahead of this server (at " + current + "); was it reset?");
+    }
+    List<Change> page = store.changesSince(owner.teamId(), since, limit + 1);
+    boolean hasMore = page.size() > limit;
+    if (hasMore) {
+      page = page.subList(0, limit);
+    }
+    long cursor = page.isEmpty() ? since : page.get(page.size() - 1).seq();
+    PullResponse response =
+        new PullResponse(page, Cursors.format(cursor), hasMore, System.currentTimeMillis());
+    json(ctx, 200, ProtocolCodec.writePullResponse(response));
+  }
+
+  private void adminCreateToken(Context ctx) throws IOException {
+    requireAdmin(ctx);
+    byte[] body = readBody(ctx, MAX_ADMIN_BODY);
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw ApiException.badRequest("malformed JSON: " + e.getMessage().split("\n")[0]);
+    }
+    if (node == null || !node.isObject()) {
+      throw ApiException.badRequest("body must be a JSON object");
+    }
+    String teamId = textField(node, "teamId");
+    String deviceId = textField(node, "deviceId");
+    String token = createToken(teamId, deviceId);
+    ObjectNode out = Json.object();
+    out.put("token", token);
+    out.put("teamId", teamId);
+    out.put("deviceId", deviceId);
+    json(ctx, 201, Json.write(out).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void adminRevokeToken(Context ctx) {
+    requireAdmin(ctx);
+    String deviceId = ctx.pathParam("deviceId");
+    String teamId = ctx.queryParam("teamId");
+    if (!Ids.isValidId(teamId)) {
+      throw new ApiException(400, "invalid_id", "teamId query parameter must be a valid id");
+    }
+    if (!Ids.isValidId(deviceId)) {
+      throw new ApiException(400, "invalid_id", "device id must match [A-Za-z0-9._:-]{1,128}");
+    }
+    store.revokeTokens(teamId, deviceId);
+    ctx.status(204);
+  }
+
+  // ---- helpers ----
+
+  /** Counts requests in flight for a graceful close, and refuses new ones once closing. */
+  private Handler guarded(Handler handler) {
+    return ctx -> {
+      inFlight.incrementAndGet();
+      try {
+        if (closing) {
+          throw new ApiException(503, "unavailable", "server is shutting down");
+        }
+        handler.handle(ctx);
+      } finally {
+        if (inFlight.decrementAndGet() == 0 && closing) {
+          synchronized (drained) {
+            drained.notifyAll();
+          }
+        }
+      }
+    };
+  }
+
+  private TokenOwner authenticate(Context ctx) {
+    String token = Tokens.bearer(ctx.header("Authorization"));
+    if (token == null) {
+      throw ApiException.unauthorized("missing bearer token");
+    }
+    TokenOwner owner = store.findToken(Tokens.hash(token));
+    if (owner == null) {
+      throw ApiException.unauthorized("unknown or revoked token");
+    }
+    if (!owner.teamId().equals(ctx.header("X-Team-ID"))) {
+      throw ApiException.forbidden("X-Team-ID does not match the token's team");
+    }
+    if (!owner.deviceId().equals(ctx.header("X-Device-ID"))) {
+      throw ApiException.forbidden("X-Device-ID does not match the token's device");
+    }
+    return owner;
+  }
+
+  private void requireAdmin(Context ctx) {
+    String token = Tokens.bearer(ctx.header("Authorization"));
+    if (adminTokenHash == null || !Tokens.matches(token, adminTokenHash)) {
+      throw ApiException.unauthorized(adminTokenHash == null
+          ? "admin endpoints are disabled: the server has no admin token"
+          : "missing or wrong admin token");
+    }
+  }
+
+  private static byte[] readBody(Context ctx, long max) throws IOException {
+    try (InputStream in = ctx.req().getInputStream()) {
+      return Bodies.read(in, ctx.header("Content-Encoding"), ctx.req().getContentLengthLong(), max);
+    }
+  }
+
+  private static String textField(JsonNode node, String name) {
+    JsonNode v = node.get(name);
+    if (v == null || !v.isTextual()) {
+      throw ApiException.badRequest(name + " must be a string");
+    }
+    if (!Ids.isValidId(v.asText())) {
+      throw new ApiException(400, "invalid_id", name + " must match [A-Za-z0-9._:-]{1,128}");
+    }
+    return v.asText();
+  }
+
+  private static void requireValidId(String id, String what) {
+    if (!Ids.isValidId(id)) {
+      throw new IllegalArgumentException(
+          "invalid " + what + " \"" + id + "\": must match [A-Za-z0-9._:-]{1,128}");
+    }
+  }
+
+  private static void json(Context ctx, int status, byte[] body) {
+    ctx.status(status).contentType(JSON);
+    String accept = body.length < COMPRESS_FROM ? null : ctx.header("Accept-Encoding");
+    String encoding = ResponseEncoding.choose(accept);
+    if (encoding != null) {
+      ctx.header("Content-Encoding", encoding);
+      ctx.header("Vary", "Accept-Encoding");
+      body = ResponseEncoding.encode(body, encoding);
+    }
+    ctx.result(body);
+  }
+
+  private static void error(Context ctx, int status, String code, String message) {
+    json(ctx, status, ProtocolCodec.writeError(code, message));
+  }
+
+  private static String readVersion() {
+    try (InputStream in = TandemServer.class.getResourceAsStream("tandem-server.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** Configures a {@link TandemServer}. Not thread-safe; {@link #build()} copies what it needs. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 8080;
+    private Path dataDir;
+    private ServerStore store;
+    private String adminToken;
+    private long maxBodyBytes = 16L * 1024 * 1024;
+    private int maxBatchChanges = 1000;
+    private long maxRecordBytes = 4L * 1024 * 1024;
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private Duration livePingInterval = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** The address to bind; default {@code 127.0.0.1}. Use {@code 0.0.0.0} to serve others. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port; 0 picks a free one. Default 8080. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Serve from SQLite file {@value SqliteServerStore#FILE_NAME} in {@code dir}. */
+    public Builder dataDir(Path dir) {
+      if (store != null) {
+        throw new IllegalStateException("store was already set; use dataDir or store, not both");
+      }
+      this.dataDir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /** Serve from {@code store}, which the server then owns and closes. */
+    public Builder store(ServerStore store) {
+      if (dataDir != null) {
+        throw new IllegalStateException("dataDir was already set; use dataDir or store, not both");
+      }
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The admin bearer token; without one the admin endpoints answer 401. Held as a hash. */
+    public Builder adminToken(String adminToken) {
+      if (adminToken != null && adminToken.isEmpty()) {
+        throw new IllegalArgumentException("admin token must not be empty");
+      }
+      this.adminToken = adminToken;
+      return this;
+    }
+
+    /** Largest request body, both as received and after inflating. Default 16 MiB. */
+    public Builder maxBodyBytes(long bytes) {
+      this.maxBodyBytes = positive(bytes, "maxBodyBytes");
+      return this;
+    }
+
+    /** Largest number of changes in one batch. Default 1000. */
+    public Builder maxBatchChanges(int changes) {
+      this.maxBatchChanges = (int) positive(changes, "maxBatchChanges");
+      return this;
+    }
+
+    /** Largest {@code data} of one change, in UTF-8 bytes. Default 4 MiB. */
+    public Builder maxRecordBytes(long bytes) {
+      this.maxRecordBytes = positive(bytes, "maxRecordBytes");
+      return this;
+    }
+
+    /** How long {@link TandemServer#close()} waits for requests in flight. Default 10 s. */
+    public Builder shutdownTimeout(Duration timeout) {
+      this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** How often the server pings each live connection. Default 30 s. */
+    public Builder livePingInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("livePingInterval must be positive");
+      }
+      this.livePingInterval = interval;
+      return this;
+    }
+
+    /**
+     * Returns the server, opening the store if {@link #dataDir} was given.
+     *
+     * @throws IllegalStateException if neither a data directory nor a store was set
+     */
+    public TandemServer build() {
+      if (dataDir == null && store == null) {
+        throw new IllegalStateException("set dataDir(...) or store(...)");
+      }
+      return new TandemServer(this, store != null ? store : SqliteServerStore.open(dataDir));
+    }
+
+    private static long positive(long value, String name) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
+    }
+  }
+}

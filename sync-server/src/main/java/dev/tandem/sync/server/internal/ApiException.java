@@ -1,0 +1,34 @@
+package dev.tandem.sync.server.internal;
+
+/** A request the server refuses as a whole, with its HTTP status and protocol error code. */
+public final class ApiException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+  private final int status;
+  private final String code;
+
+  public ApiException(int status, String code, String message) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public static ApiException badRequest(String message) {
+    return new ApiException(400, "bad_request", message);
+  }
+
+  public static ApiException unauthorized(String message) {
+    return new ApiException(401, "unauthorized", message);
+  }
+
+  public static ApiException forbidden(String message) {
+    return new ApiException(403, "forbidden", message);
+  }
+}

@@ -1,0 +1,85 @@
+package dev.tandem.sync.server.internal;
+
+import dev.tandem.sync.Hlc;
+import dev.tandem.sync.protocol.Change;
+import dev.tandem.sync.protocol.ChangeError;
+import dev.tandem.sync.protocol.ProtocolCodec;
+import dev.tandem.sync.protocol.PushRequest;
+import dev.tandem.sync.protocol.PushResponse;
+import dev.tandem.sync.server.ServerStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Applies a push batch with the server's rules, the same for every {@link ServerStore}:
+ * per-entry validation, idempotency by {@code batchId}, and last-write-wins by HLC with every
+ * decided conflict reported.
+ */
+public final class BatchApplier {
+  /** What applying a batch did. */
+  public record Outcome(byte[] responseJson, long seqBefore, long seqAfter, boolean replayed) {
+    public boolean seqMoved() {
+      return seqAfter > seqBefore;
+    }
+  }
+
+  private final ServerStore store;
+  private final long maxRecordBytes;
+
+  public BatchApplier(ServerStore store, long maxRecordBytes) {
+    this.store = store;
+    this.maxRecordBytes = maxRecordBytes;
+  }
+
+  /** Applies {@code request} for {@code teamId} as sent by {@code deviceId}, in one transaction. */
+  public Outcome apply(String teamId, String deviceId, PushRequest request) {
+    // Validation needs no store, so it happens before the transaction starts.
+    List<Change> valid = new ArrayList<>(request.changes().size());
+    List<PushResponse.EntryError> errors = new ArrayList<>();
+    for (Change c : request.changes()) {
+      ChangeError error = c.validate(maxRecordBytes);
+      if (error == null) {
+        valid.add(c);
+      } else {
+        errors.add(new PushResponse.EntryError(c.type(), c.id(), error.code(), error.message()));
+      }
+    }
+    return store.inTeamTransaction(teamId, tx -> {
+      long before = tx.seq();
+      String prior = tx.batchResponse(request.batchId());
+      if (prior != null) {
+        return new Outcome(prior.getBytes(StandardCharsets.UTF_8), before, before, true);
+      }
+      Map<String, Integer> synced = new LinkedHashMap<>();
+      List<PushResponse.Conflict> conflicts = new ArrayList<>();
+      for (Change c : valid) {
+        synced.putIfAbsent(c.type(), 0);
+        Change current = tx.current(c.type(), c.id());
+        int order = current == null ? 1 : Hlc.parse(c.hlc()).compareTo(Hlc.parse(current.hlc()));
+        if (order == 0) {
+          // The server already has exactly this version (a retry under a new batch id).
+          synced.merge(c.type(), 1, Integer::sum);
+        } else if (order > 0) {
+          tx.put(c, deviceId);
+          synced.merge(c.type(), 1, Integer::sum);
+          if (current != null && !Objects.equals(c.baseHlc(), current.hlc())) {
+            // The sender edited a version older than the stored one and still won on clock.
+            conflicts.add(new PushResponse.Conflict(c.type(), c.id(), "local_wins", c.hlc()));
+          }
+        } else {
+          conflicts.add(
+              new PushResponse.Conflict(c.type(), c.id(), "remote_wins", current.hlc()));
+        }
+      }
+      PushResponse response =
+          new PushResponse(true, synced, conflicts, errors, Cursors.format(tx.seq()));
+      byte[] json = ProtocolCodec.writePushResponse(response);
+      tx.saveBatchResponse(request.batchId(), new String(json, StandardCharsets.UTF_8));
+      return new Outcome(json, before, tx.seq(), false);
+    });
+  }
+}

@@ -1,0 +1,311 @@
+package dev.tandem.sync.server.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.sync.internal.Json;
+import dev.tandem.sync.server.LiveHub;
+import dev.tandem.sync.server.ServerStore;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsContext;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.api.WriteCallback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local {@link LiveHub}: the open {@code /sync/live} connections of this server, by team.
+ *
+ * <p>Every connection has at most one frame being written at a time, a small queue of control
+ * frames (pong, ping) and one pending cursor. Notices for a team only raise that pending cursor,
+ * so however fast a team's sequence moves, a connection gets at most one {@code changes} frame per
+ * {@link #COALESCE} and never a backlog. Writes are asynchronous: the thread that committed a
+ * batch never waits for a socket. A connection whose write does not finish within
+ * {@link #WRITE_TIMEOUT} is dropped.
+ */
+public final class LiveConnections implements LiveHub {
+  public static final int MAX_FRAME_BYTES = 64 * 1024;
+  static final Duration COALESCE = Duration.ofMillis(20);
+  static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+  private static final int MAX_CONTROL_QUEUE = 16;
+  private static final Logger LOG = LoggerFactory.getLogger(LiveConnections.class);
+  private static final String PING = "{\"type\":\"ping\"}";
+  private static final String PONG = "{\"type\":\"pong\"}";
+  private static final String CONN_KEY = "tandem.conn";
+
+  private final ServerStore store;
+  private final Duration pingInterval;
+  private final Map<String, Set<Conn>> byTeam = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService scheduler;
+  private volatile boolean closed;
+
+  public LiveConnections(ServerStore store, Duration pingInterval) {
+    this.store = store;
+    this.pingInterval = pingInterval;
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tandem-live");
+      t.setDaemon(true);
+      return t;
+    });
+    long sweepMillis = Math.min(1000, pingInterval.toMillis());
+    scheduler.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Idle connections are closed after this long without any frame (clients ping every 30 s). */
+  public Duration idleTimeout() {
+    return pingInterval.multipliedBy(3);
+  }
+
+  /** Returns the number of open connections. */
+  public int size() {
+    int n = 0;
+    for (Set<Conn> s : byTeam.values()) {
+      n += s.size();
+    }
+    return n;
+  }
+
+  /** Installs the handlers of the {@code /sync/live} endpoint. Auth happened before the upgrade. */
+  public void configure(WsConfig ws) {
+    ws.onConnect(ctx -> {
+      ctx.session.setIdleTimeout(idleTimeout());
+      Conn conn = new Conn(ctx.header("X-Team-ID"), ctx.session);
+      ctx.attribute(CONN_KEY, conn);
+      if (closed) {
+        ctx.closeSession(StatusCode.SHUTDOWN, "server is shutting down");
+        return;
+      }
+      byTeam.computeIfAbsent(conn.team, t -> ConcurrentHashMap.newKeySet()).add(conn);
+    });
+    ws.onMessage(ctx -> onText(ctx, ctx.message()));
+    ws.onBinaryMessage(ctx -> reject(ctx, StatusCode.BAD_DATA, "binary frames are not part of the protocol"));
+    ws.onClose(ctx -> remove(ctx.attribute(CONN_KEY)));
+    ws.onError(ctx -> {
+      Conn conn = ctx.attribute(CONN_KEY);
+      remove(conn);
+      LOG.debug("live connection failed", ctx.error());
+    });
+  }
+
+  @Override
+  public void notify(String teamId, long seq) {
+    Set<Conn> conns = byTeam.get(teamId);
+    if (conns == null) {
+      return;
+    }
+    for (Conn c : conns) {
+      c.offer(seq);
+    }
+  }
+
+  /** Closes every connection with "going away" and stops the scheduler. */
+  public void close() {
+    closed = true;
+    for (Set<Conn> conns : byTeam.values()) {
+      for (Conn c : conns) {
+        c.close(StatusCode.SHUTDOWN, "server is shutting down");
+      }
+    }
+    byTeam.clear();
+    scheduler.shutdownNow();
+  }
+
+  private void onText(WsContext ctx, String text) {
+    Conn conn = ctx.attribute(CONN_KEY);
+    if (conn == null) {
+      return;
+    }
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(text);
+    } catch (Exception e) {
+      reject(ctx, StatusCode.BAD_DATA, "frame is not JSON");
+      return;
+    }
+    if (node == null || !node.isObject() || !node.path("type").isTextual()) {
+      reject(ctx, StatusCode.BAD_DATA, "frame must be a JSON object with a string \"type\"");
+      return;
+    }
+    String type = node.get("type").asText();
+    switch (type) {
+      case "hello":
+        long deviceSeq;
+        try {
+          JsonNode cursor = node.get("cursor");
+          deviceSeq = Cursors.parse(cursor == null || cursor.isNull() ? null : cursor.asText());
+        } catch (ApiException e) {
+          reject(ctx, StatusCode.POLICY_VIOLATION, "bad cursor in hello");
+          return;
+        }
+        long current = store.currentSeq(conn.team);
+        if (current > deviceSeq) {
+          conn.offer(current);
+        }
+        break;
+      case "ping":
+        conn.control(PONG);
+        break;
+      case "pong":
+      case "changes":
+        break;
+      default:
+        reject(ctx, StatusCode.POLICY_VIOLATION, "unknown message type \""
+            + (type.length() > 40 ? type.substring(0, 40) + "…" : type) + "\"");
+    }
+  }
+
+  private void reject(WsContext ctx, int status, String reason) {
+    LOG.info("closing live connection: {}", reason);
+    remove(ctx.attribute(CONN_KEY));
+    ctx.closeSession(status, reason);
+  }
+
+  private void remove(Conn conn) {
+    if (conn == null) {
+      return;
+    }
+    conn.closed = true;
+    Set<Conn> conns = byTeam.get(conn.team);
+    if (conns != null) {
+      conns.remove(conn);
+    }
+  }
+
+  private void sweep() {
+    long now = System.nanoTime();
+    boolean ping = false;
+    for (Set<Conn> conns : byTeam.values()) {
+      for (Conn c : conns) {
+        if (c.writing && now - c.writeStartedNanos > WRITE_TIMEOUT.toNanos()) {
+          LOG.info("dropping slow live connection of team {}", c.team);
+          remove(c);
+          c.session.disconnect();
+        } else if (now - c.lastPingNanos > pingInterval.toNanos()) {
+          c.lastPingNanos = now;
+          c.control(PING);
+        }
+      }
+    }
+  }
+
+  /** One connection's outgoing side. All fields are guarded by {@code this}, bar the volatiles. */
+  private final class Conn implements WriteCallback {
+    final String team;
+    final Session session;
+    final ArrayDeque<String> controlQueue = new ArrayDeque<>();
+    long pendingSeq = -1;
+    long sentSeq = -1;
+    long lastChangesNanos = System.nanoTime() - COALESCE.toNanos();
+    boolean timerArmed;
+    volatile boolean writing;
+    volatile long writeStartedNanos;
+    volatile long lastPingNanos = System.nanoTime();
+    volatile boolean closed;
+
+    Conn(String team, Session session) {
+      this.team = team;
+      this.session = session;
+    }
+
+    void offer(long seq) {
+      synchronized (this) {
+        pendingSeq = Math.max(pendingSeq, seq);
+      }
+      pump();
+    }
+
+    void control(String frame) {
+      synchronized (this) {
+        if (controlQueue.size() >= MAX_CONTROL_QUEUE) {
+          // A peer that pings faster than it reads is misbehaving; don't buffer for it.
+          closed = true;
+        } else {
+          controlQueue.add(frame);
+        }
+      }
+      if (closed) {
+        remove(this);
+        close(StatusCode.POLICY_VIOLATION, "too many frames waiting");
+        return;
+      }
+      pump();
+    }
+
+    void pump() {
+      synchronized (this) {
+        if (closed || writing || !session.isOpen()) {
+          return;
+        }
+        String frame = controlQueue.poll();
+        if (frame == null) {
+          if (pendingSeq <= sentSeq) {
+            return;
+          }
+          long wait = lastChangesNanos + COALESCE.toNanos() - System.nanoTime();
+          if (wait > 0) {
+            if (!timerArmed && !scheduler.isShutdown()) {
+              timerArmed = true;
+              scheduler.schedule(() -> {
+                synchronized (this) {
+                  timerArmed = false;
+                }
+                pump();
+              }, wait, TimeUnit.NANOSECONDS);
+            }
+            return;
+          }
+          sentSeq = pendingSeq;
+          lastChangesNanos = System.nanoTime();
+          frame = "{\"type\":\"changes\",\"cursor\":\"" + Cursors.format(sentSeq) + "\"}";
+        }
+        writing = true;
+        writeStartedNanos = System.nanoTime();
+        try {
+          session.getRemote().sendString(frame, this);
+        } catch (RuntimeException e) {
+          writing = false;
+          closed = true;
+        }
+      }
+      if (closed) {
+        remove(this);
+      }
+    }
+
+    @Override
+    public void writeSuccess() {
+      writing = false;
+      // Hop to the scheduler: the callback may run on the thread that is inside pump().
+      if (!scheduler.isShutdown()) {
+        try {
+          scheduler.execute(this::pump);
+        } catch (RuntimeException ignored) {
+          // Shutting down.
+        }
+      }
+    }
+
+    @Override
+    public void writeFailed(Throwable x) {
+      writing = false;
+      remove(this);
+      LOG.debug("live write failed for team {}", team, x);
+    }
+
+    void close(int status, String reason) {
+      closed = true;
+      try {
+        session.close(status, reason);
+      } catch (RuntimeException e) {
+        session.disconnect();
+      }
+    }
+  }
+}

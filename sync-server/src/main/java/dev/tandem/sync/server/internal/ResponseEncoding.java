@@ -1,0 +1,47 @@
+package dev.tandem.sync.server.internal;
+
+import com.github.luben.zstd.Zstd;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.zip.GZIPOutputStream;
+
+/** Response compression: zstd if the client accepts it (the protocol's preference), else gzip. */
+public final class ResponseEncoding {
+  private ResponseEncoding() {}
+
+  /** Returns {@code zstd}, {@code gzip} or null, from an {@code Accept-Encoding} header. */
+  public static String choose(String acceptEncoding) {
+    if (acceptEncoding == null) {
+      return null;
+    }
+    boolean gzip = false;
+    for (String part : acceptEncoding.toLowerCase(Locale.ROOT).split(",")) {
+      String[] fields = part.trim().split(";");
+      String name = fields[0].trim();
+      boolean refused = fields.length > 1 && fields[1].trim().matches("q=0(\\.0*)?");
+      if (refused) {
+        continue;
+      }
+      if (name.equals("zstd")) {
+        return "zstd";
+      }
+      gzip |= name.equals("gzip");
+    }
+    return gzip ? "gzip" : null;
+  }
+
+  public static byte[] encode(byte[] body, String encoding) {
+    if (encoding.equals("zstd")) {
+      return Zstd.compress(body, 3);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 64);
+    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+      gz.write(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

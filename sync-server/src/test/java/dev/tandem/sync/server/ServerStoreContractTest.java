@@ -1,0 +1,124 @@
+package dev.tandem.sync.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tandem.sync.protocol.Change;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link ServerStore} must do. A PostgreSQL store extends this class and supplies
+ * {@link #newStore()}.
+ */
+abstract class ServerStoreContractTest {
+  protected ServerStore store;
+
+  /** Returns a new, empty store. */
+  protected abstract ServerStore newStore();
+
+  @BeforeEach
+  void open() {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  private static Change upsert(String id, String hlc, String data) {
+    return new Change("note", id, Change.UPSERT, hlc, null, data, 0, null);
+  }
+
+  @Test
+  void put_assignsConsecutiveSequencePerTeam() {
+    long[] seqs = store.inTeamTransaction("a", tx -> new long[] {
+        tx.put(upsert("n-1", "000000000001-0000-d", "{}"), "d"),
+        tx.put(upsert("n-2", "000000000002-0000-d", "{}"), "d")});
+    assertEquals(1, seqs[0]);
+    assertEquals(2, seqs[1]);
+    long b = store.inTeamTransaction("b",
+        tx -> tx.put(upsert("n-1", "000000000003-0000-d", "{}"), "d"));
+    assertEquals(1, b);
+    assertEquals(2, store.currentSeq("a"));
+    assertEquals(1, store.currentSeq("b"));
+    assertEquals(0, store.currentSeq("nobody"));
+  }
+
+  @Test
+  void put_keepsOnlyTheLatestVersionOfARecord() {
+    store.inTeamTransaction("a", tx -> tx.put(upsert("n-1", "000000000001-0000-d", "{\"v\":1}"),
+        "d"));
+    store.inTeamTransaction("a", tx -> tx.put(upsert("n-2", "000000000001-0000-d", "{}"), "d"));
+    store.inTeamTransaction("a", tx -> tx.put(
+        new Change("note", "n-1", Change.DELETE, "000000000002-0000-e", "000000000001-0000-d",
+            null, 0, null), "e"));
+    List<Change> all = store.changesSince("a", 0, 10);
+    assertEquals(2, all.size());
+    assertEquals("n-2", all.get(0).id());
+    Change n1 = all.get(1);
+    assertEquals(3, n1.seq());
+    assertEquals("e", n1.deviceId());
+    assertEquals(Change.DELETE, n1.op());
+    assertNull(n1.data());
+    assertEquals("000000000001-0000-d", n1.baseHlc());
+    assertEquals(List.of(n1), store.changesSince("a", 2, 10));
+    assertEquals(1, store.changesSince("a", 0, 1).size());
+  }
+
+  @Test
+  void transaction_thatThrows_storesNothing() {
+    assertThrows(IllegalStateException.class, () -> store.inTeamTransaction("a", tx -> {
+      tx.put(upsert("n-1", "000000000001-0000-d", "{}"), "d");
+      tx.saveBatchResponse("b1", "{}");
+      throw new IllegalStateException("boom");
+    }));
+    assertEquals(0, store.currentSeq("a"));
+    assertEquals(List.of(), store.changesSince("a", 0, 10));
+    assertNull(store.inTeamTransaction("a", tx -> tx.batchResponse("b1")));
+  }
+
+  @Test
+  void batchResponses_arePerTeam() {
+    store.inTeamTransaction("a", tx -> {
+      tx.saveBatchResponse("b1", "{\"a\":1}");
+      return null;
+    });
+    assertEquals("{\"a\":1}", store.inTeamTransaction("a", tx -> tx.batchResponse("b1")));
+    assertNull(store.inTeamTransaction("b", tx -> tx.batchResponse("b1")));
+  }
+
+  @Test
+  void current_returnsStoredVersionWithinTeamOnly() {
+    store.inTeamTransaction("a", tx -> tx.put(upsert("n-1", "000000000001-0000-d", "{}"), "d"));
+    assertEquals("000000000001-0000-d",
+        store.inTeamTransaction("a", tx -> tx.current("note", "n-1")).hlc());
+    assertNull(store.inTeamTransaction("b", tx -> tx.current("note", "n-1")));
+    assertNull(store.inTeamTransaction("a", tx -> tx.current("message", "n-1")));
+  }
+
+  @Test
+  void tokens_areFoundUntilRevoked() {
+    store.saveToken("hash-1", "a", "d1");
+    store.saveToken("hash-2", "a", "d1");
+    store.saveToken("hash-3", "a", "d2");
+    assertEquals(new ServerStore.TokenOwner("a", "d1"), store.findToken("hash-1"));
+    assertNull(store.findToken("hash-x"));
+    assertEquals(2, store.revokeTokens("a", "d1"));
+    assertNull(store.findToken("hash-1"));
+    assertNull(store.findToken("hash-2"));
+    assertEquals(new ServerStore.TokenOwner("a", "d2"), store.findToken("hash-3"));
+    assertEquals(0, store.revokeTokens("a", "d1"));
+  }
+
+  @Test
+  void close_makesFurtherCallsFail() {
+    store.close();
+    assertThrows(IllegalStateException.class, () -> store.currentSeq("a"));
+    store.close(); // twice is fine
+  }
+}
