@@ -1,0 +1,65 @@
+package dev.tandem.sync.conflict;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Small line-based texts over a small vocabulary, so that edits overlap and lines repeat. */
+final class TextGen {
+  private static final String[] WORDS = {"alpha", "beta", "gamma", "delta", "eps", "zeta"};
+
+  private TextGen() {}
+
+  static String line(Random rnd) {
+    int n = 1 + rnd.nextInt(3);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        sb.append(' ');
+      }
+      sb.append(WORDS[rnd.nextInt(WORDS.length)]);
+    }
+    return sb.append('\n').toString();
+  }
+
+  static List<String> base(Random rnd) {
+    int n = rnd.nextInt(11);
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      lines.add(line(rnd));
+    }
+    return lines;
+  }
+
+  /** Returns an edited copy: 0-3 line replacements, deletions, insertions or word edits. */
+  static List<String> edit(Random rnd, List<String> base) {
+    List<String> lines = new ArrayList<>(base);
+    int ops = rnd.nextInt(4);
+    for (int k = 0; k < ops; k++) {
+      int op = rnd.nextInt(4);
+      if (lines.isEmpty() || op == 2) {
+        lines.add(rnd.nextInt(lines.size() + 1), line(rnd));
+      } else {
+        int i = rnd.nextInt(lines.size());
+        if (op == 0) {
+          lines.set(i, line(rnd));
+        } else if (op == 1) {
+          lines.remove(i);
+        } else {
+          String[] w = lines.get(i).trim().split(" ");
+          w[rnd.nextInt(w.length)] = WORDS[rnd.nextInt(WORDS.length)];
+          lines.set(i, String.join(" ", w) + "\n");
+        }
+      }
+    }
+    return lines;
+  }
+
+  static String text(Random rnd, List<String> lines, boolean mayDropFinalNewline) {
+    String s = String.join("", lines);
+    if (mayDropFinalNewline && !s.isEmpty() && rnd.nextInt(10) == 0) {
+      s = s.substring(0, s.length() - 1);
+    }
+    return s;
+  }
+}
