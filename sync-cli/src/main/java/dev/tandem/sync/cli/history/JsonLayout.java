@@ -1,0 +1,213 @@
+package dev.tandem.sync.cli.history;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.PrettyPrinter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.sync.internal.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How a JSON file was laid out on disk: compact (what both extensions write) or pretty-printed
+ * with some indent (what people who copy task folders by hand often produce), line ending, final
+ * newline, byte-order mark. Recorded at import so that export reproduces the bytes where that is
+ * cheap; the guarantee is only that the export parses equal.
+ */
+record JsonLayout(String indent, String eol, boolean finalNewline, boolean bom) {
+  static final JsonLayout COMPACT = new JsonLayout("", "\n", false, false);
+
+  /** Reads the first and last bytes of {@code file} to guess its layout. */
+  static JsonLayout detect(Path file) throws IOException {
+    long size = Files.size(file);
+    byte[] head = new byte[(int) Math.min(256, size)];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n = in.readNBytes(head, 0, head.length);
+      if (n < head.length) {
+        head = java.util.Arrays.copyOf(head, n);
+      }
+    }
+    byte[] tail = new byte[(int) Math.min(2, size)];
+    try (var ch = Files.newByteChannel(file)) {
+      ch.position(size - tail.length);
+      ch.read(java.nio.ByteBuffer.wrap(tail));
+    }
+    int i = 0;
+    boolean bom = head.length >= 3 && (head[0] & 0xff) == 0xEF && (head[1] & 0xff) == 0xBB
+        && (head[2] & 0xff) == 0xBF;
+    if (bom) {
+      i = 3;
+    }
+    boolean finalNewline = tail.length > 0 && tail[tail.length - 1] == '\n';
+    String eol = tail.length == 2 && tail[0] == '\r' && finalNewline ? "\r\n" : "\n";
+    // after the opening bracket: a newline means pretty-printed; the whitespace before the next
+    // token is one indent level.
+    while (i < head.length && head[i] != '[' && head[i] != '{') {
+      i++;
+    }
+    i++;
+    if (i < head.length && (head[i] == '\r' || head[i] == '\n')) {
+      if (head[i] == '\r') {
+        eol = "\r\n";
+        i++;
+      }
+      i++;
+      int start = i;
+      while (i < head.length && (head[i] == ' ' || head[i] == '\t')) {
+        i++;
+      }
+      String indent = new String(head, start, i - start, StandardCharsets.US_ASCII);
+      if (!indent.isEmpty()) {
+        return new JsonLayout(indent, eol, finalNewline, bom);
+      }
+    }
+    return new JsonLayout("", eol, finalNewline, bom);
+  }
+
+  boolean pretty() {
+    return !indent.isEmpty();
+  }
+
+  ObjectNode toJson() {
+    ObjectNode o = Json.object();
+    o.put("indent", indent);
+    o.put("eol", eol);
+    o.put("finalNewline", finalNewline);
+    o.put("bom", bom);
+    return o;
+  }
+
+  static JsonLayout fromJson(JsonNode o) {
+    if (o == null || !o.isObject()) {
+      return COMPACT;
+    }
+    return new JsonLayout(o.path("indent").asText(""), o.path("eol").asText("\n"),
+        o.path("finalNewline").asBoolean(false), o.path("bom").asBoolean(false));
+  }
+
+  /** Writes {@code elements} as a JSON array in this layout. */
+  void writeArray(OutputStream out, List<? extends JsonNode> elements) throws IOException {
+    if (bom) {
+      out.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+    }
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      if (pretty()) {
+        g.setPrettyPrinter(new JsPrettyPrinter(indent, eol));
+      }
+      g.writeStartArray();
+      for (JsonNode e : elements) {
+        Json.MAPPER.writeTree(g, e);
+      }
+      g.writeEndArray();
+    }
+    if (finalNewline) {
+      out.write(eol.getBytes(StandardCharsets.US_ASCII));
+    }
+  }
+
+  /** Writes one JSON value in this layout. */
+  void writeValue(OutputStream out, JsonNode value) throws IOException {
+    if (bom) {
+      out.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+    }
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      if (pretty()) {
+        g.setPrettyPrinter(new JsPrettyPrinter(indent, eol));
+      }
+      Json.MAPPER.writeTree(g, value);
+    }
+    if (finalNewline) {
+      out.write(eol.getBytes(StandardCharsets.US_ASCII));
+    }
+  }
+
+  /**
+   * The layout of {@code JSON.stringify(x, null, indent)} (and Python's {@code json.dump(x,
+   * indent=n)}): {@code "key": value}, one element per line, {@code []} and <code>{}</code> for
+   * empty containers. Jackson's default printer differs ({@code "key" : value}, {@code [ ]}).
+   */
+  private static final class JsPrettyPrinter implements PrettyPrinter {
+    private final String indent;
+    private final String eol;
+    private int depth;
+
+    JsPrettyPrinter(String indent, String eol) {
+      this.indent = indent;
+      this.eol = eol;
+    }
+
+    private void newline(JsonGenerator g) throws IOException {
+      g.writeRaw(eol);
+      for (int i = 0; i < depth; i++) {
+        g.writeRaw(indent);
+      }
+    }
+
+    @Override
+    public void writeRootValueSeparator(JsonGenerator g) {}
+
+    @Override
+    public void writeStartObject(JsonGenerator g) throws IOException {
+      g.writeRaw('{');
+      depth++;
+    }
+
+    @Override
+    public void writeEndObject(JsonGenerator g, int nrOfEntries) throws IOException {
+      depth--;
+      if (nrOfEntries > 0) {
+        newline(g);
+      }
+      g.writeRaw('}');
+    }
+
+    @Override
+    public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(',');
+      newline(g);
+    }
+
+    @Override
+    public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(": ");
+    }
+
+    @Override
+    public void writeStartArray(JsonGenerator g) throws IOException {
+      g.writeRaw('[');
+      depth++;
+    }
+
+    @Override
+    public void writeEndArray(JsonGenerator g, int nrOfValues) throws IOException {
+      depth--;
+      if (nrOfValues > 0) {
+        newline(g);
+      }
+      g.writeRaw(']');
+    }
+
+    @Override
+    public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(',');
+      newline(g);
+    }
+
+    @Override
+    public void beforeArrayValues(JsonGenerator g) throws IOException {
+      newline(g);
+    }
+
+    @Override
+    public void beforeObjectEntries(JsonGenerator g) throws IOException {
+      newline(g);
+    }
+  }
+}
