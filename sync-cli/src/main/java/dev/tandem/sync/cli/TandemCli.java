@@ -46,6 +46,11 @@ public final class TandemCli implements Callable<Integer> {
   String osName = System.getProperty("os.name");
 
   public static void main(String[] args) {
+    // Library logs are for developers; the command's own output says what happened.
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     System.exit(commandLine(new TandemCli()).execute(args));
   }
 

@@ -205,6 +205,27 @@ class TandemCliTest {
     }
   }
 
+  @Test
+  void db_status_rollback_migrate() throws Exception {
+    Result st = runDb("db", "status", "--json");
+    assertEquals(0, st.code(), st.err());
+    int latest = st.json().get("latest").asInt();
+    assertTrue(latest >= 1);
+    Result rb = runDb("db", "rollback", "--to", "0", "--json");
+    assertEquals(0, rb.code(), rb.err());
+    assertEquals(0, rb.json().get("current").asInt());
+    Result human = runDb("db", "status");
+    assertTrue(human.out().contains("pending"), human.out());
+    Result mig = runDb("db", "migrate", "--to", String.valueOf(latest));
+    assertEquals(0, mig.code(), mig.err());
+    assertTrue(mig.out().contains("schema version " + latest), mig.out());
+    Result bad = runDb("db", "migrate", "--to", "999");
+    assertEquals(1, bad.code());
+    assertTrue(bad.err().contains("999"), bad.err());
+    assertEquals(2, runDb("db", "rollback").code(), "--to is required");
+    assertEquals(0, runDb("list").code(), "usable again after migrate");
+  }
+
   private static void copyDir(Path from, Path to) throws Exception {
     Files.createDirectories(to);
     try (var s = Files.list(from)) {
