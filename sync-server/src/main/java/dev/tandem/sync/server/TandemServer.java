@@ -117,6 +117,9 @@ public final class TandemServer implements AutoCloseable {
       // Responses are compressed by json() below, with zstd too, which Javalin does not offer.
       cfg.http.disableCompression();
       cfg.jetty.modifyHttpConfiguration(h -> h.setSendServerVersion(false));
+      // Jetty's graceful stop (Javalin installs a StatisticsHandler) lets a response that the
+      // handler finished finish writing too; our own counter below covers the handler itself.
+      cfg.jetty.modifyServer(s -> s.setStopTimeout(shutdownTimeout.toMillis()));
       cfg.jetty.modifyWebSocketServletFactory(f -> {
         f.setMaxTextMessageSize(LiveConnections.MAX_FRAME_BYTES);
         f.setMaxBinaryMessageSize(LiveConnections.MAX_FRAME_BYTES);
@@ -232,7 +235,7 @@ public final class TandemServer implements AutoCloseable {
         }
       }
     }
-    live.close();
+    live.close(Duration.ofSeconds(2));
     if (app != null) {
       app.stop();
     }

@@ -105,12 +105,24 @@ public final class LiveConnections implements LiveHub {
     }
   }
 
-  /** Closes every connection with "going away" and stops the scheduler. */
-  public void close() {
+  /**
+   * Closes every connection with "going away", waits up to {@code timeout} for the peers to
+   * answer the close (so they see 1001, not a broken socket), and stops the scheduler.
+   */
+  public void close(Duration timeout) {
     closed = true;
     for (Set<Conn> conns : byTeam.values()) {
       for (Conn c : conns) {
         c.close(StatusCode.SHUTDOWN, "server is shutting down");
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (size() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
     }
     byTeam.clear();
