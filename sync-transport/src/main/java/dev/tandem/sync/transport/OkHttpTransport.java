@@ -12,6 +12,7 @@ import dev.tandem.sync.spi.Transport;
 import dev.tandem.sync.transport.internal.Failures;
 import dev.tandem.sync.transport.internal.Frames;
 import dev.tandem.sync.transport.internal.LiveSocket;
+import dev.tandem.sync.transport.internal.NoDelaySocketFactory;
 import dev.tandem.sync.transport.internal.ZstdCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import javax.net.SocketFactory;
 import okhttp3.Call;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
@@ -106,6 +108,9 @@ public final class OkHttpTransport implements Transport {
     this.ownsClient = b.client == null;
     OkHttpClient.Builder cb = ownsClient ? new OkHttpClient.Builder() : b.client.newBuilder();
     if (ownsClient) {
+      // A host client keeps its socket factory: changing it would stop connection reuse with the
+      // host's own calls (the factory is part of OkHttp's pool key).
+      cb.socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()));
       cb.connectTimeout(10, TimeUnit.SECONDS)
           .readTimeout(30, TimeUnit.SECONDS)
           .writeTimeout(30, TimeUnit.SECONDS)

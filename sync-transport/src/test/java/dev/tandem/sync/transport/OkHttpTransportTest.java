@@ -575,6 +575,21 @@ class OkHttpTransportTest {
   }
 
   @Test
+  void ownClient_opensSocketsWithTcpNoDelay() throws IOException {
+    try (java.net.Socket socket = transport.client().socketFactory().createSocket()) {
+      assertTrue(socket.getTcpNoDelay(), "Nagle off: no 40 ms stall on multi-write requests");
+    }
+  }
+
+  @Test
+  void hostClient_keepsItsSocketFactory_soConnectionsAreShared() {
+    OkHttpClient host = new OkHttpClient();
+    try (OkHttpTransport shared = newTransport(server.url("/").uri()).client(host).build()) {
+      assertTrue(shared.client().socketFactory() == host.socketFactory());
+    }
+  }
+
+  @Test
   void toString_neverShowsTheToken() {
     assertFalse(transport.toString().contains("tok-1"), transport.toString());
   }
