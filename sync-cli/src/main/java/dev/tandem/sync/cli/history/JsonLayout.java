@@ -1,6 +1,8 @@
 package dev.tandem.sync.cli.history;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.PrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,6 +23,13 @@ import java.util.List;
  */
 record JsonLayout(String indent, String eol, boolean finalNewline, boolean bom) {
   static final JsonLayout COMPACT = new JsonLayout("", "\n", false, false);
+
+  // Like JSON.stringify: "\u001b" in lower case. Generators are made on a Writer so characters
+  // outside the BMP come out as UTF-8, not as escaped surrogate pairs (what Jackson's UTF-8
+  // generator does).
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+      .build();
 
   /** Reads the first and last bytes of {@code file} to guess its layout. */
   static JsonLayout detect(Path file) throws IOException {
@@ -95,7 +104,9 @@ record JsonLayout(String indent, String eol, boolean finalNewline, boolean bom) 
     if (bom) {
       out.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
     }
-    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+    java.io.Writer w = new java.io.BufferedWriter(
+        new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+    try (JsonGenerator g = FACTORY.createGenerator(w)) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
       if (pretty()) {
         g.setPrettyPrinter(new JsPrettyPrinter(indent, eol));
@@ -106,6 +117,7 @@ record JsonLayout(String indent, String eol, boolean finalNewline, boolean bom) 
       }
       g.writeEndArray();
     }
+    w.flush();
     if (finalNewline) {
       out.write(eol.getBytes(StandardCharsets.US_ASCII));
     }
@@ -116,13 +128,16 @@ record JsonLayout(String indent, String eol, boolean finalNewline, boolean bom) 
     if (bom) {
       out.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
     }
-    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+    java.io.Writer w = new java.io.BufferedWriter(
+        new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+    try (JsonGenerator g = FACTORY.createGenerator(w)) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
       if (pretty()) {
         g.setPrettyPrinter(new JsPrettyPrinter(indent, eol));
       }
       Json.MAPPER.writeTree(g, value);
     }
+    w.flush();
     if (finalNewline) {
       out.write(eol.getBytes(StandardCharsets.US_ASCII));
     }

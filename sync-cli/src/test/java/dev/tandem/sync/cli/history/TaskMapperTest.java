@@ -21,6 +21,9 @@ class TaskMapperTest {
 
   private final TaskMapper mapper = new TaskMapper(64L << 20);
 
+  private int identical;
+  private int jsonFiles;
+
   private void roundTrip(Path task) throws Exception {
     MappedTask m = mapper.map(task, null, null);
     List<ObjectNode> data = new ArrayList<>();
@@ -29,7 +32,10 @@ class TaskMapperTest {
     }
     Path out = tmp.resolve("out").resolve(task.getFileName().toString());
     TaskMapper.writeTask(out, m.conversation(), data);
-    Corpus.assertSameTask(task, out);
+    identical += Corpus.assertSameTask(task, out);
+    try (var s = Files.list(task)) {
+      jsonFiles += (int) s.filter(p -> p.toString().endsWith(".json")).count();
+    }
   }
 
   @Test
@@ -37,6 +43,7 @@ class TaskMapperTest {
     for (Path task : Corpus.taskDirs(Corpus.bundled())) {
       roundTrip(task);
     }
+    assertEquals(jsonFiles, identical, "every bundled JSON file comes back byte-identical");
   }
 
   @Test
@@ -49,6 +56,8 @@ class TaskMapperTest {
     for (Path task : Corpus.taskDirs(corpus.resolve("versions"))) {
       roundTrip(task);
     }
+    System.out.println("shared corpus round trip: " + identical + " of " + jsonFiles
+        + " JSON files byte-identical, all parse equal");
   }
 
   @Test
