@@ -399,6 +399,8 @@ public final class OkHttpTransport implements Transport {
     if (livePingIntervalMillis <= 0) {
       return null;
     }
+    // Under the lock that close() takes to shut it down: a scheduler made after close would leak.
+    checkOpen();
     if (pingScheduler == null) {
       ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "Tandem Live Ping");

@@ -49,7 +49,7 @@ public final class Frames {
       String type = null;
       String cursor = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.getCurrentName();
+        String name = p.currentName();
         JsonToken t = p.nextToken();
         if (("type".equals(name) || "cursor".equals(name)) && t == JsonToken.VALUE_STRING) {
           if ("type".equals(name)) {
@@ -88,7 +88,7 @@ public final class Frames {
       String status = null;
       int protocol = 0;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.getCurrentName();
+        String name = p.currentName();
         JsonToken t = p.nextToken();
         if ("status".equals(name) && t == JsonToken.VALUE_STRING) {
           status = p.getText();

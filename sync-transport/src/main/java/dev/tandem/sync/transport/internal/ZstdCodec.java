@@ -21,8 +21,12 @@ public final class ZstdCodec {
    * @throws IllegalStateException if not, saying which dependency is missing
    */
   public static void requireAvailable() {
+    requireAvailable(ZstdCodec.class.getClassLoader());
+  }
+
+  static void requireAvailable(ClassLoader loader) {
     try {
-      Class.forName("com.github.luben.zstd.Zstd", false, ZstdCodec.class.getClassLoader());
+      Class.forName("com.github.luben.zstd.Zstd", false, loader);
     } catch (ClassNotFoundException | LinkageError e) {
       throw new IllegalStateException("Compression.ZSTD needs com.github.luben:zstd-jni on the "
           + "classpath (an optional dependency of tandem-sync-transport)", e);
