@@ -109,6 +109,17 @@ class GitOracleTest {
   }
 
   @Test
+  void lineEndingConversionAgainstAnEdit_gitConflicts_oursMergesClean() throws Exception {
+    String base = "a\r\nb\r\nc\r\n";
+    String local = "a\nb\nc\n";
+    String remote = "a\r\nb\r\nC\r\n";
+    assertFalse(gitMergeFile(base, local, remote).clean());
+    MergeResult m = ThreeWayMerge.mergeText(base, local, remote);
+    assertTrue(m.clean());
+    assertEquals("a\nb\nC\n", m.text());
+  }
+
+  @Test
   void conflictMarkers_matchGitForASimpleConflict() throws Exception {
     String base = "a\nb\nc\n";
     String local = "a\nX\nc\n";
