@@ -328,6 +328,36 @@ class HistoryImporterTest {
   }
 
   @Test
+  void workspaceWithClineStorage_isScanned_withItsTaskList() throws Exception {
+    Path storage = tmp.resolve("workspace/.cline_storage");
+    Corpus.copy(Corpus.bundled().resolve("wqying__agents__1751428457059"),
+        storage.resolve("tasks/1751428457059"));
+    Files.copy(Corpus.bundled().resolveSibling("global/wqying__agents/task_history.json"),
+        storage.resolve("task_history.json"));
+    ImportReport r = importDir(tmp.resolve("workspace"));
+    assertEquals(2, r.imported(), "the task, and the list entry without a folder");
+    Conversation c = tandem.conversations().get("1751428457059");
+    assertEquals("cline", c.source());
+    // the second task of the list has no folder here: kept as a conversation without messages
+    Conversation listed = tandem.conversations().get("1752153151575");
+    assertNotNull(listed);
+    assertEquals(0, tandem.conversations().messageCount("1752153151575"));
+    Path out = tmp.resolve("out");
+    new HistoryExporter(tandem).export(out, Source.CLINE, null);
+    assertEquals(Files.readString(storage.resolve("task_history.json")),
+        Files.readString(out.resolve("task_history.json")));
+  }
+
+  @Test
+  void singleTaskFolder_canBeImportedOnItsOwn() throws Exception {
+    Path task = Corpus.bundled().resolve("jsboige__jsboige-mcp-servers__8c06d62c-1ee2-4c3a-991e-c9483e90c8aa");
+    ImportReport r = importDir(task);
+    assertEquals(1, r.imported(), r.problems().toString());
+    assertEquals("roo", tandem.conversations()
+        .get("jsboige__jsboige-mcp-servers__8c06d62c-1ee2-4c3a-991e-c9483e90c8aa").source());
+  }
+
+  @Test
   void reimport_keepsPrivacyChosenByTheUser() throws Exception {
     Path tasks = tmp.resolve("tasks");
     Corpus.copy(Corpus.bundled().resolve("wqying__agents__1751428457059"), tasks.resolve("t"));
