@@ -160,7 +160,12 @@ final class TextMerger {
 
   /** Assigns equal pieces equal ids, shared across the three texts. */
   private static final class Interner {
-    final Map<String, Integer> ids = new HashMap<>();
+    final Map<String, Integer> ids;
+
+    Interner(int expected) {
+      // Sized up front: rehashing a map of every line of a large text is a visible cost.
+      ids = new HashMap<>(Math.max(16, expected + expected / 2));
+    }
 
     int[] ids(List<String> pieces) {
       int[] out = new int[pieces.size()];
@@ -180,7 +185,7 @@ final class TextMerger {
     List<String> bl = lines(base);
     List<String> ll = lines(local);
     List<String> rl = lines(remote);
-    Interner in = new Interner();
+    Interner in = new Interner(bl.size() + 64);
     int[] b = in.ids(bl);
     int[] l = in.ids(ll);
     int[] r = in.ids(rl);
@@ -250,7 +255,7 @@ final class TextMerger {
         || rw.size() > MAX_REFINE_TOKENS) {
       return null;
     }
-    Interner in = new Interner();
+    Interner in = new Interner(bw.size() + 64);
     int[] b = in.ids(bw);
     int[] l = in.ids(lw);
     int[] r = in.ids(rw);
