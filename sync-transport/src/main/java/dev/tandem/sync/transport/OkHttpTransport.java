@@ -127,6 +127,9 @@ public final class OkHttpTransport implements Transport {
     if (b.callTimeoutMillis >= 0) {
       cb.callTimeout(b.callTimeoutMillis, TimeUnit.MILLISECONDS);
     }
+    // A sync API never redirects on purpose; following one would turn a POST into a GET (then a
+    // puzzling PROTOCOL error) or send the token on. Refused with the Location in the message.
+    cb.followRedirects(false).followSslRedirects(false);
     this.client = cb.build();
     // A live channel lasts hours: a call timeout would cut it. newBuilder() shares pool and threads.
     this.liveClient = client.newBuilder().callTimeout(0, TimeUnit.MILLISECONDS).build();
@@ -197,11 +200,18 @@ public final class OkHttpTransport implements Transport {
     }
     url.addQueryParameter("limit", Integer.toString(limit));
     byte[] response = execute(syncRequest(url.build()).get().build(), "pull");
+    PullResponse page;
     try {
-      return ProtocolCodec.readPullResponse(response);
+      page = ProtocolCodec.readPullResponse(response);
     } catch (ProtocolException e) {
       throw notProtocol("pull", e);
     }
+    if (page.cursor() == null) {
+      // Storing "no cursor" would silently restart the device's pulls from the beginning.
+      throw new TransportException(Reason.PROTOCOL, 200, "bad_response",
+          "pull: the answer has no cursor");
+    }
+    return page;
   }
 
   /**

@@ -428,6 +428,30 @@ class OkHttpTransportTest {
   }
 
   @Test
+  void pullWithoutCursor_isProtocolError() {
+    server.enqueue(new MockResponse().setBody("{\"changes\":[],\"hasMore\":false}"));
+
+    TransportException e = assertThrows(TransportException.class, () -> transport.pull("c", 1));
+
+    assertEquals(Reason.PROTOCOL, e.reason());
+    assertTrue(e.getMessage().contains("no cursor"), e.getMessage());
+  }
+
+  @Test
+  void redirect_isNotFollowed_andNamesTheTarget() {
+    server.enqueue(new MockResponse().setResponseCode(301)
+        .setHeader("Location", "https://sync.example.com/sync/batch"));
+
+    TransportException e = assertThrows(TransportException.class,
+        () -> transport.push(batch(1, 1)));
+
+    assertEquals(Reason.PROTOCOL, e.reason());
+    assertEquals(301, e.httpStatus());
+    assertTrue(e.getMessage().contains("https://sync.example.com/sync/batch"), e.getMessage());
+    assertEquals(1, server.getRequestCount());
+  }
+
+  @Test
   void slowServer_timesOut_asNetwork() {
     try (OkHttpTransport impatient = newTransport(server.url("/").uri())
         .readTimeout(300, TimeUnit.MILLISECONDS).build()) {

@@ -43,6 +43,10 @@ public final class Failures {
     String code = error == null ? null : error.code();
     String message = what + ": HTTP " + status
         + (error == null ? "" : " " + error.code() + ": " + error.message());
+    if (status >= 300 && status < 400 && headers.get("Location") != null) {
+      message += " (redirected to " + headers.get("Location")
+          + "; set the base URL to the final address)";
+    }
     if (status == 429) {
       return new RateLimitedException(code, message, retryAfterMillis(headers, nowMillis));
     }
