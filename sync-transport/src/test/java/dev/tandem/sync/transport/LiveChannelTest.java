@@ -289,6 +289,21 @@ class LiveChannelTest {
   }
 
   @Test
+  void slowUpgrade_timesOut_withOneNetworkClose() throws Exception {
+    try (OkHttpTransport impatient = OkHttpTransportTest.newTransport(server.url("/").uri())
+        .readTimeout(200, TimeUnit.MILLISECONDS).build()) {
+      server.enqueue(new MockResponse().withWebSocketUpgrade(serverSide)
+          .setHeadersDelay(1, TimeUnit.SECONDS));
+      impatient.openLive("c-1", events);
+
+      assertEquals("closed", events.next());
+      assertEquals(Reason.NETWORK,
+          assertInstanceOf(TransportException.class, events.causes.get(0)).reason());
+      events.assertQuiet();
+    }
+  }
+
+  @Test
   void refusedUpgrade_reportsTheStatusReason() throws Exception {
     server.enqueue(new MockResponse().setResponseCode(401)
         .setBody(OkHttpTransportTest.errorJson("unauthorized", "unknown token")));

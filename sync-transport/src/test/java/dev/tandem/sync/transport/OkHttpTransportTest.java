@@ -528,6 +528,39 @@ class OkHttpTransportTest {
     }
   }
 
+  @Test
+  void concurrentPushes_throughOneTransport_allSucceed() throws Exception {
+    server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return new MockResponse().setBody(PUSH_OK);
+      }
+    });
+    int threads = 4;
+    int perThread = 25;
+    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread worker = new Thread(() -> {
+        for (int i = 0; i < perThread; i++) {
+          try {
+            assertEquals("c-7", transport.push(batch(5, 300)).cursor());
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        }
+      });
+      workers.add(worker);
+      worker.start();
+    }
+    for (Thread worker : workers) {
+      worker.join(30_000);
+    }
+
+    assertTrue(failures.isEmpty(), failures.toString());
+    assertEquals(threads * perThread, server.getRequestCount());
+  }
+
   // ---- lifecycle ----
 
   @Test
