@@ -65,8 +65,8 @@ final class RecordMerger {
       return wholeRecordByFallback();
     }
     JsonNode m = mergeObject("", b, l, r);
-    boolean eqL = m.equals(l);
-    boolean eqR = m.equals(r);
+    boolean eqL = same(m, l);
+    boolean eqR = same(m, r);
     if (eqL && eqR) {
       // Same data written differently (key order, spacing): pick one text the same way on every
       // device.
@@ -85,7 +85,7 @@ final class RecordMerger {
   private Resolution resolveDeletion(ObjectNode b) {
     Record deleted = local.deleted() ? local : remote;
     Record live = local.deleted() ? remote : local;
-    if (b != null && b.equals(parseOrNull(live))) {
+    if (b != null && same(b, parseOrNull(live))) {
       // The live side did not change the record: the deletion is the only change.
       return deleted == local ? Resolution.local(conflicts) : Resolution.remote(conflicts);
     }
@@ -155,8 +155,45 @@ final class RecordMerger {
     return decide(path, b, l, r);
   }
 
-  private static boolean same(JsonNode a, JsonNode b) {
-    return a == null ? b == null : a.equals(b);
+  /**
+   * Returns true if {@code a} and {@code b} are the same data written the same way, up to key
+   * order. Unlike {@link JsonNode#equals}, numbers must match in type and exact form: {@code 1.50}
+   * and {@code 1.5} differ, since they serialize differently and replicas must agree byte for byte.
+   */
+  static boolean same(JsonNode a, JsonNode b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    if (a.getNodeType() != b.getNodeType()) {
+      return false;
+    }
+    switch (a.getNodeType()) {
+      case NUMBER:
+        return a.numberType() == b.numberType() && a.numberValue().equals(b.numberValue());
+      case OBJECT:
+        if (a.size() != b.size()) {
+          return false;
+        }
+        for (Iterator<java.util.Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+          java.util.Map.Entry<String, JsonNode> e = it.next();
+          if (!same(e.getValue(), b.get(e.getKey()))) {
+            return false;
+          }
+        }
+        return true;
+      case ARRAY:
+        if (a.size() != b.size()) {
+          return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+          if (!same(a.get(i), b.get(i))) {
+            return false;
+          }
+        }
+        return true;
+      default:
+        return a.equals(b);
+    }
   }
 
   /**

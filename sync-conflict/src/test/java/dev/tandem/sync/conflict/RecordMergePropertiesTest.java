@@ -95,7 +95,7 @@ class RecordMergePropertiesTest {
           .deletePolicy(ThreeWayMerge.DeletePolicy.FALLBACK).build(),
       LastWriteWins.byHlc()};
 
-  @Property(tries = 700)
+  @Property(tries = 1500)
   void resolvingOnBothDevices_givesByteIdenticalData(@ForAll long seed) {
     Random rnd = new Random(seed);
     ObjectNode baseData = object(rnd, 2);

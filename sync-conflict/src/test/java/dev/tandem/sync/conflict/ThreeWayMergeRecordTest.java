@@ -148,6 +148,19 @@ class ThreeWayMergeRecordTest {
   }
 
   @Test
+  void decimalRewrittenWithAnotherScale_isAChange_andBothDevicesAgree() {
+    // Jackson's JsonNode.equals calls 1.50 and 1.5 equal; they serialize differently, so the merge
+    // must treat the rewrite as a change or the two devices end with different bytes.
+    Record base = rec(BASE, "{'a':1.50,'b':0}");
+    Record a = rec(EARLY, "{'a':1.5,'b':1}");
+    Record b = rec(LATE, "{'a':1.50,'b':0,'c':2}");
+    Resolution onA = merge.resolve(base, a, b);
+    Resolution onB = merge.resolve(base, b, a);
+    assertEquals(j("{'a':1.5,'b':1,'c':2}"), onA.json());
+    assertEquals(Records.outcome(onA, a, b), Records.outcome(onB, b, a));
+  }
+
+  @Test
   void nullBase_bothCreated_disjointFieldsMerge_sameFieldsConflict() {
     Resolution r = merge.resolve(null, rec(EARLY, "{'a':1,'c':1}"),
         rec(LATE, "{'b':2,'c':2}"));
