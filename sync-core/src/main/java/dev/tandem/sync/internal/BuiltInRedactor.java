@@ -32,10 +32,47 @@ public final class BuiltInRedactor implements Redactor {
           "(?i)((?:password|passwd|pwd|api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token)"
               + "\\s*[=:]\\s*)([^\\s\"'\\\\,;&]{3,})")));
 
+  private static final String[] LITERAL_HINTS = {"sk-", "AKIA", "gho_", "ghp_", "ghu_", "ghs_",
+      "ghr_", "xox", "PRIVATE KEY"};
+  private static final String[] KEYWORD_HINTS = {"pass", "pwd", "key", "token"};
+
   private final List<Pattern> patterns;
 
   private BuiltInRedactor(List<Pattern> patterns) {
     this.patterns = patterns;
+  }
+
+  /**
+   * A cheap scan that rules out most text before any regular expression runs: every built-in
+   * pattern needs one of these literals (keywords in any case). Redaction runs on every outgoing
+   * record, so this keeps it off the sync profile.
+   */
+  static boolean mayContainSecret(String s) {
+    for (String hint : LITERAL_HINTS) {
+      if (s.indexOf(hint) >= 0) {
+        return true;
+      }
+    }
+    for (String hint : KEYWORD_HINTS) {
+      if (containsIgnoreCase(s, hint)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean containsIgnoreCase(String s, String lowerHint) {
+    char first = lowerHint.charAt(0);
+    char firstUpper = Character.toUpperCase(first);
+    int max = s.length() - lowerHint.length();
+    for (int i = 0; i <= max; i++) {
+      char c = s.charAt(i);
+      if ((c == first || c == firstUpper) && s.regionMatches(true, i, lowerHint, 0,
+          lowerHint.length())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Returns the redactor with the built-in patterns. */
@@ -54,6 +91,9 @@ public final class BuiltInRedactor implements Redactor {
   public String redact(String type, String id, String json) {
     if (json == null) {
       return null;
+    }
+    if (patterns == DEFAULT_PATTERNS && !mayContainSecret(json)) {
+      return json;
     }
     String out = json;
     for (Pattern p : patterns) {
