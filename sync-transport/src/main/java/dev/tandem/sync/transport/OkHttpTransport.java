@@ -131,11 +131,15 @@ public final class OkHttpTransport implements Transport {
     // puzzling PROTOCOL error) or send the token on. Refused with the Location in the message.
     cb.followRedirects(false).followSslRedirects(false);
     this.client = cb.build();
-    // A live channel lasts hours: a call timeout would cut it. newBuilder() shares pool and threads.
+    // A live channel lasts hours: a call timeout would cut it. newBuilder() shares the pool and
+    // the threads.
     this.liveClient = client.newBuilder().callTimeout(0, TimeUnit.MILLISECONDS).build();
   }
 
-  /** Returns a builder; {@code baseUrl}, {@code token}, {@code teamId} and {@code deviceId} are required. */
+  /**
+   * Returns a builder; {@code baseUrl}, {@code token}, {@code teamId} and {@code deviceId} are
+   * required.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -331,6 +335,10 @@ public final class OkHttpTransport implements Transport {
     checkOpen();
     Call call = client.newCall(request);
     calls.add(call);
+    if (closed.get()) {
+      // close() ran between checkOpen() and add(): it may have missed this call.
+      call.cancel();
+    }
     try (Response response = call.execute()) {
       if (!response.isSuccessful()) {
         throw Failures.forStatus(what, response.code(), errorBody(response), response.headers(),

@@ -4,8 +4,8 @@ import dev.tandem.sync.TransportException;
 
 /**
  * The server answered 429: too many requests. {@link #reason()} is {@link Reason#RATE_LIMITED}
- * (retryable); {@link #retryAfterMillis()} carries the server's {@code Retry-After}, if it sent one,
- * so that the caller waits at least that long instead of its own backoff.
+ * (retryable); {@link #retryAfterMillis()} carries the server's {@code Retry-After}, if it sent
+ * one, so that the caller waits at least that long instead of its own backoff.
  */
 public final class RateLimitedException extends TransportException {
   private static final long serialVersionUID = 1L;

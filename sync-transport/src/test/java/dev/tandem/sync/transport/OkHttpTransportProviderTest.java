@@ -25,7 +25,8 @@ class OkHttpTransportProviderTest {
     try (MockWebServer server = new MockWebServer()) {
       server.enqueue(new MockResponse().setBody(
           "{\"changes\":[],\"cursor\":\"c\",\"hasMore\":false,\"serverTimestamp\":1}"));
-      try (Transport transport = provider.create(server.url("/p").uri(), "tok", "team-1", "dev-1")) {
+      URI base = server.url("/p").uri();
+      try (Transport transport = provider.create(base, "tok", "team-1", "dev-1")) {
         transport.pull(null, 1);
       }
       okhttp3.mockwebserver.RecordedRequest r = server.takeRequest();
