@@ -92,6 +92,7 @@ class TandemCliTest {
     Result imp = runDb("import", corpus().toString());
     assertEquals(0, imp.code(), imp.err() + imp.out());
     assertTrue(imp.out().startsWith("imported 9, unchanged 0, skipped 0"), imp.out());
+    assertTrue(imp.err().contains("imported 9/9"), "progress counter on stderr: " + imp.err());
 
     Result again = runDb("import", "--json", corpus().toString());
     assertEquals(0, again.code());
@@ -103,6 +104,7 @@ class TandemCliTest {
     assertEquals(9, list.json().size());
     JsonNode first = list.json().get(0);
     assertTrue(first.has("title") && first.has("messages") && first.has("lastActivity"));
+    assertTrue(first.has("uiMessages"));
     assertEquals("pending", first.get("syncState").asText());
     Result human = runDb("list", "--limit", "2");
     assertEquals(3, human.out().strip().split("\n").length, human.out());
