@@ -395,7 +395,7 @@ public final class HybridStorageBackend implements LocalStore {
       }
       Tx tx = new Tx();
       try {
-        writer.exec("BEGIN IMMEDIATE");
+        writer.run("BEGIN IMMEDIATE");
       } catch (SQLException e) {
         throw failure("begin transaction", e);
       }
@@ -403,7 +403,7 @@ public final class HybridStorageBackend implements LocalStore {
       boolean committed = false;
       try {
         R result = work.apply(tx);
-        writer.exec("COMMIT");
+        writer.run("COMMIT");
         committed = true;
         return result;
       } catch (SQLException e) {
@@ -413,7 +413,7 @@ public final class HybridStorageBackend implements LocalStore {
         tx.open = false;
         if (!committed) {
           try {
-            writer.exec("ROLLBACK");
+            writer.run("ROLLBACK");
           } catch (SQLException ignored) {
             // SQLite may already have rolled back (for example after SQLITE_FULL).
           }
@@ -494,15 +494,34 @@ public final class HybridStorageBackend implements LocalStore {
     Objects.requireNonNull(query, "query");
     requireLimit(limit);
     String fts = SearchText.toFtsQuery(query);
-    return read("search", c -> c.query(
-        "SELECT m.conversation_id, m.id, c.title, m.ts,"
-            + " snippet(messages_fts, 0, '[', ']', '…', 16), messages_fts.rank"
-            + " FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid"
-            + " LEFT JOIN conversations c ON c.id = m.conversation_id AND c.deleted = 0"
-            + " WHERE messages_fts MATCH ? AND m.deleted = 0"
-            + " ORDER BY messages_fts.rank, m.id LIMIT ?",
-        rs -> new SearchHit(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-            rs.getString(5), rs.getDouble(6)), fts, limit));
+    return read("search", c -> {
+      // Rank first, then build snippets for the top hits only: snippet() is the costly part,
+      // and in one joined query SQLite would compute it for every match before sorting.
+      c.run("BEGIN");
+      try {
+        List<long[]> top = c.query("SELECT rowid, rank FROM messages_fts"
+                + " WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?",
+            rs -> new long[] {rs.getLong(1), Double.doubleToRawLongBits(rs.getDouble(2))},
+            fts, limit);
+        List<SearchHit> hits = new ArrayList<>(top.size());
+        for (long[] t : top) {
+          double rank = Double.longBitsToDouble(t[1]);
+          SearchHit hit = c.queryFirst("SELECT m.conversation_id, m.id, c.title, m.ts,"
+                  + " snippet(messages_fts, 0, '[', ']', '…', 16)"
+                  + " FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid"
+                  + " LEFT JOIN conversations c ON c.id = m.conversation_id AND c.deleted = 0"
+                  + " WHERE messages_fts MATCH ? AND messages_fts.rowid = ? AND m.deleted = 0",
+              rs -> new SearchHit(rs.getString(1), rs.getString(2), rs.getString(3),
+                  rs.getLong(4), rs.getString(5), rank), fts, t[0]);
+          if (hit != null) {
+            hits.add(hit);
+          }
+        }
+        return hits;
+      } finally {
+        c.run("COMMIT");
+      }
+    });
   }
 
   @Override

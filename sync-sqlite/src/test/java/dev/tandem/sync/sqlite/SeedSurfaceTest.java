@@ -48,6 +48,7 @@ class SeedSurfaceTest {
     assertEquals(1, store.execute("INSERT INTO host_table VALUES (?, ?)", "a", 1));
     assertEquals(1, store.execute("INSERT INTO host_table VALUES (?, ?)", "b", 2));
     assertEquals(2, store.execute("UPDATE host_table SET v = v + 10"));
+    assertEquals(0, store.execute("PRAGMA wal_autocheckpoint = 1000"), "returns rows, changes none");
     List<Map<String, Object>> rows = store.query("SELECT k, v FROM host_table WHERE v > ?"
         + " ORDER BY k", 11);
     assertEquals(1, rows.size());

@@ -113,11 +113,17 @@ public final class Conn implements AutoCloseable {
   public int executeUncached(String sql, Object... args) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       bind(ps, args);
-      return ps.executeUpdate();
+      // A statement that returns rows (a pragma, say) changes none.
+      return ps.execute() ? 0 : Math.max(ps.getUpdateCount(), 0);
     }
   }
 
-  /** Runs SQL without parameters and without caching (BEGIN, COMMIT, DDL, pragmas). */
+  /** Runs a cached parameterless statement such as BEGIN or COMMIT (hot on every write). */
+  public void run(String sql) throws SQLException {
+    prepare(sql).execute();
+  }
+
+  /** Runs SQL without parameters and without caching (DDL, pragmas). */
   public void exec(String sql) throws SQLException {
     try (Statement st = connection.createStatement()) {
       st.execute(sql);
