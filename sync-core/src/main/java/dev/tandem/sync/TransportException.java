@@ -31,6 +31,14 @@ public class TransportException extends SyncException {
     return httpStatus;
   }
 
+  /**
+   * Returns how long the server asked the client to wait ({@code Retry-After}), in
+   * milliseconds, or -1 if it did not ask. Transports that read the header override this.
+   */
+  public long retryAfterMillis() {
+    return -1;
+  }
+
   /** Returns the protocol error code (such as {@code invalid_id}), or null. */
   public String errorCode() {
     return errorCode;

@@ -178,6 +178,21 @@ class SyncEngineTest {
   }
 
   @Test
+  void rateLimited_waitsAtLeastRetryAfter() {
+    Tandem a = device("a");
+    a.records("message").put("m", "{}");
+    server.rateLimitNextPush(900_000);
+    long before = clock.millis();
+    assertFalse(a.syncNow().ok());
+    OutboxEntry e = mem(a).outbox().get(0);
+    assertEquals(1, e.retryCount());
+    assertEquals(before + 900_000, e.nextAttemptAt());
+    clock.advance(900_000);
+    assertTrue(a.syncNow().ok());
+    assertEquals(0, a.status().pending());
+  }
+
+  @Test
   void longOffline_withTenThousandQueuedWrites_allArrive_andTriesAreNotCounted() {
     Tandem a = device("a");
     Tandem b = device("b");

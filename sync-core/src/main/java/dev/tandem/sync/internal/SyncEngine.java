@@ -329,7 +329,7 @@ public final class SyncEngine {
         // Server trouble or a credential problem: every entry waits; auth errors stop the cycle.
         if (r != SyncException.Reason.UNAUTHORIZED && r != SyncException.Reason.FORBIDDEN) {
           for (OutboxEntry entry : entries) {
-            failWithBackoff(cycle, entry, e.getMessage());
+            failWithBackoff(cycle, entry, e.getMessage(), e.retryAfterMillis());
           }
         }
         throw e;
@@ -372,7 +372,7 @@ public final class SyncEngine {
           store.markFailed(e, message, clock.millis(), true);
           cycle.failed++;
         } else {
-          failWithBackoff(cycle, e, message);
+          failWithBackoff(cycle, e, message, -1);
         }
       } else if (lost.contains(key)) {
         // The server kept a newer version we have not pulled yet: keep ours pending so that the
@@ -398,10 +398,12 @@ public final class SyncEngine {
     }
   }
 
-  private void failWithBackoff(Cycle cycle, OutboxEntry e, String message) {
+  private void failWithBackoff(Cycle cycle, OutboxEntry e, String message, long retryAfter) {
     int tries = e.retryCount() + 1;
     boolean terminal = tries >= Backoff.MAX_TRIES;
-    store.markFailed(e, message, clock.millis() + backoff.delayMillis(tries), terminal);
+    // A server that says when to come back is obeyed, but never sooner than our own backoff.
+    long delay = Math.max(backoff.delayMillis(tries), retryAfter);
+    store.markFailed(e, message, clock.millis() + delay, terminal);
     if (terminal) {
       cycle.failed++;
     }

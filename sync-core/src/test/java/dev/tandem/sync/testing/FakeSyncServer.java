@@ -64,6 +64,13 @@ public final class FakeSyncServer {
     failNextPushesWith500 = n;
   }
 
+  private long rateLimitRetryAfter = -2;
+
+  /** The next push answers 429 asking to wait {@code retryAfterMillis}. */
+  public synchronized void rateLimitNextPush(long retryAfterMillis) {
+    rateLimitRetryAfter = retryAfterMillis;
+  }
+
   /** Returns the latest change of every record, keyed "type/id". */
   public synchronized Map<String, Change> contents() {
     Map<String, Change> out = new TreeMap<>();
@@ -107,6 +114,19 @@ public final class FakeSyncServer {
   private synchronized byte[] handlePush(String deviceId, byte[] body) {
     checkOnline(deviceId);
     pushCount++;
+    if (rateLimitRetryAfter > -2) {
+      long wait = rateLimitRetryAfter;
+      rateLimitRetryAfter = -2;
+      throw new TransportException(SyncException.Reason.RATE_LIMITED, 429, "rate_limited",
+          "slow down") {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public long retryAfterMillis() {
+          return wait;
+        }
+      };
+    }
     if (failNextPushesWith500 > 0) {
       failNextPushesWith500--;
       throw new TransportException(SyncException.Reason.SERVER_ERROR, 500, "internal",
