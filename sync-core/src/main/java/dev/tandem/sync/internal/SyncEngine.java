@@ -261,7 +261,8 @@ public final class SyncEngine {
 
   private void goOffline(TransportException e) {
     lastError = e.getMessage();
-    if (e.isRetryable()) {
+    // Only an unreachable server means offline; a 5xx or 429 answer proves it is there.
+    if (e.reason() == SyncException.Reason.NETWORK) {
       online = false;
     }
     if (!closed) {
