@@ -124,8 +124,9 @@ public final class SyncEngine {
   private volatile long lastSyncAt;
   private volatile String lastError;
   private volatile SyncStatus lastPublished;
-  private Transport.LiveConnection live;
-  private int liveFailures;
+  private volatile Transport.LiveConnection live;
+  private volatile int liveFailures;
+  private final AtomicBoolean reconnectScheduled = new AtomicBoolean();
   private ScheduledFuture<?> sweep;
 
   public SyncEngine(LocalStore store, Transport transport, HlcClock hlc, Clock clock,
@@ -240,6 +241,9 @@ public final class SyncEngine {
     } catch (TransportException e) {
       goOffline(e);
       cycle.error = e.getMessage();
+      if (live == null) {
+        scheduleReconnect();
+      }
     } catch (dev.tandem.sync.ClosedException e) {
       cycle.error = "closed";
     } catch (RuntimeException e) {
@@ -610,25 +614,42 @@ public final class SyncEngine {
 
   private void onLiveClosed(Throwable cause) {
     liveOpen = false;
-    if (closed || scheduler == null) {
+    live = null;
+    if (closed) {
+      return;
+    }
+    log.debug("live channel closed", cause);
+    scheduleReconnect();
+    publishStatusAsync();
+  }
+
+  /**
+   * Tries again to reach the server and reopen the live channel after a growing, jittered delay
+   * (1 s doubling to 30 s). Each try is a full cycle, so whatever the channel would have
+   * announced while down is caught up by the pull; the sweep keeps running meanwhile.
+   */
+  private void scheduleReconnect() {
+    if (!config.live || !config.autoSync || closed || scheduler == null
+        || !reconnectScheduled.compareAndSet(false, true)) {
       return;
     }
     long delay = backoff.reconnectDelayMillis(++liveFailures);
     try {
       scheduler.schedule(() -> {
-        cycleLock.lock();
+        reconnectScheduled.set(false);
         try {
-          live = null;
-        } finally {
-          cycleLock.unlock();
+          if (!online) {
+            transport.health();
+          }
+          requestSync(0);
+        } catch (TransportException e) {
+          goOffline(e);
+          scheduleReconnect();
         }
-        // Catch up on whatever the closed channel would have announced, then reopen it.
-        requestSync(0);
       }, delay, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException ignored) {
-      // Shutting down.
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      reconnectScheduled.set(false);
     }
-    publishStatusAsync();
   }
 
   // ---- status and listeners ----
