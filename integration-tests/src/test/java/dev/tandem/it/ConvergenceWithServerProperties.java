@@ -3,13 +3,7 @@ package dev.tandem.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tandem.sync.Record;
-import dev.tandem.sync.SyncException;
 import dev.tandem.sync.Tandem;
-import dev.tandem.sync.TransportException;
-import dev.tandem.sync.protocol.PullResponse;
-import dev.tandem.sync.protocol.PushRequest;
-import dev.tandem.sync.protocol.PushResponse;
-import dev.tandem.sync.spi.Transport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,50 +87,5 @@ class ConvergenceWithServerProperties {
       out.add(id + "=" + (c == null ? "absent" : c.hlc() + (c.deleted() ? " deleted" : " " + c.json())));
     }
     return out;
-  }
-
-  private static final class FlakyTransport implements Transport {
-    private final Transport real;
-    private final AtomicBoolean offline;
-    private final AtomicBoolean loseNext;
-
-    FlakyTransport(Transport real, AtomicBoolean offline, AtomicBoolean loseNext) {
-      this.real = real;
-      this.offline = offline;
-      this.loseNext = loseNext;
-    }
-
-    private void check() {
-      if (offline.get()) {
-        throw new TransportException(SyncException.Reason.NETWORK, 0, null, "offline (test)");
-      }
-    }
-
-    @Override
-    public PushResponse push(PushRequest request) {
-      check();
-      PushResponse r = real.push(request);
-      if (loseNext.getAndSet(false)) {
-        throw new TransportException(SyncException.Reason.NETWORK, 0, null, "lost (test)");
-      }
-      return r;
-    }
-
-    @Override
-    public PullResponse pull(String cursor, int limit) {
-      check();
-      return real.pull(cursor, limit);
-    }
-
-    @Override
-    public void health() {
-      check();
-      real.health();
-    }
-
-    @Override
-    public void close() {
-      real.close();
-    }
   }
 }

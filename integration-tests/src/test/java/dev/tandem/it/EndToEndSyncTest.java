@@ -8,15 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tandem.sync.Conversation;
 import dev.tandem.sync.Message;
 import dev.tandem.sync.Record;
-import dev.tandem.sync.SyncException;
 import dev.tandem.sync.SyncResult;
 import dev.tandem.sync.SyncStatus;
 import dev.tandem.sync.Tandem;
-import dev.tandem.sync.TransportException;
-import dev.tandem.sync.protocol.PullResponse;
-import dev.tandem.sync.protocol.PushRequest;
-import dev.tandem.sync.protocol.PushResponse;
-import dev.tandem.sync.spi.Transport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,32 +134,8 @@ class EndToEndSyncTest {
   @Test
   void batchWhoseResponseIsLost_isResent_andStoredOnce() {
     AtomicBoolean loseNext = new AtomicBoolean(true);
-    Tandem a = cluster.device("a", dev.tandem.sync.Clock.SYSTEM, real -> new Transport() {
-      @Override
-      public PushResponse push(PushRequest request) {
-        PushResponse r = real.push(request);
-        if (loseNext.getAndSet(false)) {
-          throw new TransportException(SyncException.Reason.NETWORK, 0, null,
-              "response lost (test)");
-        }
-        return r;
-      }
-
-      @Override
-      public PullResponse pull(String cursor, int limit) {
-        return real.pull(cursor, limit);
-      }
-
-      @Override
-      public void health() {
-        real.health();
-      }
-
-      @Override
-      public void close() {
-        real.close();
-      }
-    });
+    Tandem a = cluster.device("a", dev.tandem.sync.Clock.SYSTEM,
+        real -> new FlakyTransport(real, new AtomicBoolean(), loseNext));
     Tandem b = cluster.device("b");
     a.records("message").put("m-1", "{\"n\":1}");
     assertFalse(a.syncNow().ok());
@@ -181,36 +151,8 @@ class EndToEndSyncTest {
   void deviceOffline24Hours_with10000QueuedWrites_allArrive() {
     AtomicLong now = new AtomicLong(System.currentTimeMillis());
     AtomicBoolean offline = new AtomicBoolean(true);
-    Tandem a = cluster.device("a", now::get, real -> new Transport() {
-      private void check() {
-        if (offline.get()) {
-          throw new TransportException(SyncException.Reason.NETWORK, 0, null, "no network");
-        }
-      }
-
-      @Override
-      public PushResponse push(PushRequest request) {
-        check();
-        return real.push(request);
-      }
-
-      @Override
-      public PullResponse pull(String cursor, int limit) {
-        check();
-        return real.pull(cursor, limit);
-      }
-
-      @Override
-      public void health() {
-        check();
-        real.health();
-      }
-
-      @Override
-      public void close() {
-        real.close();
-      }
-    });
+    Tandem a = cluster.device("a", now::get,
+        real -> new FlakyTransport(real, offline, new AtomicBoolean()));
     Tandem b = cluster.device("b");
     for (int chunk = 0; chunk < 10; chunk++) {
       int base = chunk * 1000;

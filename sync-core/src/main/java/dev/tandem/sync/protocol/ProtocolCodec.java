@@ -38,35 +38,29 @@ public final class ProtocolCodec {
   // ---- push request ----
 
   public static byte[] writePushRequest(PushRequest request) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("batchId", request.batchId());
-      g.writeStringField("deviceId", request.deviceId());
-      g.writeArrayFieldStart("changes");
-      for (Change c : request.changes()) {
-        writeChange(g, c);
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    });
+    return write(g -> writePushRequest(g, request));
   }
 
   /** Writes a push request to {@code out}, which the caller closes. */
   public static void writePushRequest(PushRequest request, OutputStream out) {
     try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      g.writeStartObject();
-      g.writeStringField("batchId", request.batchId());
-      g.writeStringField("deviceId", request.deviceId());
-      g.writeArrayFieldStart("changes");
-      for (Change c : request.changes()) {
-        writeChange(g, c);
-      }
-      g.writeEndArray();
-      g.writeEndObject();
+      writePushRequest(g, request);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static void writePushRequest(JsonGenerator g, PushRequest request) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("batchId", request.batchId());
+    g.writeStringField("deviceId", request.deviceId());
+    g.writeArrayFieldStart("changes");
+    for (Change c : request.changes()) {
+      writeChange(g, c);
+    }
+    g.writeEndArray();
+    g.writeEndObject();
   }
 
   /**
