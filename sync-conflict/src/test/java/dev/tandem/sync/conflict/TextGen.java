@@ -23,7 +23,9 @@ final class TextGen {
   }
 
   static List<String> base(Random rnd) {
-    int n = rnd.nextInt(11);
+    // Mostly tiny texts, where overlaps are frequent; some longer ones, where git's handling of
+    // frequent lines (a threshold that grows with the square root of the length) kicks in.
+    int n = rnd.nextInt(5) == 0 ? rnd.nextInt(41) : rnd.nextInt(11);
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       lines.add(line(rnd));
@@ -31,10 +33,10 @@ final class TextGen {
     return lines;
   }
 
-  /** Returns an edited copy: 0-3 line replacements, deletions, insertions or word edits. */
+  /** Returns an edited copy: a few line replacements, deletions, insertions or word edits. */
   static List<String> edit(Random rnd, List<String> base) {
     List<String> lines = new ArrayList<>(base);
-    int ops = rnd.nextInt(4);
+    int ops = rnd.nextInt(4 + base.size() / 5);
     for (int k = 0; k < ops; k++) {
       int op = rnd.nextInt(4);
       if (lines.isEmpty() || op == 2) {
