@@ -63,7 +63,7 @@ import org.sqlite.SQLiteException;
  * <p>Most hosts never touch this class: {@code Tandem.builder().database(path)} opens one through
  * {@link SqliteStoreProvider}. The typed {@link LocalStore} API is the one to use; the seed
  * surface ({@link #execute}, {@link #query}, {@link #queueForSync}, {@link #getPendingSync},
- * {@link #markSynced(List)} with {@link SyncQueueItem}s, {@link #markFailed(SyncQueueItem,
+ * {@link #markSyncedItems}, {@link #markFailed(SyncQueueItem,
  * String)}) is kept for hosts migrating from the seed design.
  *
  * <p>Every write and its outbox entry commit in one transaction. Write transactions are
@@ -494,34 +494,17 @@ public final class HybridStorageBackend implements LocalStore {
     Objects.requireNonNull(query, "query");
     requireLimit(limit);
     String fts = SearchText.toFtsQuery(query);
-    return read("search", c -> {
-      // Rank first, then build snippets for the top hits only: snippet() is the costly part,
-      // and in one joined query SQLite would compute it for every match before sorting.
-      c.run("BEGIN");
-      try {
-        List<long[]> top = c.query("SELECT rowid, rank FROM messages_fts"
-                + " WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?",
-            rs -> new long[] {rs.getLong(1), Double.doubleToRawLongBits(rs.getDouble(2))},
-            fts, limit);
-        List<SearchHit> hits = new ArrayList<>(top.size());
-        for (long[] t : top) {
-          double rank = Double.longBitsToDouble(t[1]);
-          SearchHit hit = c.queryFirst("SELECT m.conversation_id, m.id, c.title, m.ts,"
-                  + " snippet(messages_fts, 0, '[', ']', '…', 16)"
-                  + " FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid"
-                  + " LEFT JOIN conversations c ON c.id = m.conversation_id AND c.deleted = 0"
-                  + " WHERE messages_fts MATCH ? AND messages_fts.rowid = ? AND m.deleted = 0",
-              rs -> new SearchHit(rs.getString(1), rs.getString(2), rs.getString(3),
-                  rs.getLong(4), rs.getString(5), rank), fts, t[0]);
-          if (hit != null) {
-            hits.add(hit);
-          }
-        }
-        return hits;
-      } finally {
-        c.run("COMMIT");
-      }
-    });
+    // The inner query is FTS5 alone, so FTS5 sorts by rank itself and stops after the limit:
+    // snippet() (the costly part) then runs for the returned rows only, not for every match.
+    return read("search", c -> c.query(
+        "SELECT m.conversation_id, m.id, c.title, m.ts, f.snip, f.rank FROM"
+            + " (SELECT rowid AS rid, rank, snippet(messages_fts, 0, '[', ']', '…', 16) AS snip"
+            + " FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?) f"
+            + " JOIN messages m ON m.rowid = f.rid"
+            + " LEFT JOIN conversations c ON c.id = m.conversation_id AND c.deleted = 0"
+            + " WHERE m.deleted = 0 ORDER BY f.rank, m.id",
+        rs -> new SearchHit(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+            rs.getString(5), rs.getDouble(6)), fts, limit));
   }
 
   @Override
@@ -747,7 +730,9 @@ public final class HybridStorageBackend implements LocalStore {
 
   /**
    * Marks seed-surface items as delivered, with the semantics of {@link #markSynced(List)}: an
-   * item coalesced with a newer change since it was read stays pending.
+   * item coalesced with a newer change since it was read stays pending. (The seed called this
+   * {@code markSynced(items)}; that name is taken by {@link #markSynced(List)} of {@link
+   * OutboxEntry}s, and Java cannot overload on the list's element type.)
    */
   public void markSyncedItems(List<SyncQueueItem> items) {
     Objects.requireNonNull(items, "items");
