@@ -1,21 +1,93 @@
 package dev.tandem.sync.cli;
 
+import dev.tandem.sync.server.Main;
+import dev.tandem.sync.server.TandemServer;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "server", mixinStandardHelpOptions = true,
-    description = "Runs the reference sync server (SQLite in DIR by default).")
-final class ServerCommand extends NotAvailable {
-  @Option(names = "--port", paramLabel = "P", defaultValue = "8080") int port;
+    description = {"Runs the reference sync server (SQLite in DIR by default) until Ctrl-C.",
+        "The admin endpoints (tandem token create) are on only if the environment variable "
+            + "named by --admin-token-env holds a token."})
+final class ServerCommand extends BaseCommand {
+  @Option(names = "--port", paramLabel = "P", defaultValue = "8080",
+      description = "Port to listen on (default ${DEFAULT-VALUE}; 0 = any free port).") int port;
+
+  @Option(names = "--host", paramLabel = "H", defaultValue = "127.0.0.1",
+      description = "Address to bind (default ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+  String host;
 
   @ArgGroup(exclusive = true) Storage storage;
 
   static final class Storage {
-    @Option(names = "--data", paramLabel = "DIR") Path data;
-    @Option(names = "--postgres", paramLabel = "JDBC_URL") String postgres;
+    @Option(names = "--data", paramLabel = "DIR",
+        description = "Directory of the server's SQLite store (default ~/.tandem/server).")
+    Path data;
+    @Option(names = "--postgres", paramLabel = "JDBC_URL",
+        description = "PostgreSQL store: not supported by this server version yet (exit 1).")
+    String postgres;
   }
 
-  @Option(names = "--admin-token-env", paramLabel = "VAR") String adminTokenEnv;
+  @Option(names = "--admin-token-env", paramLabel = "VAR", defaultValue = "TANDEM_ADMIN_TOKEN",
+      description = "Environment variable holding the admin token (default ${DEFAULT-VALUE}).")
+  String adminTokenEnv;
+
+  @Override
+  public Integer call() {
+    if (port < 0 || port > 65535) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--port must be between 0 and 65535");
+    }
+    if (storage != null && storage.postgres != null) {
+      err().println("tandem: --postgres is not supported by this server version yet; "
+          + "use --data DIR (SQLite)");
+      err().flush();
+      return 1;
+    }
+    Path data = storage != null && storage.data != null ? storage.data
+        : root().home.resolve(".tandem").resolve("server");
+    Main.Options options = new Main.Options(port, host, data.toAbsolutePath(), adminTokenEnv);
+    TandemServer server;
+    try {
+      server = Main.start(options, root().env);
+    } catch (RuntimeException e) {
+      err().println("tandem: cannot start the server: " + e.getMessage());
+      err().flush();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    // Ctrl-C: close gracefully (in-flight requests finish, live sockets get a close frame).
+    Thread hook = new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "tandem-server-shutdown");
+    boolean hooked = SyncCommand.addHook(hook);
+    boolean interrupted = false;
+    try {
+      out().println("tandem server " + TandemServer.VERSION + " listening on " + server.uri()
+          + " (data in " + options.dataDir() + ")");
+      String admin = root().env.get(adminTokenEnv);
+      if (admin == null || admin.isEmpty()) {
+        out().println("admin endpoints disabled: $" + adminTokenEnv + " is not set");
+      }
+      out().flush();
+      stopped.await();
+    } catch (InterruptedException e) {
+      // In-process callers (tests, embedding) stop the command by interrupting it. The flag is
+      // restored only after the close below: Jetty's graceful stop waits, and would give up.
+      interrupted = true;
+    } finally {
+      server.close();
+      if (hooked) {
+        SyncCommand.removeHook(hook);
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return 0;
+  }
 }

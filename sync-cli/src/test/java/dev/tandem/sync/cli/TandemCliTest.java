@@ -194,16 +194,13 @@ class TandemCliTest {
   }
 
   @Test
-  void commandsNeedingTheServer_sayNotAvailableYet_withExitCode1() {
+  void syncCommands_withoutConfig_exitWith1_namingTheFile() {
+    // The network commands themselves are tested in NetworkCommandsTest.
     for (String[] args : new String[][] {
-        {"sync", "now"}, {"sync", "status"}, {"sync", "retry"}, {"sync", "watch"},
-        {"server"}, {"init", "--server", "http://x", "--team", "t", "--device", "d", "--token",
-            "k"},
-        {"token", "create", "--server", "http://x", "--admin-token", "a", "--team", "t",
-            "--device", "d"}}) {
+        {"sync", "now"}, {"sync", "status"}, {"sync", "retry"}, {"sync", "watch"}}) {
       Result r = run(args);
       assertEquals(1, r.code(), String.join(" ", args));
-      assertTrue(r.err().contains("not available yet"), r.err());
+      assertTrue(r.err().contains("config.json"), r.err());
     }
   }
 
