@@ -282,6 +282,19 @@ class NetworkCommandsTest {
   }
 
   @Test
+  void syncNow_withAWrongToken_exits1_sayingTheServerRefused() throws Exception {
+    init("laptop");
+    Result r = as("laptop", "init", "--server", server.uri().toString(), "--team", TEAM,
+        "--device", "laptop", "--token", "not-the-token");
+    assertEquals(0, r.code(), "health needs no token");
+    writeConversation(db("laptop"), "c-1", "m-1", "hello");
+    Result sync = as("laptop", "sync", "now");
+    assertEquals(1, sync.code());
+    assertTrue(sync.err().contains("sync failed") && sync.err().contains("401"), sync.err());
+    assertEquals(2, as("laptop", "sync", "status", "--json").json().get("pending").asInt());
+  }
+
+  @Test
   void syncRetry_sendsRefusedChangesAgain() throws Exception {
     // A server that refuses big records parks both changes as failed.
     TandemServer strict = TandemServer.builder().port(0).dataDir(tmp.resolve("strict"))
