@@ -362,6 +362,35 @@ class HybridStorageBackendTest {
     assertFalse(leaked == null);
   }
 
+  @Test
+  void writesFromManyThreads_areSerializedAndAllCommitted() throws Exception {
+    int threads = 4;
+    int perThread = 50;
+    List<Thread> workers = new ArrayList<>();
+    List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      Thread w = new Thread(() -> {
+        try {
+          for (int i = 0; i < perThread; i++) {
+            write(Record.of("note", "t" + id + "-" + i, hlc(), "{\"i\":" + i + "}"));
+            store.list("note", null, 5);
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      });
+      workers.add(w);
+      w.start();
+    }
+    for (Thread w : workers) {
+      w.join(30_000);
+    }
+    assertEquals(Collections.emptyList(), errors);
+    assertEquals(threads * perThread, store.list("note", null, 1000).size());
+    assertEquals(threads * perThread, store.countOutbox(Status.PENDING));
+  }
+
   static List<String> ids(List<Record> records) {
     return records.stream().map(Record::id).collect(Collectors.toList());
   }
