@@ -58,21 +58,21 @@ public final class BatchApplier {
       List<PushResponse.Conflict> conflicts = new ArrayList<>();
       for (Change c : valid) {
         synced.putIfAbsent(c.type(), 0);
-        Change current = tx.current(c.type(), c.id());
-        int order = current == null ? 1 : Hlc.parse(c.hlc()).compareTo(Hlc.parse(current.hlc()));
+        String currentHlc = tx.currentHlc(c.type(), c.id());
+        int order = currentHlc == null ? 1 : Hlc.parse(c.hlc()).compareTo(Hlc.parse(currentHlc));
         if (order == 0) {
           // The server already has exactly this version (a retry under a new batch id).
           synced.merge(c.type(), 1, Integer::sum);
         } else if (order > 0) {
           tx.put(c, deviceId);
           synced.merge(c.type(), 1, Integer::sum);
-          if (current != null && !Objects.equals(c.baseHlc(), current.hlc())) {
+          if (currentHlc != null && !Objects.equals(c.baseHlc(), currentHlc)) {
             // The sender edited a version older than the stored one and still won on clock.
             conflicts.add(new PushResponse.Conflict(c.type(), c.id(), "local_wins", c.hlc()));
           }
         } else {
           conflicts.add(
-              new PushResponse.Conflict(c.type(), c.id(), "remote_wins", current.hlc()));
+              new PushResponse.Conflict(c.type(), c.id(), "remote_wins", currentHlc));
         }
       }
       PushResponse response =
