@@ -247,7 +247,7 @@ public final class Tandem implements AutoCloseable {
   }
 
   void requireSize(String type, String id, String json) {
-    long size = utf8Length(json);
+    long size = dev.tandem.sync.internal.Utf8.length(json);
     if (size > maxRecordBytes) {
       throw new StoreException(SyncException.Reason.RECORD_TOO_LARGE,
           type + "/" + id + " is " + size + " bytes, over the limit of " + maxRecordBytes);
@@ -327,24 +327,6 @@ public final class Tandem implements AutoCloseable {
     if (closed) {
       throw new ClosedException("Tandem");
     }
-  }
-
-  static long utf8Length(String s) {
-    long n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
   }
 
   /**

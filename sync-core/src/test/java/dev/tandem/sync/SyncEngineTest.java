@@ -178,6 +178,36 @@ class SyncEngineTest {
   }
 
   @Test
+  void refusedEntry_retriedByHand_afterTheServerChangedItsMind_isANewBatchAndSyncs() {
+    Tandem a = device("a");
+    server.rejectId("m");
+    a.records("message").put("m", "{}");
+    a.syncNow();
+    assertEquals(1, a.status().failed());
+    server.acceptId("m");
+    clock.advance(1000);
+    assertEquals(1, a.retryFailed());
+    SyncResult r = a.syncNow();
+    assertEquals(1, r.pushed(), r.toString());
+    assertNotNull(server.contents().get("message/m"));
+  }
+
+  @Test
+  void cursorRefusedByServer_pullsFromTheBeginning_andConverges() {
+    Tandem a = device("a");
+    Tandem b = device("b");
+    a.records("message").put("m-1", "{}");
+    a.syncNow();
+    b.syncNow();
+    a.records("message").put("m-2", "{}");
+    a.syncNow();
+    server.refuseNextCursor();
+    SyncResult r = b.syncNow();
+    assertTrue(r.ok(), r.toString());
+    assertNotNull(b.records("message").get("m-2"));
+  }
+
+  @Test
   void rateLimited_waitsAtLeastRetryAfter() {
     Tandem a = device("a");
     a.records("message").put("m", "{}");

@@ -323,7 +323,8 @@ public final class SyncEngine {
   private void sendBatch(Cycle cycle, List<OutboxEntry> entries, List<Change> changes) {
     PushResponse response;
     try {
-      response = transport.push(new PushRequest(batchId(changes), hlc.deviceId(), changes));
+      response = transport.push(new PushRequest(batchId(entries, changes), hlc.deviceId(),
+          changes));
     } catch (TransportException e) {
       SyncException.Reason r = e.reason();
       if (e.isRetryable() && r == SyncException.Reason.NETWORK) {
@@ -432,11 +433,15 @@ public final class SyncEngine {
     store.markSynced(unresolved);
   }
 
-  private static String batchId(List<Change> changes) {
+  private static String batchId(List<OutboxEntry> entries, List<Change> changes) {
     // Deterministic: a batch re-sent after a lost response carries the same idempotency key.
+    // The entries' update times change when an attempt fails or is retried by hand, so a retry
+    // after a refusal is a new batch rather than a replay of the server's stored refusal.
     StringBuilder sb = new StringBuilder();
-    for (Change c : changes) {
-      sb.append(c.type()).append('/').append(c.id()).append('@').append(c.hlc()).append('\n');
+    for (int i = 0; i < changes.size(); i++) {
+      Change c = changes.get(i);
+      sb.append(c.type()).append('/').append(c.id()).append('@').append(c.hlc()).append('#')
+          .append(entries.get(i).updatedAt()).append('\n');
     }
     return UUID.nameUUIDFromBytes(sb.toString().getBytes(StandardCharsets.UTF_8)).toString();
   }
@@ -479,8 +484,23 @@ public final class SyncEngine {
 
   private void pullAll(Cycle cycle) {
     String cursor = store.state(CURSOR_KEY);
+    boolean resetOnce = false;
     for (int page = 0; page < 1_000_000 && !closed; page++) {
-      PullResponse response = transport.pull(cursor, config.pullPageSize);
+      PullResponse response;
+      try {
+        response = transport.pull(cursor, config.pullPageSize);
+      } catch (TransportException e) {
+        if (!"bad_cursor".equals(e.errorCode()) || resetOnce) {
+          throw e;
+        }
+        // The server does not know our cursor (it was reset or restored from a backup): pull
+        // everything again. Records we already have are recognised by their clocks.
+        log.warn("server refused cursor {}; pulling from the beginning", cursor);
+        resetOnce = true;
+        cursor = null;
+        page--;
+        continue;
+      }
       List<Record> applied = new ArrayList<>();
       List<Conflict> conflicts = new ArrayList<>();
       String next = response.cursor();

@@ -119,7 +119,7 @@ public final class Change {
         return new ChangeError("invalid_data", "an upsert needs a JSON object in data");
       }
       if (data.length() > maxDataBytes
-          || (data.length() * 3L > maxDataBytes && utf8Length(data) > maxDataBytes)) {
+          || (data.length() * 3L > maxDataBytes && dev.tandem.sync.internal.Utf8.length(data) > maxDataBytes)) {
         return new ChangeError("record_too_large",
             "data exceeds the limit of " + maxDataBytes + " bytes");
       }
@@ -131,24 +131,6 @@ public final class Change {
   public Record toRecord() {
     Hlc h = Hlc.parse(hlc);
     return isDelete() ? Record.tombstone(type, id, h) : Record.of(type, id, h, data);
-  }
-
-  static long utf8Length(String s) {
-    long n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
   }
 
   @Override

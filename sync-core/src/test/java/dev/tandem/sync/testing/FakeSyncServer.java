@@ -60,6 +60,18 @@ public final class FakeSyncServer {
     rejectIds.add(id);
   }
 
+  /** Stops refusing {@code id}. */
+  public synchronized void acceptId(String id) {
+    rejectIds.remove(id);
+  }
+
+  private boolean refuseNextCursor;
+
+  /** The next pull with a cursor is answered 400 {@code bad_cursor}, as after a server reset. */
+  public synchronized void refuseNextCursor() {
+    refuseNextCursor = true;
+  }
+
   public synchronized void failNextPushesWith500(int n) {
     failNextPushesWith500 = n;
   }
@@ -188,6 +200,11 @@ public final class FakeSyncServer {
 
   private synchronized byte[] handlePull(String deviceId, String cursor, int limit) {
     checkOnline(deviceId);
+    if (refuseNextCursor && cursor != null && !cursor.isEmpty()) {
+      refuseNextCursor = false;
+      throw new TransportException(SyncException.Reason.BAD_REQUEST, 400, "bad_cursor",
+          "cursor is ahead of this server");
+    }
     long since = cursor == null || cursor.isEmpty() ? 0 : Long.parseLong(cursor);
     List<Change> out = new ArrayList<>();
     long last = since;

