@@ -116,7 +116,6 @@ public final class SyncEngine {
   private final ReentrantLock cycleLock = new ReentrantLock();
   private final AtomicBoolean syncScheduled = new AtomicBoolean();
   private final AtomicBoolean syncRequested = new AtomicBoolean();
-  private final Map<String, Boolean> localOnlyCache = new HashMap<>();
 
   private volatile boolean closed;
   private volatile boolean online;
@@ -295,7 +294,7 @@ public final class SyncEngine {
           continue;
         }
         Record rec = lr.current();
-        if (!shouldLeaveDevice(rec)) {
+        if (!shouldLeaveDevice(rec, cycle.localOnly)) {
           filtered.add(e);
           continue;
         }
@@ -446,7 +445,7 @@ public final class SyncEngine {
     return UUID.nameUUIDFromBytes(sb.toString().getBytes(StandardCharsets.UTF_8)).toString();
   }
 
-  private boolean shouldLeaveDevice(Record rec) {
+  private boolean shouldLeaveDevice(Record rec, Map<String, Boolean> localOnlyCache) {
     if (config.filter != null && !config.filter.test(rec)) {
       return false;
     }
@@ -455,7 +454,16 @@ public final class SyncEngine {
     }
     if (RecordTypes.belongsToConversation(rec.type())) {
       String conversationId = conversationIdOf(rec);
-      return conversationId == null || !isLocalOnlyConversation(conversationId);
+      if (conversationId == null) {
+        return true;
+      }
+      // One lookup per conversation and cycle: a batch is mostly messages of few conversations.
+      Boolean localOnly = localOnlyCache.get(conversationId);
+      if (localOnly == null) {
+        localOnly = isLocalOnlyConversation(conversationId);
+        localOnlyCache.put(conversationId, localOnly);
+      }
+      return !localOnly;
     }
     return true;
   }
@@ -805,6 +813,7 @@ public final class SyncEngine {
     String error;
     final List<Conflict> conflicts = new ArrayList<>();
     final Map<String, OutboxEntry> lostOnServer = new HashMap<>();
+    final Map<String, Boolean> localOnly = new HashMap<>();
   }
 
   private static final class Registration {

@@ -31,7 +31,9 @@ public final class Schema {
           // At most one unsynced entry per record: the coalescing upsert targets this index.
           + "CREATE UNIQUE INDEX sync_queue_unsynced ON sync_queue(type, entity_id) "
           + "WHERE status <> 'synced';\n"
-          + "CREATE INDEX sync_queue_due ON sync_queue(status, next_attempt_at);\n"
+          // Drained oldest first among due entries: with (status, next_attempt_at) SQLite read
+          // and sorted every pending row for each batch, O(N^2) to drain N entries.
+          + "CREATE INDEX sync_queue_pending_order ON sync_queue(status, id);\n"
           + "CREATE TABLE conflicts (id INTEGER PRIMARY KEY, type TEXT NOT NULL, "
           + "entity_id TEXT NOT NULL, path TEXT NOT NULL, local_value TEXT, remote_value TEXT, "
           + "resolution TEXT NOT NULL, local_hlc TEXT, remote_hlc TEXT, "
