@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * The sync worker: drains the outbox in batches, pulls remote changes by cursor, resolves
  * conflicts and keeps the status.
  *
- * <p>One cycle is pull, push, and pull again if anything was pushed. Pulling first means a
+ * <p>One cycle is pull, then push (and pull again if the server kept newer versions of
+ * something we sent). Pulling first means a
  * pending local edit meets the remote version it conflicts with on this device, where the
  * resolver (and its three-way merge) can see base, local and remote, rather than being decided
  * whole by the server.
@@ -225,7 +226,10 @@ public final class SyncEngine {
       }
       pullAll(cycle);
       pushAll(cycle);
-      if (cycle.pushed > 0 || !cycle.lostOnServer.isEmpty()) {
+      // Pull again only to settle entries the server kept a newer version of. Echoes of what we
+      // just pushed, and changes others made meanwhile, come with the next cycle (which a live
+      // notice triggers at once), so a bulk push is not followed by downloading itself.
+      if (!cycle.lostOnServer.isEmpty()) {
         pullAll(cycle);
       }
       settleLost(cycle);
