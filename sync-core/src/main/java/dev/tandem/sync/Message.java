@@ -73,15 +73,22 @@ public final class Message {
    * joined by newlines.
    */
   public String text() {
-    JsonNode c = data.get("content");
-    if (c == null || c.isNull()) {
+    return textOf(data.get("content"));
+  }
+
+  /**
+   * Returns the plain text of a message content value: the string itself, or the {@code text}
+   * of every text block joined by newlines; empty for null.
+   */
+  public static String textOf(JsonNode content) {
+    if (content == null || content.isNull()) {
       return "";
     }
-    if (c.isTextual()) {
-      return c.asText();
+    if (content.isTextual()) {
+      return content.asText();
     }
     StringBuilder sb = new StringBuilder();
-    for (JsonNode block : c) {
+    for (JsonNode block : content) {
       JsonNode t = block.get("text");
       if (t != null && t.isTextual()) {
         if (sb.length() > 0) {

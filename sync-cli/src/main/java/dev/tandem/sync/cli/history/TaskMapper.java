@@ -595,23 +595,7 @@ public final class TaskMapper {
 
   /** Returns the text of a message's content: the string, or its text blocks joined. */
   public static String contentText(JsonNode c) {
-    if (c == null || c.isNull()) {
-      return "";
-    }
-    if (c.isTextual()) {
-      return c.asText();
-    }
-    StringBuilder sb = new StringBuilder();
-    for (JsonNode block : c) {
-      JsonNode t = block.get("text");
-      if (t != null && t.isTextual()) {
-        if (sb.length() > 0) {
-          sb.append('\n');
-        }
-        sb.append(t.asText());
-      }
-    }
-    return sb.toString();
+    return dev.tandem.sync.Message.textOf(c);
   }
 
   // ---- export ----
