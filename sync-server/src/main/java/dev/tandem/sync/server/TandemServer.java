@@ -73,6 +73,7 @@ public final class TandemServer implements AutoCloseable {
   private final long maxRecordBytes;
   private final Duration shutdownTimeout;
   private final LiveConnections live;
+  private final LiveHub publish;
   private final BatchApplier applier;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Object drained = new Object();
@@ -91,6 +92,7 @@ public final class TandemServer implements AutoCloseable {
     this.maxRecordBytes = b.maxRecordBytes;
     this.shutdownTimeout = b.shutdownTimeout;
     this.live = new LiveConnections(store, b.livePingInterval);
+    this.publish = b.liveHub != null ? b.liveHub : live;
     this.applier = new BatchApplier(store, maxRecordBytes);
   }
 
@@ -178,6 +180,14 @@ public final class TandemServer implements AutoCloseable {
   /** Returns the number of HTTP requests being served right now (for tests). */
   int requestsInFlight() {
     return inFlight.get();
+  }
+
+  /**
+   * Returns the hub that delivers notices to this server's own {@code /sync/live} connections.
+   * A multi-node setup feeds what other nodes publish into it (see {@link Builder#liveHub}).
+   */
+  public LiveHub localLiveHub() {
+    return live;
   }
 
   /** Returns the number of open {@code /sync/live} connections. */
@@ -274,7 +284,7 @@ public final class TandemServer implements AutoCloseable {
     }
     BatchApplier.Outcome outcome = applier.apply(owner.teamId(), owner.deviceId(), request);
     if (outcome.seqMoved()) {
-      live.notify(owner.teamId(), outcome.seqAfter());
+      publish.notify(owner.teamId(), outcome.seqAfter());
     }
     json(ctx, 200, outcome.responseJson());
   }
@@ -460,8 +470,20 @@ public final class TandemServer implements AutoCloseable {
     private long maxRecordBytes = 4L * 1024 * 1024;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration livePingInterval = Duration.ofSeconds(30);
+    private LiveHub liveHub;
 
     private Builder() {}
+
+    /**
+     * Sets where this server publishes "a team's sequence moved" after each stored batch.
+     * Default: straight to its own live connections. Several nodes sharing one store pass a hub
+     * that reaches every node (for PostgreSQL, {@code NOTIFY}), and feed what arrives into each
+     * node's {@link TandemServer#localLiveHub()}.
+     */
+    public Builder liveHub(LiveHub hub) {
+      this.liveHub = Objects.requireNonNull(hub, "hub");
+      return this;
+    }
 
     /** The address to bind; default {@code 127.0.0.1}. Use {@code 0.0.0.0} to serve others. */
     public Builder host(String host) {
