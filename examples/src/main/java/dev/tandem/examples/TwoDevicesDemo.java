@@ -4,6 +4,7 @@ import dev.tandem.sync.Conversation;
 import dev.tandem.sync.Message;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.SyncListener;
+import dev.tandem.sync.SyncStatus;
 import dev.tandem.sync.Tandem;
 import dev.tandem.sync.server.TandemServer;
 import java.io.IOException;
@@ -76,6 +77,13 @@ public final class TwoDevicesDemo {
             }
           }
         });
+        // The live channel opens in the background after the first sync; give it a moment so
+        // the delay below shows live propagation rather than the 10 s polling sweep.
+        long liveDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (desktop.status().mode() != SyncStatus.Mode.LIVE
+            && System.nanoTime() < liveDeadline) {
+          Thread.sleep(20);
+        }
         out.println("desktop sync mode: " + desktop.status().mode());
 
         long start = System.nanoTime();
