@@ -73,6 +73,27 @@ public interface ServerStore extends AutoCloseable {
     }
 
     /**
+     * Returns the clocks of the latest versions of several records at once, keyed by
+     * {@link #recordKey}; records the team does not have are absent. Same meaning as calling
+     * {@link #currentHlc} for each; stores override it to answer a whole batch in one query.
+     */
+    default java.util.Map<String, String> currentHlcs(List<Change> changes) {
+      java.util.Map<String, String> out = new java.util.HashMap<>();
+      for (Change c : changes) {
+        String hlc = currentHlc(c.type(), c.id());
+        if (hlc != null) {
+          out.put(recordKey(c.type(), c.id()), hlc);
+        }
+      }
+      return out;
+    }
+
+    /** The key of a record in {@link #currentHlcs}: type and id, which never holds a NUL. */
+    static String recordKey(String type, String id) {
+      return type + '\0' + id;
+    }
+
+    /**
      * Stores {@code change} as the record's latest version, from {@code originDevice}, under the
      * team's next sequence number, which it returns.
      */

@@ -51,6 +51,16 @@ public final class SqliteServerStore implements ServerStore {
   // under writeLock, like the writer itself.
   private final java.util.Map<String, PreparedStatement> writerStatements = new java.util.HashMap<>();
   private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+  // Each reader's prepared statements, used only by the thread that holds that reader.
+  private final java.util.Map<Connection, java.util.Map<String, PreparedStatement>>
+      readerStatements = new java.util.IdentityHashMap<>();
+  // Live tokens seen lately. Every request authenticates, and a token row changes only on
+  // revoke, which clears the affected entries in this process at once. Another process writing
+  // the same file could revoke unseen, so an entry is trusted for TOKEN_TTL_NANOS at most.
+  private final java.util.concurrent.ConcurrentHashMap<String, CachedOwner> tokenCache =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong revocations =
+      new java.util.concurrent.atomic.AtomicLong();
   private final List<Connection> all = new ArrayList<>();
   private volatile boolean closed;
 
@@ -67,6 +77,7 @@ public final class SqliteServerStore implements ServerStore {
     for (int i = 0; i < READERS; i++) {
       Connection c = connect(file);
       all.add(c);
+      readerStatements.put(c, new java.util.HashMap<>());
       readers.add(c);
     }
   }
@@ -112,13 +123,12 @@ public final class SqliteServerStore implements ServerStore {
         Tx tx = new Tx(teamId, selectSeq(writer, teamId));
         T result = work.run(tx);
         if (tx.seq != tx.startSeq) {
-          try (PreparedStatement ps = writer.prepareStatement(
+          PreparedStatement ps = writerStatement(
               "INSERT INTO teams (team, seq) VALUES (?, ?)"
-                  + " ON CONFLICT (team) DO UPDATE SET seq = excluded.seq")) {
-            ps.setString(1, teamId);
-            ps.setLong(2, tx.seq);
-            ps.executeUpdate();
-          }
+                  + " ON CONFLICT (team) DO UPDATE SET seq = excluded.seq");
+          ps.setString(1, teamId);
+          ps.setLong(2, tx.seq);
+          ps.executeUpdate();
         }
         writer.commit();
         return result;
@@ -138,19 +148,18 @@ public final class SqliteServerStore implements ServerStore {
   @Override
   public List<Change> changesSince(String teamId, long afterSeq, int limit) {
     return read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
+      PreparedStatement ps = statement(c,
           "SELECT type, id, op, hlc, base_hlc, data, seq, origin FROM records"
-              + " WHERE team = ? AND seq > ? ORDER BY seq LIMIT ?")) {
-        ps.setString(1, teamId);
-        ps.setLong(2, afterSeq);
-        ps.setInt(3, limit);
-        try (ResultSet rs = ps.executeQuery()) {
-          List<Change> out = new ArrayList<>();
-          while (rs.next()) {
-            out.add(change(rs));
-          }
-          return out;
+              + " WHERE team = ? AND seq > ? ORDER BY seq LIMIT ?");
+      ps.setString(1, teamId);
+      ps.setLong(2, afterSeq);
+      ps.setInt(3, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<Change> out = new ArrayList<>(Math.min(limit, 1024));
+        while (rs.next()) {
+          out.add(change(rs));
         }
+        return out;
       }
     });
   }
@@ -177,15 +186,34 @@ public final class SqliteServerStore implements ServerStore {
 
   @Override
   public TokenOwner findToken(String tokenHash) {
-    return read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT team, device FROM tokens WHERE hash = ? AND revoked = 0")) {
-        ps.setString(1, tokenHash);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? new TokenOwner(rs.getString(1), rs.getString(2)) : null;
-        }
+    CachedOwner cached = tokenCache.get(tokenHash);
+    if (cached != null && System.nanoTime() - cached.checkedAt < TOKEN_TTL_NANOS) {
+      checkOpen();
+      return cached.owner;
+    }
+    long revocationsBefore = revocations.get();
+    TokenOwner owner = read(c -> {
+      PreparedStatement ps =
+          statement(c, "SELECT team, device FROM tokens WHERE hash = ? AND revoked = 0");
+      ps.setString(1, tokenHash);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new TokenOwner(rs.getString(1), rs.getString(2)) : null;
       }
     });
+    if (owner == null) {
+      tokenCache.remove(tokenHash);
+      return null;
+    }
+    if (tokenCache.size() >= TOKEN_CACHE_MAX) {
+      tokenCache.clear();
+    }
+    tokenCache.put(tokenHash, new CachedOwner(owner, System.nanoTime()));
+    // A revoke that ran during the query may have cleared the cache before this put: then
+    // the answer may be stale, so drop it (revoke bumps the counter before clearing).
+    if (revocations.get() != revocationsBefore) {
+      tokenCache.remove(tokenHash);
+    }
+    return owner;
   }
 
   @Override
@@ -195,7 +223,11 @@ public final class SqliteServerStore implements ServerStore {
           "UPDATE tokens SET revoked = 1 WHERE team = ? AND device = ? AND revoked = 0")) {
         ps.setString(1, teamId);
         ps.setString(2, deviceId);
-        return ps.executeUpdate();
+        int revoked = ps.executeUpdate();
+        revocations.incrementAndGet();
+        TokenOwner gone = new TokenOwner(teamId, deviceId);
+        tokenCache.values().removeIf(e -> e.owner.equals(gone));
+        return revoked;
       }
     });
   }
@@ -234,6 +266,23 @@ public final class SqliteServerStore implements ServerStore {
   }
 
   // ---- internals ----
+
+  private static final long TOKEN_TTL_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private static final int TOKEN_CACHE_MAX = 10_000;
+
+  private record CachedOwner(TokenOwner owner, long checkedAt) {}
+
+  /** Returns the cached statement of {@code c}, which the caller holds exclusively. */
+  private PreparedStatement statement(Connection c, String sql) throws SQLException {
+    java.util.Map<String, PreparedStatement> cache =
+        c == writer ? writerStatements : readerStatements.get(c);
+    PreparedStatement ps = cache.get(sql);
+    if (ps == null) {
+      ps = c.prepareStatement(sql);
+      cache.put(sql, ps);
+    }
+    return ps;
+  }
 
   private PreparedStatement writerStatement(String sql) throws SQLException {
     PreparedStatement ps = writerStatements.get(sql);
@@ -311,6 +360,42 @@ public final class SqliteServerStore implements ServerStore {
     }
 
     @Override
+    public java.util.Map<String, String> currentHlcs(List<Change> changes) {
+      // Grouped by type, ids in chunks: one indexed query per type and chunk instead of one per
+      // change. Chunks are padded to a power of two (repeating an id is harmless in IN) so only
+      // a handful of statement shapes are ever prepared.
+      java.util.Map<String, List<String>> idsByType = new java.util.LinkedHashMap<>();
+      for (Change c : changes) {
+        idsByType.computeIfAbsent(c.type(), t -> new ArrayList<>()).add(c.id());
+      }
+      java.util.Map<String, String> out = new java.util.HashMap<>();
+      for (java.util.Map.Entry<String, List<String>> e : idsByType.entrySet()) {
+        String type = e.getKey();
+        List<String> ids = e.getValue();
+        for (int from = 0; from < ids.size(); from += MAX_IN) {
+          List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MAX_IN));
+          int slots = Math.max(8, Integer.highestOneBit(chunk.size() - 1) << 1);
+          sql(() -> {
+            PreparedStatement ps = writerStatement(inSql(slots));
+            ps.setString(1, team);
+            ps.setString(2, type);
+            for (int i = 0; i < slots; i++) {
+              ps.setString(3 + i, chunk.get(Math.min(i, chunk.size() - 1)));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.put(ServerStore.TeamTransaction.recordKey(type, rs.getString(1)),
+                    rs.getString(2));
+              }
+            }
+            return null;
+          });
+        }
+      }
+      return out;
+    }
+
+    @Override
     public long put(Change change, String originDevice) {
       long next = seq + 1;
       sql(() -> {
@@ -340,17 +425,27 @@ public final class SqliteServerStore implements ServerStore {
     }
   }
 
+  private static final int MAX_IN = 512;
+
+  private static String inSql(int slots) {
+    StringBuilder sb = new StringBuilder(
+        "SELECT id, hlc FROM records WHERE team = ? AND type = ? AND id IN (?");
+    for (int i = 1; i < slots; i++) {
+      sb.append(", ?");
+    }
+    return sb.append(')').toString();
+  }
+
   private static Change change(ResultSet rs) throws SQLException {
     return new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
         rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8));
   }
 
-  private static long selectSeq(Connection c, String teamId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM teams WHERE team = ?")) {
-      ps.setString(1, teamId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : 0;
-      }
+  private long selectSeq(Connection c, String teamId) throws SQLException {
+    PreparedStatement ps = statement(c, "SELECT seq FROM teams WHERE team = ?");
+    ps.setString(1, teamId);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
     }
   }
 

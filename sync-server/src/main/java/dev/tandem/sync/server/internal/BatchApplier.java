@@ -56,15 +56,20 @@ public final class BatchApplier {
       }
       Map<String, Integer> synced = new LinkedHashMap<>();
       List<PushResponse.Conflict> conflicts = new ArrayList<>();
+      // One lookup for the whole batch; what this batch stores updates it, so a record sent
+      // twice in one batch compares with its first copy, as with one lookup per change.
+      Map<String, String> clocks = new java.util.HashMap<>(tx.currentHlcs(valid));
       for (Change c : valid) {
         synced.putIfAbsent(c.type(), 0);
-        String currentHlc = tx.currentHlc(c.type(), c.id());
+        String key = ServerStore.TeamTransaction.recordKey(c.type(), c.id());
+        String currentHlc = clocks.get(key);
         int order = currentHlc == null ? 1 : Hlc.parse(c.hlc()).compareTo(Hlc.parse(currentHlc));
         if (order == 0) {
           // The server already has exactly this version (a retry under a new batch id).
           synced.merge(c.type(), 1, Integer::sum);
         } else if (order > 0) {
           tx.put(c, deviceId);
+          clocks.put(key, c.hlc());
           synced.merge(c.type(), 1, Integer::sum);
           if (currentHlc != null && !Objects.equals(c.baseHlc(), currentHlc)) {
             // The sender edited a version older than the stored one and still won on clock.
