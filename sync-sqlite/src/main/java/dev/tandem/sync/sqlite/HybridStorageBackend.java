@@ -250,6 +250,8 @@ public final class HybridStorageBackend implements LocalStore {
   /** Runs {@code work} on the writer under the lock, as one transaction (or inside the open one). */
   <R> R write(String what, SqlWork<R> work) {
     return inTransaction(tx -> {
+      // Arbitrary SQL may change any row: forget what the transaction cached about the tables.
+      ((Tx) tx).forget();
       try {
         return work.run(writer);
       } catch (SQLException e) {
@@ -931,7 +933,8 @@ public final class HybridStorageBackend implements LocalStore {
     }
   }
 
-  private void upsert(Conn c, Record r, ObjectNode data, boolean remote) throws SQLException {
+  private void upsert(Conn c, Record r, ObjectNode data, boolean remote, Tx tx)
+      throws SQLException {
     String type = r.type();
     String table = Schema.tableOf(type);
     String conversationId = text(data, "conversationId");
@@ -943,9 +946,15 @@ public final class HybridStorageBackend implements LocalStore {
     }
     OldMessage old = null;
     if (table.equals("messages")) {
-      old = c.queryFirst("SELECT rowid, conversation_id, ts, deleted FROM messages WHERE id = ?",
-          rs -> new OldMessage(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4) != 0),
-          r.id());
+      if (tx.knows(r.id())) {
+        // The engine read this row a moment ago in the same transaction (tx.get): no second select.
+        old = tx.known;
+      } else {
+        old = c.queryFirst("SELECT rowid, conversation_id, ts, deleted FROM messages WHERE id = ?",
+            rs -> new OldMessage(rs.getLong(1), rs.getString(2), rs.getLong(3),
+                rs.getInt(4) != 0), r.id());
+      }
+      tx.forgetKnown();
     }
     List<Object> args = new ArrayList<>(12);
     if (generic(table)) {
@@ -990,19 +999,19 @@ public final class HybridStorageBackend implements LocalStore {
 
   private static void afterMessageWrite(Conn c, Record r, ObjectNode data, String conversationId,
       long ts, OldMessage old) throws SQLException {
-    long rowid;
-    if (old != null) {
-      rowid = old.rowid;
-      if (!old.deleted) {
-        c.update("DELETE FROM messages_fts WHERE rowid = ?", rowid);
-      }
-    } else {
-      rowid = c.queryLong("SELECT last_insert_rowid()", -1);
+    if (old != null && !old.deleted) {
+      c.update("DELETE FROM messages_fts WHERE rowid = ?", old.rowid);
     }
     if (!r.deleted()) {
       String text = SearchText.of(data.get("content"));
       if (!text.isEmpty()) {
-        c.update("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", rowid, text);
+        if (old != null) {
+          c.update("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", old.rowid, text);
+        } else {
+          // The upsert just inserted the row: its rowid is last_insert_rowid(), read inside the
+          // FTS insert instead of by a statement of its own.
+          c.update("INSERT INTO messages_fts (rowid, text) VALUES (last_insert_rowid(), ?)", text);
+        }
       }
       if (conversationId != null) {
         c.update("UPDATE conversations SET last_activity = ? WHERE id = ? AND last_activity < ?",
@@ -1021,6 +1030,33 @@ public final class HybridStorageBackend implements LocalStore {
   /** The operations of one write transaction; valid only inside its callback. */
   private final class Tx implements StoreTransaction {
     boolean open = true;
+    /** The message whose previous state {@link #known} holds (null: none); see {@link #get}. */
+    private String knownId;
+    /** The previous state of message {@link #knownId}, null if it has no row. */
+    OldMessage known;
+    /**
+     * Whether {@code sync_queue} may hold an unsynced entry; null until checked. On a device that
+     * only receives, the outbox is empty and {@link #applyRemote} need not delete from it.
+     */
+    private Boolean unsyncedMayExist;
+
+    boolean knows(String id) {
+      return id.equals(knownId);
+    }
+
+    void forget() {
+      knownId = null;
+      known = null;
+      unsyncedMayExist = null;
+    }
+
+    private boolean unsyncedMayExist() throws SQLException {
+      if (unsyncedMayExist == null) {
+        unsyncedMayExist = writer.queryLong(
+            "SELECT EXISTS (SELECT 1 FROM sync_queue WHERE " + UNSYNCED + ")", 1) != 0;
+      }
+      return unsyncedMayExist;
+    }
 
     private void check() {
       if (!open) {
@@ -1035,10 +1071,41 @@ public final class HybridStorageBackend implements LocalStore {
       String table = tableFor(type);
       Ids.requireId(id);
       try {
+        if (table.equals("messages")) {
+          return getMessage(id);
+        }
         return getRecord(writer, table, type, id);
       } catch (SQLException e) {
         throw failure("get " + type + "/" + id, e);
       }
+    }
+
+    /** Reads a message and remembers its previous state for the upsert that usually follows. */
+    private LocalRecord getMessage(String id) throws SQLException {
+      forgetKnown();
+      LocalRecord[] out = new LocalRecord[1];
+      OldMessage old = writer.queryFirst("SELECT hlc, deleted, data, base_hlc, base_deleted,"
+          + " base_data, rowid, conversation_id, ts FROM messages WHERE id = ?", rs -> {
+            String hlc = rs.getString(1);
+            boolean deleted = rs.getInt(2) != 0;
+            Record current = version(RecordTypes.MESSAGE, id, hlc, deleted, rs.getString(3));
+            String baseHlc = rs.getString(4);
+            Record base = null;
+            if (baseHlc != null) {
+              base = baseHlc.equals(hlc) ? current
+                  : version(RecordTypes.MESSAGE, id, baseHlc, rs.getInt(5) != 0, rs.getString(6));
+            }
+            out[0] = new LocalRecord(current, base);
+            return new OldMessage(rs.getLong(7), rs.getString(8), rs.getLong(9), deleted);
+          }, id);
+      knownId = id;
+      known = old;
+      return out[0];
+    }
+
+    void forgetKnown() {
+      knownId = null;
+      known = null;
     }
 
     @Override
@@ -1048,8 +1115,9 @@ public final class HybridStorageBackend implements LocalStore {
       tableFor(record.type());
       checkSize(record);
       ObjectNode data = parse(record);
+      unsyncedMayExist = Boolean.TRUE;
       try {
-        upsert(writer, record, data, false);
+        upsert(writer, record, data, false, this);
         enqueue(writer, record.type(), record.id(), record.deleted() ? "delete" : "upsert",
             record.hlc().toString());
       } catch (SQLException e) {
@@ -1065,9 +1133,11 @@ public final class HybridStorageBackend implements LocalStore {
       checkSize(record);
       ObjectNode data = parse(record);
       try {
-        upsert(writer, record, data, true);
-        writer.update("DELETE FROM sync_queue WHERE type = ? AND entity_id = ? AND " + UNSYNCED,
-            record.type(), record.id());
+        upsert(writer, record, data, true, this);
+        if (unsyncedMayExist()) {
+          writer.update("DELETE FROM sync_queue WHERE type = ? AND entity_id = ? AND " + UNSYNCED,
+              record.type(), record.id());
+        }
       } catch (SQLException e) {
         throw failure("apply " + record.type() + "/" + record.id(), e);
       }
