@@ -99,6 +99,16 @@ public interface ServerStore extends AutoCloseable {
      */
     long put(Change change, String originDevice);
 
+    /**
+     * Stores each of {@code changes} in order, exactly as {@link #put} one after the other;
+     * stores override it to write several rows per statement.
+     */
+    default void putAll(List<Change> changes, String originDevice) {
+      for (Change c : changes) {
+        put(c, originDevice);
+      }
+    }
+
     /** Returns the team's sequence as seen inside this transaction. */
     long seq();
   }

@@ -396,6 +396,35 @@ public final class SqliteServerStore implements ServerStore {
     }
 
     @Override
+    public void putAll(List<Change> changes, String originDevice) {
+      // Rows go in power-of-two groups (100 = 64 + 32 + 4): a few statement shapes, and one
+      // statement step per group instead of per row.
+      int from = 0;
+      while (from < changes.size()) {
+        int n = Math.min(MAX_ROWS, Integer.highestOneBit(changes.size() - from));
+        List<Change> group = changes.subList(from, from + n);
+        sql(() -> {
+          PreparedStatement ps = writerStatement(upsertSql(n));
+          int p = 1;
+          for (Change change : group) {
+            seq++;
+            ps.setString(p++, team);
+            ps.setString(p++, change.type());
+            ps.setString(p++, change.id());
+            ps.setString(p++, change.op());
+            ps.setString(p++, change.hlc());
+            ps.setString(p++, change.baseHlc());
+            ps.setString(p++, change.isDelete() ? null : change.data());
+            ps.setString(p++, originDevice);
+            ps.setLong(p++, seq);
+          }
+          return ps.executeUpdate();
+        });
+        from += n;
+      }
+    }
+
+    @Override
     public long put(Change change, String originDevice) {
       long next = seq + 1;
       sql(() -> {
@@ -426,6 +455,18 @@ public final class SqliteServerStore implements ServerStore {
   }
 
   private static final int MAX_IN = 512;
+  private static final int MAX_ROWS = 64;
+
+  private static String upsertSql(int rows) {
+    StringBuilder sb = new StringBuilder(
+        "INSERT INTO records (team, type, id, op, hlc, base_hlc, data, origin, seq) VALUES ");
+    for (int i = 0; i < rows; i++) {
+      sb.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    return sb.append(" ON CONFLICT (team, type, id) DO UPDATE SET op = excluded.op,")
+        .append(" hlc = excluded.hlc, base_hlc = excluded.base_hlc, data = excluded.data,")
+        .append(" origin = excluded.origin, seq = excluded.seq").toString();
+  }
 
   private static String inSql(int slots) {
     StringBuilder sb = new StringBuilder(

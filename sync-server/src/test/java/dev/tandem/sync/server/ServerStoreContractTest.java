@@ -50,6 +50,56 @@ abstract class ServerStoreContractTest {
   }
 
   @Test
+  void putAll_storesEachChangeInOrder_likePutOneByOne() {
+    // 101 changes: several statement groups; n-0 comes twice, the later copy must win.
+    List<Change> changes = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      changes.add(upsert("n-" + i, "000000000001-0000-d", "{\"v\":" + i + "}"));
+    }
+    changes.add(upsert("n-0", "000000000002-0000-d", "{\"v\":\"again\"}"));
+    long seq = store.inTeamTransaction("a", tx -> {
+      tx.putAll(changes, "d");
+      return tx.seq();
+    });
+    assertEquals(101, seq);
+    assertEquals(101, store.currentSeq("a"));
+    List<Change> all = store.changesSince("a", 0, 1000);
+    assertEquals(100, all.size());
+    assertEquals("n-1", all.get(0).id());
+    assertEquals(2, all.get(0).seq());
+    Change last = all.get(99);
+    assertEquals("n-0", last.id());
+    assertEquals(101, last.seq());
+    assertEquals("{\"v\":\"again\"}", last.data());
+  }
+
+  @Test
+  void currentHlcs_answersLikeCurrentHlcForEachRecord() {
+    store.inTeamTransaction("a", tx -> {
+      for (int i = 0; i < 600; i += 2) {
+        tx.put(upsert("n-" + i, "00000000000" + (i % 10) + "-0000-d", "{}"), "d");
+      }
+      return null;
+    });
+    store.inTeamTransaction("b", tx -> tx.put(upsert("n-1", "000000000009-0000-d", "{}"), "d"));
+    store.inTeamTransaction("a", tx -> {
+      List<Change> asked = new java.util.ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        asked.add(upsert("n-" + i, "000000000001-0000-d", "{}"));
+      }
+      asked.add(new Change("other", "n-0", Change.UPSERT, "000000000001-0000-d", null, "{}", 0,
+          null));
+      java.util.Map<String, String> clocks = tx.currentHlcs(asked);
+      assertEquals(300, clocks.size());
+      for (Change c : asked) {
+        assertEquals(tx.currentHlc(c.type(), c.id()),
+            clocks.get(ServerStore.TeamTransaction.recordKey(c.type(), c.id())));
+      }
+      return null;
+    });
+  }
+
+  @Test
   void put_keepsOnlyTheLatestVersionOfARecord() {
     store.inTeamTransaction("a", tx -> tx.put(upsert("n-1", "000000000001-0000-d", "{\"v\":1}"),
         "d"));

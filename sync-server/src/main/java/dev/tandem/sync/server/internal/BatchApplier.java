@@ -55,6 +55,8 @@ public final class BatchApplier {
         return new Outcome(prior.getBytes(StandardCharsets.UTF_8), before, before, true);
       }
       Map<String, Integer> synced = new LinkedHashMap<>();
+      // Stored together after the loop: the decisions only need the clocks map below.
+      List<Change> winners = new ArrayList<>(valid.size());
       List<PushResponse.Conflict> conflicts = new ArrayList<>();
       // One lookup for the whole batch; what this batch stores updates it, so a record sent
       // twice in one batch compares with its first copy, as with one lookup per change.
@@ -68,7 +70,7 @@ public final class BatchApplier {
           // The server already has exactly this version (a retry under a new batch id).
           synced.merge(c.type(), 1, Integer::sum);
         } else if (order > 0) {
-          tx.put(c, deviceId);
+          winners.add(c);
           clocks.put(key, c.hlc());
           synced.merge(c.type(), 1, Integer::sum);
           if (currentHlc != null && !Objects.equals(c.baseHlc(), currentHlc)) {
@@ -80,6 +82,7 @@ public final class BatchApplier {
               new PushResponse.Conflict(c.type(), c.id(), "remote_wins", currentHlc));
         }
       }
+      tx.putAll(winners, deviceId);
       PushResponse response =
           new PushResponse(true, synced, conflicts, errors, Cursors.format(tx.seq()));
       byte[] json = ProtocolCodec.writePushResponse(response);
