@@ -427,8 +427,7 @@ public final class SyncEngine {
     List<OutboxEntry> unresolved = new ArrayList<>();
     for (OutboxEntry e : cycle.lostOnServer.values()) {
       LocalRecord lr = store.get(e.type(), e.entityId());
-      if (lr != null && lr.current().hlc().equals(e.hlc())
-          && store.get(e.type(), e.entityId()) != null) {
+      if (lr != null && lr.current().hlc().equals(e.hlc())) {
         unresolved.add(e);
       }
     }
