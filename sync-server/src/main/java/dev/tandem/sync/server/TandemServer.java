@@ -214,11 +214,14 @@ public final class TandemServer implements AutoCloseable {
    * Creates a token like {@link #createToken(String, String)} that the server refuses (401) once
    * {@code validFor} has passed on its clock.
    *
-   * @throws IllegalArgumentException if an id is invalid or {@code validFor} is not positive
+   * @throws IllegalArgumentException if an id is invalid or {@code validFor} is not positive or
+   *     longer than ten years
    */
   public String createToken(String teamId, String deviceId, Duration validFor) {
-    if (validFor.isNegative() || validFor.isZero()) {
-      throw new IllegalArgumentException("validFor must be positive: " + validFor);
+    if (validFor.isNegative() || validFor.isZero()
+        || validFor.getSeconds() > MAX_TOKEN_LIFETIME_SECONDS) {
+      throw new IllegalArgumentException(
+          "validFor must be positive and at most ten years: " + validFor);
     }
     return issue(teamId, deviceId, clock.millis() + validFor.toMillis());
   }

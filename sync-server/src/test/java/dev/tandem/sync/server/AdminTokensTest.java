@@ -181,6 +181,9 @@ class AdminTokensTest {
     assertError(d.pull(null), 401, "unauthorized");
     assertThrows(IllegalArgumentException.class,
         () -> server.createToken("t", "d", Duration.ZERO));
+    // So long that the expiry would overflow into "never": refused instead.
+    assertThrows(IllegalArgumentException.class,
+        () -> server.createToken("t", "d", Duration.ofSeconds(Long.MAX_VALUE / 2)));
   }
 
   @Test
