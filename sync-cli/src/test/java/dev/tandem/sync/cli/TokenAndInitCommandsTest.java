@@ -318,6 +318,55 @@ class TokenAndInitCommandsTest {
     assertFalse(Files.exists(config("fresh")));
   }
 
+  // ---- server ----
+
+  @Test
+  void server_takesItsAdminTokenFromAFile() throws Exception {
+    Path file = tmp.resolve("admin-token");
+    Files.writeString(file, "from-a-file\n");
+    StringWriter out = new StringWriter();
+    java.util.concurrent.atomic.AtomicInteger code =
+        new java.util.concurrent.atomic.AtomicInteger(-1);
+    Thread srv = new Thread(() -> {
+      TandemCli cli = new TandemCli().withEnvironment(env, tmp.resolve("home"), "Linux");
+      CommandLine cl = TandemCli.commandLine(cli);
+      cl.setOut(new PrintWriter(out, true));
+      cl.setErr(new PrintWriter(new StringWriter(), true));
+      code.set(cl.execute("server", "--port", "0", "--data", tmp.resolve("srv").toString(),
+          "--admin-token-file", file.toString()));
+    });
+    srv.start();
+    java.util.regex.Pattern listening = java.util.regex.Pattern.compile("listening on (\\S+)");
+    java.util.regex.Matcher m = listening.matcher("");
+    // Polls for the start line (bounded); the server itself starts in well under a second.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!(m = listening.matcher(out.toString())).find() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    try {
+      assertTrue(m.find(0), out.toString());
+      assertFalse(out.toString().contains("admin endpoints disabled"), out.toString());
+      env.put("FILE_ADMIN", "from-a-file");
+      Result t = run("token", "create", "--server", m.group(1), "--admin-token-env",
+          "FILE_ADMIN", "--team", TEAM, "--device", "d1");
+      assertEquals(0, t.code(), t.err());
+    } finally {
+      srv.interrupt();
+      srv.join(15_000);
+    }
+    assertFalse(srv.isAlive());
+    assertEquals(0, code.get());
+  }
+
+  @Test
+  void server_withAnUnusableAdminTokenFile_exits1_namingIt() throws Exception {
+    Path missing = tmp.resolve("no-such-token-file");
+    Result r = run("server", "--port", "0", "--data", tmp.resolve("srv").toString(),
+        "--admin-token-file", missing.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains(missing.toString()), r.err());
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
