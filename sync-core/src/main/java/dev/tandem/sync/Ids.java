@@ -9,9 +9,15 @@ public final class Ids {
 
   private Ids() {}
 
-  /** Returns true if {@code id} is a valid record or device id: {@code [A-Za-z0-9._:-]{1,128}}. */
+  /** What a valid id looks like, for error messages. */
+  public static final String ID_RULE = "must match [A-Za-z0-9._:-]{1,128} and not be . or ..";
+
+  /**
+   * Returns true if {@code id} is a valid record or device id: {@code [A-Za-z0-9._:-]{1,128}},
+   * except {@code .} and {@code ..}, which name directories wherever an id becomes a path.
+   */
   public static boolean isValidId(String id) {
-    return id != null && ID.matcher(id).matches();
+    return id != null && ID.matcher(id).matches() && !id.equals(".") && !id.equals("..");
   }
 
   /** Returns true if {@code type} is a valid type name: {@code [a-z][a-z0-9_]{0,63}}. */
@@ -27,7 +33,7 @@ public final class Ids {
   public static String requireId(String id) {
     if (!isValidId(id)) {
       throw new IllegalArgumentException(
-          "invalid id " + quote(id) + ": must match [A-Za-z0-9._:-]{1,128}");
+          "invalid id " + quote(id) + ": " + ID_RULE);
     }
     return id;
   }
@@ -40,7 +46,7 @@ public final class Ids {
   public static String requireDeviceId(String deviceId) {
     if (!isValidId(deviceId)) {
       throw new IllegalArgumentException(
-          "invalid device id " + quote(deviceId) + ": must match [A-Za-z0-9._:-]{1,128}");
+          "invalid device id " + quote(deviceId) + ": " + ID_RULE);
     }
     return deviceId;
   }

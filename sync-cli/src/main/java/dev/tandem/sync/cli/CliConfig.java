@@ -102,7 +102,7 @@ final class CliConfig {
       n = Json.MAPPER.readTree(Files.readAllBytes(file));
     } catch (NoSuchFileException e) {
       throw new ConfigException("no config at " + file
-          + ": run tandem init --server URL --team T --device D --token TOKEN (or pass --config)");
+          + ": run tandem init --server URL --team T --device D --token-env VAR (or pass --config)");
     } catch (IOException e) {
       throw new ConfigException("cannot read the config " + file + ": " + e.getMessage());
     }
@@ -172,14 +172,7 @@ final class CliConfig {
    * engine keeps the live channel open.
    */
   Tandem open(TandemCli root, boolean autoSync) {
-    Path p = root.dbPath().toAbsolutePath();
-    try {
-      if (p.getParent() != null) {
-        Files.createDirectories(p.getParent());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + p.getParent(), e);
-    }
+    Path p = root.preparedDbPath();
     return Tandem.builder()
         .database(p)
         .deviceId(device)
@@ -201,6 +194,70 @@ final class CliConfig {
       this.ok = ok;
       this.version = version;
       this.error = error;
+    }
+  }
+
+  /** What an authenticated probe said about a token. */
+  static final class Auth {
+    /** The HTTP status, or 0 when no answer arrived. */
+    final int status;
+    /** The protocol's error code and message, or the I/O error; null on success. */
+    final String error;
+
+    Auth(int status, String error) {
+      this.status = status;
+      this.error = error;
+    }
+
+    boolean accepted() {
+      return status == 200;
+    }
+
+    /** True when the server answered that the token is wrong for this team and device. */
+    boolean refused() {
+      return status == 401 || status == 403;
+    }
+  }
+
+  /**
+   * Makes the cheapest authenticated call, {@code GET /sync/pull?limit=1}, as this config's
+   * device: it reads at most one record and changes nothing on the server. Never throws.
+   */
+  Auth checkToken(Duration timeout) {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpRequest req;
+    try {
+      req = HttpRequest.newBuilder(URI.create(server + "/sync/pull?limit=1")).timeout(timeout)
+          .header("Authorization", "Bearer " + token)
+          .header("X-Team-ID", team)
+          .header("X-Device-ID", device)
+          .GET().build();
+    } catch (IllegalArgumentException e) {
+      // A header value with a line break or control character: no server would accept it.
+      return new Auth(0, "the token or team holds characters that cannot be sent in a header");
+    }
+    try {
+      HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
+      if (resp.statusCode() == 200) {
+        return new Auth(200, null);
+      }
+      String detail = "";
+      try {
+        JsonNode e = Json.MAPPER.readTree(resp.body()).path("error");
+        if (e.path("code").isTextual()) {
+          detail = " " + e.path("code").asText() + ": " + e.path("message").asText("");
+        }
+      } catch (IOException | RuntimeException e) {
+        // Not a protocol error body; the status says enough.
+      }
+      return new Auth(resp.statusCode(), "GET /sync/pull answered " + resp.statusCode() + detail);
+    } catch (IOException e) {
+      String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      return new Auth(0, "cannot reach " + server + ": " + m);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Auth(0, "interrupted");
     }
   }
 

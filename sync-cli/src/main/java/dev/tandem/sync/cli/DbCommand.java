@@ -8,7 +8,6 @@ import dev.tandem.sync.spi.StoreConfig;
 import dev.tandem.sync.sqlite.HybridStorageBackend;
 import dev.tandem.sync.sqlite.MigrationStatus;
 import dev.tandem.sync.sqlite.Migrator;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import picocli.CommandLine.Command;
@@ -28,10 +27,7 @@ final class DbCommand extends BaseCommand {
     @Option(names = "--json", description = "Machine-readable output.") boolean json;
 
     HybridStorageBackend openRaw() throws Exception {
-      Path p = root().dbPath().toAbsolutePath();
-      if (p.getParent() != null) {
-        Files.createDirectories(p.getParent());
-      }
+      Path p = root().preparedDbPath();
       return HybridStorageBackend.open(new StoreConfig(p, StoreConfig.DEFAULT_MAX_RECORD_BYTES,
           false, Clock.SYSTEM, Collections.emptySet()), false);
     }

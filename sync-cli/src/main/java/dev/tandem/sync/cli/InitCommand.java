@@ -11,11 +11,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
-    description = {"Writes the config and checks the server's /health.",
-        "The config (default ~/.tandem/config.json, or --config) is always written, with "
-            + "permissions 600 where the file system allows: an unreachable server is not a "
-            + "reason to retype the token later. The exit code is 0 only if /health answered "
-            + "ok; otherwise a warning is printed and the exit code is 1."})
+    description = {"Writes the config and checks that the server is up and accepts the token.",
+        "The token comes from --token-env VAR, from standard input with --token -, or (visible "
+            + "to other users of the machine, so best avoided) as --token TOKEN.",
+        "If the server refuses the token (401 or 403) nothing is written and the exit code is "
+            + "1. If the server cannot be reached the config is still written (permissions 600 "
+            + "where the file system allows: an unreachable server is not a reason to retype the "
+            + "token later), a warning is printed and the exit code is 1."})
 final class InitCommand extends BaseCommand {
   @Option(names = "--server", required = true, paramLabel = "URL",
       description = "Base URL of the sync server, e.g. http://127.0.0.1:8080.") String server;
@@ -23,52 +25,85 @@ final class InitCommand extends BaseCommand {
   String team;
   @Option(names = "--device", required = true, paramLabel = "D",
       description = "This device's id (the one the token was created for).") String device;
-  @Option(names = "--token", required = true, paramLabel = "TOKEN",
-      description = "Device token, from tandem token create.") String token;
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "Device token from tandem token create; - reads it from standard input.")
+  String token;
+  @Option(names = "--token-env", paramLabel = "VAR",
+      description = "Environment variable holding the device token.") String tokenEnv;
   @Option(names = "--json", description = "Machine-readable output.") boolean json;
 
-  /** How long the health probe waits; short, init is interactive. */
+  /** How long each probe waits; short, init is interactive. */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
   @Override
   public Integer call() {
     URI uri;
+    String secret;
     try {
       uri = CliConfig.parseServer(server);
       Ids.requireDeviceId(device);
-    } catch (IllegalArgumentException e) {
+      secret = Secrets.resolve("--token", token, "--token-env", tokenEnv, null, root().env,
+          root().stdin);
+    } catch (IllegalArgumentException | Secrets.SecretException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (team.trim().isEmpty() || token.trim().isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "--team and --token must not be empty");
+    if (team.trim().isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--team must not be empty");
     }
     Path file = root().configPath().toAbsolutePath();
-    new CliConfig(uri, team, device, token).write(file);
+    CliConfig config = new CliConfig(uri, team, device, secret);
     CliConfig.Health h = CliConfig.health(uri, PROBE_TIMEOUT);
+    CliConfig.Auth auth = h.ok ? config.checkToken(PROBE_TIMEOUT) : null;
+    boolean refused = auth != null && auth.refused();
+    // A refused token is never written: it would only replace a config that may still work.
+    if (!refused) {
+      config.write(file);
+    }
+    String problem = !h.ok ? h.error : !auth.accepted() ? auth.error : null;
     if (json) {
       ObjectNode o = Json.object();
       o.put("config", file.toString());
+      o.put("configWritten", !refused);
       o.put("server", uri.toString());
       o.put("team", team);
       o.put("device", device);
       o.put("online", h.ok);
+      if (auth != null) {
+        o.put("tokenAccepted", auth.accepted());
+      } else {
+        o.putNull("tokenAccepted");
+      }
       if (h.version != null) {
         o.put("serverVersion", h.version);
       }
-      if (h.error != null) {
-        o.put("error", h.error);
+      if (problem != null) {
+        o.put("error", problem);
       }
       printJson(o);
     } else {
-      out().println("wrote " + file);
+      if (!refused) {
+        out().println("wrote " + file);
+      }
       if (h.ok) {
         out().println("server " + uri + " is up (version " + h.version + ")");
       }
+      if (auth != null && auth.accepted()) {
+        out().println("token accepted for device " + device + " of team " + team);
+      }
       out().flush();
     }
-    if (!h.ok) {
-      err().println("tandem: warning: " + h.error
-          + " (the config was written; run tandem sync status once the server is up)");
+    if (refused) {
+      err().println("tandem: the server refused the token (" + auth.error + "). "
+          + (auth.status == 403 ? "It belongs to another team or device: check --team and "
+              + "--device." : "Create a new one with tandem token create.")
+          + " The config was not written.");
+      err().flush();
+      return 1;
+    }
+    if (problem != null) {
+      err().println("tandem: warning: " + problem
+          + (h.ok ? " (could not check the token; " : " (")
+          + "the config was written; run tandem sync status once the server is up)");
       err().flush();
       return 1;
     }

@@ -10,8 +10,10 @@ import picocli.CommandLine.Option;
 
 @Command(name = "server", mixinStandardHelpOptions = true,
     description = {"Runs the reference sync server (SQLite in DIR by default) until Ctrl-C.",
-        "The admin endpoints (tandem token create) are on only if the environment variable "
-            + "named by --admin-token-env holds a token."})
+        "The admin endpoints (tandem token create) are on only if the server has an admin "
+            + "token: from the file --admin-token-file (or $TANDEM_ADMIN_TOKEN_FILE), else from "
+            + "the environment variable named by --admin-token-env. Never from the command line,"
+            + " where other users of the machine could read it."})
 final class ServerCommand extends BaseCommand {
   @Option(names = "--port", paramLabel = "P", defaultValue = "8080",
       description = "Port to listen on (default ${DEFAULT-VALUE}; 0 = any free port).") int port;
@@ -24,7 +26,8 @@ final class ServerCommand extends BaseCommand {
 
   static final class Storage {
     @Option(names = "--data", paramLabel = "DIR",
-        description = "Directory of the server's SQLite store (default ~/.tandem/server).")
+        description = "Directory of the server's SQLite store (default: server/ in the "
+            + "platform's data directory, e.g. ~/.local/share/tandem/server).")
     Path data;
     @Option(names = "--postgres", paramLabel = "JDBC_URL",
         description = "PostgreSQL store: not supported by this server version yet (exit 1).")
@@ -34,6 +37,18 @@ final class ServerCommand extends BaseCommand {
   @Option(names = "--admin-token-env", paramLabel = "VAR", defaultValue = "TANDEM_ADMIN_TOKEN",
       description = "Environment variable holding the admin token (default ${DEFAULT-VALUE}).")
   String adminTokenEnv;
+
+  @Option(names = "--admin-token-file", paramLabel = "FILE",
+      description = "File holding the admin token (its first line); wins over the variable.")
+  Path adminTokenFile;
+
+  /** server/ in the data directory, or ~/.tandem/server where an earlier version put it. */
+  private Path defaultData() {
+    Path current = root().dataDir().resolve("server");
+    Path legacy = root().home().resolve(TandemCli.LEGACY_DIR).resolve("server");
+    return !java.nio.file.Files.exists(current) && java.nio.file.Files.isDirectory(legacy)
+        ? legacy : current;
+  }
 
   @Override
   public Integer call() {
@@ -47,11 +62,13 @@ final class ServerCommand extends BaseCommand {
       err().flush();
       return 1;
     }
-    Path data = storage != null && storage.data != null ? storage.data
-        : root().home.resolve(".tandem").resolve("server");
-    Main.Options options = new Main.Options(port, host, data.toAbsolutePath(), adminTokenEnv);
+    Path data = storage != null && storage.data != null ? storage.data : defaultData();
+    Main.Options options = new Main.Options(port, host, data.toAbsolutePath(), adminTokenEnv,
+        adminTokenFile);
     TandemServer server;
+    String admin;
     try {
+      admin = Main.adminToken(options, root().env);
       server = Main.start(options, root().env);
     } catch (RuntimeException e) {
       err().println("tandem: cannot start the server: " + e.getMessage());
@@ -69,9 +86,9 @@ final class ServerCommand extends BaseCommand {
     try {
       out().println("tandem server " + TandemServer.VERSION + " listening on " + server.uri()
           + " (data in " + options.dataDir() + ")");
-      String admin = root().env.get(adminTokenEnv);
-      if (admin == null || admin.isEmpty()) {
-        out().println("admin endpoints disabled: $" + adminTokenEnv + " is not set");
+      if (admin == null) {
+        out().println("admin endpoints disabled: neither $" + adminTokenEnv
+            + " nor an admin token file is set");
       }
       out().flush();
       stopped.await();

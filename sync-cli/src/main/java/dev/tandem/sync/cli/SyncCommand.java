@@ -119,7 +119,9 @@ final class SyncCommand extends BaseCommand {
         o.put("error", r.error());
       }
       c.printJson(o);
-    } else {
+    } else if (r.ok() || movedAnything(r)) {
+      // A run that failed before moving anything prints no "pushed 0, pulled 0" on stdout, as
+      // if it had worked: the reason goes to stderr alone.
       c.out().println("pushed " + r.pushed() + ", pulled " + r.pulled() + ", failed "
           + r.failed() + ", conflicts " + r.conflicts().size());
       for (Conflict k : r.conflicts()) {
@@ -134,11 +136,31 @@ final class SyncCommand extends BaseCommand {
       c.out().flush();
     }
     if (!r.ok()) {
-      c.err().println("tandem: sync failed: " + r.error());
+      c.err().println("tandem: sync failed: " + r.error() + hint(r.error()));
       c.err().flush();
       return 1;
     }
     return 0;
+  }
+
+  static boolean movedAnything(SyncResult r) {
+    return r.pushed() > 0 || r.pulled() > 0 || r.failed() > 0 || !r.conflicts().isEmpty();
+  }
+
+  /** What to do about a refused token; the transport names the status as "HTTP 401". */
+  static String hint(String error) {
+    if (error == null) {
+      return "";
+    }
+    if (error.contains("HTTP 401")) {
+      return " (the server refused the token: it is unknown, revoked, replaced or expired;"
+          + " create a new one with tandem token create, then run tandem init again)";
+    }
+    if (error.contains("HTTP 403")) {
+      return " (the token belongs to another team or device: run tandem init with the team"
+          + " and device it was created for)";
+    }
+    return "";
   }
 
   @Command(name = "now", mixinStandardHelpOptions = true,

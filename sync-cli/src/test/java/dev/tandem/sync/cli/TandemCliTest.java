@@ -190,7 +190,7 @@ class TandemCliTest {
     assertTrue(Files.exists(tmp.resolve("env.db")));
     env = Map.of();
     assertEquals(0, run("list").code());
-    assertTrue(Files.exists(tmp.resolve("home/.tandem/tandem.db")));
+    assertTrue(Files.exists(tmp.resolve("home/.local/share/tandem/tandem.db")));
   }
 
   @Test

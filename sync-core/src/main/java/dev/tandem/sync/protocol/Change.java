@@ -101,7 +101,7 @@ public final class Change {
       return new ChangeError("invalid_type", "type must match [a-z][a-z0-9_]{0,63}");
     }
     if (!Ids.isValidId(id)) {
-      return new ChangeError("invalid_id", "id must match [A-Za-z0-9._:-]{1,128}");
+      return new ChangeError("invalid_id", "id " + Ids.ID_RULE);
     }
     if (!UPSERT.equals(op) && !DELETE.equals(op)) {
       return new ChangeError("invalid_op", "op must be \"upsert\" or \"delete\"");

@@ -1,30 +1,56 @@
 package dev.tandem.sync.server;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar tandem-server.jar [--port P] [--host H] [--data DIR] [--admin-token-env VAR]}.
+ * {@code java -jar tandem-server.jar [--port P] [--host H] [--data DIR] [--admin-token-env VAR]
+ * [--admin-token-file FILE]}.
+ *
+ * <p>The admin token never comes from the command line, where every user of the machine can
+ * read it: it is read from an environment variable or a file.
  *
  * <p>The parsing ({@link #parse}) and starting ({@link #start}) are separate small methods so that
  * {@code tandem server} can reuse them.
  */
 public final class Main {
+  /** The environment variable naming the admin token file when no flag does. */
+  public static final String ADMIN_TOKEN_FILE_ENV = "TANDEM_ADMIN_TOKEN_FILE";
   static final String USAGE =
       "usage: tandem-server [--port P] [--host H] [--data DIR] [--admin-token-env VAR]\n"
+          + "                     [--admin-token-file FILE]\n"
           + "  --port P              port to listen on (default 8080; 0 = any free port)\n"
           + "  --host H              address to bind (default 127.0.0.1; 0.0.0.0 for all)\n"
           + "  --data DIR            directory of the SQLite store (default ./tandem-server-data)\n"
           + "  --admin-token-env VAR environment variable holding the admin token\n"
-          + "                        (default TANDEM_ADMIN_TOKEN; unset = admin endpoints off)";
+          + "                        (default TANDEM_ADMIN_TOKEN; unset = admin endpoints off)\n"
+          + "  --admin-token-file F  file holding the admin token (default $"
+          + ADMIN_TOKEN_FILE_ENV + ");\n"
+          + "                        wins over the variable";
+
+  /** An admin token file is a few bytes; anything larger is the wrong file. */
+  private static final long MAX_ADMIN_TOKEN_FILE = 4096;
 
   private Main() {}
 
-  /** The server's command-line options. */
-  public record Options(int port, String host, Path dataDir, String adminTokenEnv) {}
+  /**
+   * The server's command-line options.
+   *
+   * @param adminTokenFile a file holding the admin token, or null to use {@code adminTokenEnv}
+   */
+  public record Options(int port, String host, Path dataDir, String adminTokenEnv,
+      Path adminTokenFile) {
+    /** Options whose admin token comes from the environment variable {@code adminTokenEnv}. */
+    public Options(int port, String host, Path dataDir, String adminTokenEnv) {
+      this(port, host, dataDir, adminTokenEnv, null);
+    }
+  }
 
   /**
    * Parses the arguments.
@@ -37,6 +63,7 @@ public final class Main {
     String host = "127.0.0.1";
     Path data = Paths.get("tandem-server-data");
     String env = "TANDEM_ADMIN_TOKEN";
+    Path tokenFile = null;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       String value;
@@ -72,23 +99,70 @@ public final class Main {
         case "--admin-token-env":
           env = value;
           break;
+        case "--admin-token-file":
+          tokenFile = Paths.get(value);
+          break;
         case "--postgres":
           throw new IllegalArgumentException("--postgres is not available yet in this version");
         default:
           throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
-    return new Options(port, host, data, env);
+    return new Options(port, host, data, env, tokenFile);
   }
 
-  /** Builds and starts a server from {@code options}, reading the admin token from {@code env}. */
-  public static TandemServer start(Options options, Map<String, String> env) {
+  /**
+   * Returns the admin token: the content of {@code options.adminTokenFile()} (or of the file
+   * named by {@value #ADMIN_TOKEN_FILE_ENV}) without its trailing line break, else the value of
+   * the variable {@code options.adminTokenEnv()}; null when neither is set.
+   *
+   * @throws IllegalArgumentException naming the file, if it cannot be read or holds no token
+   */
+  public static String adminToken(Options options, Map<String, String> env) {
+    Path file = options.adminTokenFile();
+    if (file == null) {
+      String named = env.get(ADMIN_TOKEN_FILE_ENV);
+      file = named == null || named.isEmpty() ? null : Paths.get(named);
+    }
+    if (file != null) {
+      String text;
+      try {
+        if (Files.size(file) > MAX_ADMIN_TOKEN_FILE) {
+          throw new IllegalArgumentException("the admin token file " + file + " is larger than "
+              + MAX_ADMIN_TOKEN_FILE + " bytes: is it the right file?");
+        }
+        text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read the admin token file " + file + ": "
+            + e, e);
+      }
+      // Editors and `echo secret > file` add a line break; it is never part of the token.
+      String token = text.strip();
+      if (token.isEmpty()) {
+        throw new IllegalArgumentException("the admin token file " + file + " is empty");
+      }
+      if (token.contains("\n") || token.contains("\r")) {
+        throw new IllegalArgumentException("the admin token file " + file
+            + " holds more than one line; it must hold the token alone");
+      }
+      return token;
+    }
     String admin = env.get(options.adminTokenEnv());
+    return admin == null || admin.isEmpty() ? null : admin;
+  }
+
+  /**
+   * Builds and starts a server from {@code options}, reading the admin token as {@link
+   * #adminToken} says.
+   *
+   * @throws IllegalArgumentException if the admin token file cannot be used
+   */
+  public static TandemServer start(Options options, Map<String, String> env) {
     return TandemServer.builder()
         .host(options.host())
         .port(options.port())
         .dataDir(options.dataDir())
-        .adminToken(admin == null || admin.isEmpty() ? null : admin)
+        .adminToken(adminToken(options, env))
         .build()
         .start();
   }
@@ -111,8 +185,9 @@ public final class Main {
     }
     out.println("tandem server " + TandemServer.VERSION + " listening on " + server.uri()
         + " (data in " + options.dataDir().toAbsolutePath() + ")");
-    if (env.get(options.adminTokenEnv()) == null) {
-      out.println("admin endpoints disabled: $" + options.adminTokenEnv() + " is not set");
+    if (adminToken(options, env) == null) {
+      out.println("admin endpoints disabled: neither $" + options.adminTokenEnv()
+          + " nor an admin token file is set");
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -34,10 +34,20 @@ public interface ServerStore extends AutoCloseable {
   /** Returns the team's current sequence: 0 for a team that never stored anything. */
   long currentSeq(String teamId);
 
-  /** Stores a device token, identified by the SHA-256 hash of the token only. */
-  void saveToken(String tokenHash, String teamId, String deviceId);
+  /**
+   * Stores a device token, identified by the SHA-256 hash of the token only, as the device's one
+   * live token: in the same transaction every other token of that device is revoked, so a
+   * replaced token is refused from then on (by every server sharing the store, at the latest
+   * once their short token caches expire).
+   *
+   * @param expiresAt when the token stops working, in epoch milliseconds; 0 for never
+   */
+  void replaceToken(String tokenHash, String teamId, String deviceId, long expiresAt);
 
-  /** Returns the owner of a token that exists and is not revoked, or null. */
+  /**
+   * Returns the owner of a token that exists and is not revoked, or null. An expired token is
+   * still returned, with its {@link TokenOwner#expiresAt()}: the caller's clock decides.
+   */
   TokenOwner findToken(String tokenHash);
 
   /** Revokes every token of that device; returns how many were live before. */
@@ -113,6 +123,24 @@ public interface ServerStore extends AutoCloseable {
     long seq();
   }
 
-  /** The team and device a live token belongs to. */
-  record TokenOwner(String teamId, String deviceId) {}
+  /**
+   * The team and device a live token belongs to, and when it expires (epoch milliseconds; 0 for
+   * never).
+   */
+  record TokenOwner(String teamId, String deviceId, long expiresAt) {
+    /** An owner whose token never expires. */
+    public TokenOwner(String teamId, String deviceId) {
+      this(teamId, deviceId, 0);
+    }
+
+    /** Returns true if the token has expired at {@code nowMillis}. */
+    public boolean expiredAt(long nowMillis) {
+      return expiresAt > 0 && nowMillis >= expiresAt;
+    }
+
+    /** Returns true if this token belongs to that device of that team. */
+    public boolean isDevice(String team, String device) {
+      return teamId.equals(team) && deviceId.equals(device);
+    }
+  }
 }

@@ -74,6 +74,7 @@ public final class SqliteServerStore implements ServerStore {
         s.execute(ddl);
       }
     }
+    addTokenExpiry(writer);
     for (int i = 0; i < READERS; i++) {
       Connection c = connect(file);
       all.add(c);
@@ -95,6 +96,21 @@ public final class SqliteServerStore implements ServerStore {
     } catch (IOException | SQLException e) {
       throw new ServerStoreException(
           "cannot open server store in " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Stores made before tokens could expire lack the column; NULL (never) is right for them. */
+  private static void addTokenExpiry(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA table_info(tokens)")) {
+      while (rs.next()) {
+        if ("expires_at".equals(rs.getString("name"))) {
+          return;
+        }
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE tokens ADD COLUMN expires_at INTEGER");
     }
   }
 
@@ -174,18 +190,44 @@ public final class SqliteServerStore implements ServerStore {
   }
 
   @Override
-  public void saveToken(String tokenHash, String teamId, String deviceId) {
-    write(() -> {
-      try (PreparedStatement ps = writer.prepareStatement(
-          "INSERT INTO tokens (hash, team, device, revoked, created_at) VALUES (?, ?, ?, 0, ?)")) {
-        ps.setString(1, tokenHash);
-        ps.setString(2, teamId);
-        ps.setString(3, deviceId);
-        ps.setLong(4, System.currentTimeMillis());
-        ps.executeUpdate();
+  public void replaceToken(String tokenHash, String teamId, String deviceId, long expiresAt) {
+    writeLock.lock();
+    try {
+      checkOpen();
+      writer.setAutoCommit(false);
+      try {
+        try (PreparedStatement ps = writer.prepareStatement(
+            "UPDATE tokens SET revoked = 1 WHERE team = ? AND device = ? AND revoked = 0")) {
+          ps.setString(1, teamId);
+          ps.setString(2, deviceId);
+          ps.executeUpdate();
+        }
+        try (PreparedStatement ps = writer.prepareStatement("INSERT INTO tokens"
+            + " (hash, team, device, revoked, created_at, expires_at) VALUES (?, ?, ?, 0, ?, ?)")) {
+          ps.setString(1, tokenHash);
+          ps.setString(2, teamId);
+          ps.setString(3, deviceId);
+          ps.setLong(4, System.currentTimeMillis());
+          if (expiresAt > 0) {
+            ps.setLong(5, expiresAt);
+          } else {
+            ps.setNull(5, java.sql.Types.INTEGER);
+          }
+          ps.executeUpdate();
+        }
+        writer.commit();
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        throw e;
+      } finally {
+        writer.setAutoCommit(true);
+        forgetDevice(teamId, deviceId);
       }
-      return null;
-    });
+    } catch (SQLException e) {
+      throw new ServerStoreException("cannot save the token: " + e.getMessage(), e);
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   @Override
@@ -197,11 +239,11 @@ public final class SqliteServerStore implements ServerStore {
     }
     long revocationsBefore = revocations.get();
     TokenOwner owner = read(c -> {
-      PreparedStatement ps =
-          statement(c, "SELECT team, device FROM tokens WHERE hash = ? AND revoked = 0");
+      PreparedStatement ps = statement(c,
+          "SELECT team, device, expires_at FROM tokens WHERE hash = ? AND revoked = 0");
       ps.setString(1, tokenHash);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new TokenOwner(rs.getString(1), rs.getString(2)) : null;
+        return rs.next() ? new TokenOwner(rs.getString(1), rs.getString(2), rs.getLong(3)) : null;
       }
     });
     if (owner == null) {
@@ -228,12 +270,16 @@ public final class SqliteServerStore implements ServerStore {
         ps.setString(1, teamId);
         ps.setString(2, deviceId);
         int revoked = ps.executeUpdate();
-        revocations.incrementAndGet();
-        TokenOwner gone = new TokenOwner(teamId, deviceId);
-        tokenCache.values().removeIf(e -> e.owner.equals(gone));
+        forgetDevice(teamId, deviceId);
         return revoked;
       }
     });
+  }
+
+  /** Drops the device's cached tokens after its tokens changed (see {@link #findToken}). */
+  private void forgetDevice(String teamId, String deviceId) {
+    revocations.incrementAndGet();
+    tokenCache.values().removeIf(e -> e.owner.isDevice(teamId, deviceId));
   }
 
   @Override

@@ -61,6 +61,8 @@ public final class TandemServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
   private static final String JSON = "application/json";
   private static final long MAX_ADMIN_BODY = 64 * 1024;
+  /** The longest {@code expiresInSeconds} accepted: ten years. */
+  static final long MAX_TOKEN_LIFETIME_SECONDS = 10L * 365 * 24 * 3600;
   /** Smaller bodies are not worth compressing: the headers alone cost more than the gain. */
   private static final int COMPRESS_FROM = 1024;
 
@@ -72,6 +74,7 @@ public final class TandemServer implements AutoCloseable {
   private final int maxBatchChanges;
   private final long maxRecordBytes;
   private final Duration shutdownTimeout;
+  private final dev.tandem.sync.Clock clock;
   private final LiveConnections live;
   private final LiveHub publish;
   private final BatchApplier applier;
@@ -91,6 +94,7 @@ public final class TandemServer implements AutoCloseable {
     this.maxBatchChanges = b.maxBatchChanges;
     this.maxRecordBytes = b.maxRecordBytes;
     this.shutdownTimeout = b.shutdownTimeout;
+    this.clock = b.clock;
     this.live = new LiveConnections(store, b.livePingInterval);
     this.publish = b.liveHub != null ? b.liveHub : live;
     this.applier = new BatchApplier(store, maxRecordBytes);
@@ -196,16 +200,37 @@ public final class TandemServer implements AutoCloseable {
   }
 
   /**
-   * Creates a token for a device of a team, like {@code POST /admin/tokens}. Only the token's hash
+   * Creates a token for a device of a team, like {@code POST /admin/tokens}, that never expires.
+   * It replaces the device's previous token, which is refused from then on. Only the token's hash
    * is stored, so the returned string is the only copy.
    *
    * @throws IllegalArgumentException if a team or device id is not a valid id
    */
   public String createToken(String teamId, String deviceId) {
+    return issue(teamId, deviceId, 0);
+  }
+
+  /**
+   * Creates a token like {@link #createToken(String, String)} that the server refuses (401) once
+   * {@code validFor} has passed on its clock.
+   *
+   * @throws IllegalArgumentException if an id is invalid or {@code validFor} is not positive or
+   *     longer than ten years
+   */
+  public String createToken(String teamId, String deviceId, Duration validFor) {
+    if (validFor.isNegative() || validFor.isZero()
+        || validFor.getSeconds() > MAX_TOKEN_LIFETIME_SECONDS) {
+      throw new IllegalArgumentException(
+          "validFor must be positive and at most ten years: " + validFor);
+    }
+    return issue(teamId, deviceId, clock.millis() + validFor.toMillis());
+  }
+
+  private String issue(String teamId, String deviceId, long expiresAt) {
     requireValidId(teamId, "team id");
     requireValidId(deviceId, "device id");
     String token = Tokens.newToken();
-    store.saveToken(Tokens.hash(token), teamId, deviceId);
+    store.replaceToken(Tokens.hash(token), teamId, deviceId, expiresAt);
     return token;
   }
 
@@ -340,11 +365,26 @@ public final class TandemServer implements AutoCloseable {
     }
     String teamId = textField(node, "teamId");
     String deviceId = textField(node, "deviceId");
-    String token = createToken(teamId, deviceId);
+    long expiresAt = 0;
+    JsonNode expires = node.get("expiresInSeconds");
+    if (expires != null && !expires.isNull()) {
+      if (!expires.isIntegralNumber() || !expires.canConvertToLong() || expires.asLong() < 1
+          || expires.asLong() > MAX_TOKEN_LIFETIME_SECONDS) {
+        throw ApiException.badRequest("expiresInSeconds must be a whole number from 1 to "
+            + MAX_TOKEN_LIFETIME_SECONDS + " (or absent for a token that never expires)");
+      }
+      expiresAt = clock.millis() + expires.asLong() * 1000;
+    }
+    String token = issue(teamId, deviceId, expiresAt);
     ObjectNode out = Json.object();
     out.put("token", token);
     out.put("teamId", teamId);
     out.put("deviceId", deviceId);
+    if (expiresAt > 0) {
+      out.put("expiresAt", expiresAt);
+    } else {
+      out.putNull("expiresAt");
+    }
     json(ctx, 201, Json.write(out).getBytes(StandardCharsets.UTF_8));
   }
 
@@ -353,10 +393,10 @@ public final class TandemServer implements AutoCloseable {
     String deviceId = ctx.pathParam("deviceId");
     String teamId = ctx.queryParam("teamId");
     if (!Ids.isValidId(teamId)) {
-      throw new ApiException(400, "invalid_id", "teamId query parameter must be a valid id");
+      throw new ApiException(400, "invalid_id", "teamId query parameter " + Ids.ID_RULE);
     }
     if (!Ids.isValidId(deviceId)) {
-      throw new ApiException(400, "invalid_id", "device id must match [A-Za-z0-9._:-]{1,128}");
+      throw new ApiException(400, "invalid_id", "device id " + Ids.ID_RULE);
     }
     store.revokeTokens(teamId, deviceId);
     ctx.status(204);
@@ -390,7 +430,10 @@ public final class TandemServer implements AutoCloseable {
     }
     TokenOwner owner = store.findToken(Tokens.hash(token));
     if (owner == null) {
-      throw ApiException.unauthorized("unknown or revoked token");
+      throw ApiException.unauthorized("unknown, revoked or replaced token");
+    }
+    if (owner.expiredAt(clock.millis())) {
+      throw ApiException.unauthorized("expired token");
     }
     if (!owner.teamId().equals(ctx.header("X-Team-ID"))) {
       throw ApiException.forbidden("X-Team-ID does not match the token's team");
@@ -422,7 +465,7 @@ public final class TandemServer implements AutoCloseable {
       throw ApiException.badRequest(name + " must be a string");
     }
     if (!Ids.isValidId(v.asText())) {
-      throw new ApiException(400, "invalid_id", name + " must match [A-Za-z0-9._:-]{1,128}");
+      throw new ApiException(400, "invalid_id", name + " " + Ids.ID_RULE);
     }
     return v.asText();
   }
@@ -430,7 +473,7 @@ public final class TandemServer implements AutoCloseable {
   private static void requireValidId(String id, String what) {
     if (!Ids.isValidId(id)) {
       throw new IllegalArgumentException(
-          "invalid " + what + " \"" + id + "\": must match [A-Za-z0-9._:-]{1,128}");
+          "invalid " + what + " \"" + id + "\": " + Ids.ID_RULE);
     }
   }
 
@@ -475,6 +518,7 @@ public final class TandemServer implements AutoCloseable {
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration livePingInterval = Duration.ofSeconds(30);
     private LiveHub liveHub;
+    private dev.tandem.sync.Clock clock = dev.tandem.sync.Clock.SYSTEM;
 
     private Builder() {}
 
@@ -552,6 +596,12 @@ public final class TandemServer implements AutoCloseable {
     /** How long {@link TandemServer#close()} waits for requests in flight. Default 10 s. */
     public Builder shutdownTimeout(Duration timeout) {
       this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** The wall clock that decides when tokens expire. Default: the system clock. */
+    public Builder clock(dev.tandem.sync.Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

@@ -52,4 +52,55 @@ class MainTest {
       assertEquals(201, r.statusCode());
     }
   }
+
+  @Test
+  void parse_readsTheAdminTokenFileFlag() {
+    Main.Options o = Main.parse("--admin-token-file", "/run/secrets/admin");
+    assertEquals(Paths.get("/run/secrets/admin"), o.adminTokenFile());
+    assertEquals(null, Main.parse().adminTokenFile());
+  }
+
+  @Test
+  void adminToken_comesFromTheFile_withoutItsLineBreak_beforeTheVariable() throws Exception {
+    Path file = dir.resolve("admin-token");
+    java.nio.file.Files.writeString(file, "from-file\n");
+    Main.Options o = Main.parse("--admin-token-file", file.toString());
+    assertEquals("from-file", Main.adminToken(o, Map.of("TANDEM_ADMIN_TOKEN", "from-env")));
+    assertEquals("from-env", Main.adminToken(Main.parse(), Map.of("TANDEM_ADMIN_TOKEN",
+        "from-env")));
+    assertEquals("from-file", Main.adminToken(Main.parse(),
+        Map.of(Main.ADMIN_TOKEN_FILE_ENV, file.toString())));
+    assertEquals(null, Main.adminToken(Main.parse(), Map.of()));
+  }
+
+  @Test
+  void adminTokenFile_thatIsMissingEmptyOrSeveralLines_stopsTheServerWithExit1() throws Exception {
+    Path empty = dir.resolve("empty");
+    java.nio.file.Files.writeString(empty, "\n");
+    Path twoLines = dir.resolve("two");
+    java.nio.file.Files.writeString(twoLines, "a\nb\n");
+    for (Path bad : new Path[] {dir.resolve("missing"), empty, twoLines}) {
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      int code = Main.run(new String[] {"--port", "0", "--data", dir.resolve("d").toString(),
+          "--admin-token-file", bad.toString()}, Map.of(),
+          new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+          new java.io.PrintStream(err, true));
+      assertEquals(1, code, bad.toString());
+      assertTrue(err.toString().contains("admin token file " + bad), err.toString());
+    }
+  }
+
+  @Test
+  void start_usesTheAdminTokenFromTheFile() throws Exception {
+    Path file = dir.resolve("admin-token");
+    java.nio.file.Files.writeString(file, "s3cret\n");
+    Main.Options o = Main.parse("--port", "0", "--data", dir.resolve("d").toString(),
+        "--admin-token-file", file.toString());
+    try (TandemServer server = Main.start(o, Map.of())) {
+      HttpResponse<byte[]> r = ServerTestSupport.send(server, "POST", "/admin/tokens",
+          "{\"teamId\":\"t\",\"deviceId\":\"d\"}".getBytes(StandardCharsets.UTF_8),
+          "Authorization", "Bearer s3cret");
+      assertEquals(201, r.statusCode());
+    }
+  }
 }

@@ -1,8 +1,10 @@
 package dev.tandem.sync.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.sync.protocol.Change;
 import java.util.List;
@@ -153,16 +155,39 @@ abstract class ServerStoreContractTest {
 
   @Test
   void tokens_areFoundUntilRevoked() {
-    store.saveToken("hash-1", "a", "d1");
-    store.saveToken("hash-2", "a", "d1");
-    store.saveToken("hash-3", "a", "d2");
+    store.replaceToken("hash-1", "a", "d1", 0);
+    store.replaceToken("hash-3", "a", "d2", 0);
     assertEquals(new ServerStore.TokenOwner("a", "d1"), store.findToken("hash-1"));
     assertNull(store.findToken("hash-x"));
-    assertEquals(2, store.revokeTokens("a", "d1"));
+    assertEquals(1, store.revokeTokens("a", "d1"));
     assertNull(store.findToken("hash-1"));
-    assertNull(store.findToken("hash-2"));
     assertEquals(new ServerStore.TokenOwner("a", "d2"), store.findToken("hash-3"));
     assertEquals(0, store.revokeTokens("a", "d1"));
+  }
+
+  @Test
+  void replaceToken_revokesTheDevicesOtherTokensOnly() {
+    store.replaceToken("hash-1", "a", "d1", 0);
+    store.replaceToken("hash-other", "a", "d2", 0);
+    store.replaceToken("hash-team-b", "b", "d1", 0);
+    assertEquals(new ServerStore.TokenOwner("a", "d1"), store.findToken("hash-1"));
+    store.replaceToken("hash-2", "a", "d1", 0);
+    assertNull(store.findToken("hash-1"));
+    assertEquals(new ServerStore.TokenOwner("a", "d1"), store.findToken("hash-2"));
+    assertEquals(new ServerStore.TokenOwner("a", "d2"), store.findToken("hash-other"));
+    assertEquals(new ServerStore.TokenOwner("b", "d1"), store.findToken("hash-team-b"));
+  }
+
+  @Test
+  void replaceToken_keepsTheExpiryForTheCallerToCheck() {
+    store.replaceToken("hash-1", "a", "d1", 5_000);
+    ServerStore.TokenOwner owner = store.findToken("hash-1");
+    assertEquals(5_000, owner.expiresAt());
+    assertFalse(owner.expiredAt(4_999));
+    assertTrue(owner.expiredAt(5_000));
+    assertFalse(store.findToken("hash-1").expiredAt(Long.MIN_VALUE));
+    store.replaceToken("hash-2", "a", "d2", 0);
+    assertFalse(store.findToken("hash-2").expiredAt(Long.MAX_VALUE));
   }
 
   @Test

@@ -482,7 +482,7 @@ class TandemServerHttpTest {
     assertEquals("team-7", body.get("teamId").asText());
     assertEquals("tablet-1", body.get("deviceId").asText());
     String token = body.get("token").asText();
-    assertTrue(token.matches("[A-Za-z0-9_-]{43}"), token);
+    assertTrue(token.matches("tdm_[A-Za-z0-9]{43}"), token);
     Device tablet = new Device(server, "team-7", "tablet-1", token);
     okPull(tablet.pull(null));
 

@@ -87,14 +87,16 @@ public final class HybridStorageBackend implements LocalStore {
   private final Conn writer;
   private final ConcurrentLinkedDeque<Conn> idleReaders = new ConcurrentLinkedDeque<>();
   private final Migrator migrator;
+  private final boolean readOnly;
   private Tx active;
   private volatile boolean closed;
 
   private HybridStorageBackend(StoreConfig config, Path path, Conn writer,
-      List<Migration> migrations) {
+      List<Migration> migrations, boolean readOnly) {
     this.config = config;
     this.path = path;
     this.writer = writer;
+    this.readOnly = readOnly;
     Set<String> t = new LinkedHashSet<>(RecordTypes.BUILT_IN);
     t.addAll(config.customTypes());
     this.types = Collections.unmodifiableSet(t);
@@ -105,8 +107,14 @@ public final class HybridStorageBackend implements LocalStore {
    * Opens (creating if needed) the store at {@code config.path()}, sets WAL and the configured
    * {@code synchronous} mode, and migrates the schema to the latest version.
    *
+   * <p>An existing file that this process cannot write (the file or its directory is read-only)
+   * is opened read-only instead: every read works, every write fails with a {@code
+   * STORE_FAILURE} that says the database is read-only, and nothing is migrated ({@link
+   * #isReadOnly()}).
+   *
    * @throws StoreException {@code CORRUPT_DATABASE} if the file is not a SQLite database, {@code
-   *     STORE_FAILURE} if the file or its directory cannot be created or written, {@code
+   *     STORE_FAILURE} if the file or its directory cannot be created, if the file cannot be
+   *     read, or if a read-only file's schema is not at the latest version, {@code
    *     MIGRATION_FAILED} if an applied migration changed or the database is newer than this code
    */
   public static HybridStorageBackend open(StoreConfig config) {
@@ -130,13 +138,18 @@ public final class HybridStorageBackend implements LocalStore {
       boolean migrateToLatest) {
     Objects.requireNonNull(config, "config");
     Path path = config.path().toAbsolutePath().normalize();
-    checkFile(path);
-    Conn writer = connect(path, config.synchronousFull(), false);
-    HybridStorageBackend store = new HybridStorageBackend(config, path, writer, migrations);
+    boolean readOnly = checkFile(path);
+    Conn writer = connect(path, config.synchronousFull(), false, readOnly);
+    HybridStorageBackend store =
+        new HybridStorageBackend(config, path, writer, migrations, readOnly);
     try {
-      store.migrator.bootstrap();
-      if (migrateToLatest) {
-        store.migrator.migrate();
+      if (readOnly) {
+        store.checkReadOnlySchema(migrateToLatest);
+      } else {
+        store.migrator.bootstrap();
+        if (migrateToLatest) {
+          store.migrator.migrate();
+        }
       }
       return store;
     } catch (RuntimeException e) {
@@ -145,7 +158,39 @@ public final class HybridStorageBackend implements LocalStore {
     }
   }
 
-  private static void checkFile(Path path) {
+  /** A read-only store cannot migrate: it must already be at the version this code needs. */
+  private void checkReadOnlySchema(boolean needLatest) {
+    boolean hasTable = withWriterLocked("read schema version", c -> c.queryLong(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        0) > 0);
+    if (!hasTable) {
+      throw new StoreException(Reason.STORE_FAILURE, "the database " + path
+          + " is read-only and has no Tandem schema: open it once with write access");
+    }
+    migrator.validate();
+    int current = migrator.currentVersion();
+    if (needLatest && current < migrator.latestVersion()) {
+      throw new StoreException(Reason.STORE_FAILURE, "the database " + path
+          + " is read-only and its schema (version " + current + ") needs migrating to version "
+          + migrator.latestVersion() + ": open it once with write access");
+    }
+  }
+
+  /** Returns true if the file was opened read-only because this process cannot write it. */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  private StoreException readOnlyFailure() {
+    return new StoreException(Reason.STORE_FAILURE, "the database " + path + " is read-only"
+        + " (the file or its directory is not writable), so it was opened for reading only");
+  }
+
+  /**
+   * Checks the path before SQLite sees it; returns true if the file exists and must be opened
+   * read-only.
+   */
+  private static boolean checkFile(Path path) {
     Path dir = path.getParent();
     if (dir != null && !Files.isDirectory(dir)) {
       try {
@@ -158,11 +203,15 @@ public final class HybridStorageBackend implements LocalStore {
     if (Files.isDirectory(path)) {
       throw new StoreException(Reason.STORE_FAILURE, "database path " + path + " is a directory");
     }
+    boolean readOnly = false;
     if (Files.exists(path)) {
-      if (!Files.isReadable(path) || !Files.isWritable(path)) {
+      if (!Files.isReadable(path)) {
         throw new StoreException(Reason.STORE_FAILURE,
-            "database file " + path + " is not readable and writable");
+            "database file " + path + " is not readable");
       }
+      // WAL needs the -wal and -shm files next to the database, so a read-only directory makes
+      // the store read-only too.
+      readOnly = !Files.isWritable(path) || (dir != null && !Files.isWritable(dir));
       byte[] head = new byte[SQLITE_HEADER.length];
       int n = 0;
       try (InputStream in = Files.newInputStream(path)) {
@@ -185,9 +234,18 @@ public final class HybridStorageBackend implements LocalStore {
       throw new StoreException(Reason.STORE_FAILURE,
           "cannot create the database " + path + ": directory " + dir + " is not writable");
     }
+    return readOnly;
   }
 
-  private static Conn connect(Path path, boolean synchronousFull, boolean readOnly) {
+  /**
+   * Opens a connection. {@code readOnly}: a reader of a writable store; {@code fileReadOnly}:
+   * any connection of a store this process cannot write.
+   */
+  private static Conn connect(Path path, boolean synchronousFull, boolean readOnly,
+      boolean fileReadOnly) {
+    if (fileReadOnly) {
+      return connectReadOnlyFile(path);
+    }
     SQLiteConfig c = new SQLiteConfig();
     c.setBusyTimeout(BUSY_TIMEOUT_MS);
     if (!readOnly) {
@@ -213,6 +271,48 @@ public final class HybridStorageBackend implements LocalStore {
         conn.close();
       }
       throw translate(path, "cannot open the database " + path, e);
+    }
+  }
+
+  /**
+   * Opens a file this process cannot write. A WAL database needs its {@code -shm} file, which a
+   * read-only directory does not let SQLite create; then the file is opened as immutable, which
+   * is right for a copy nobody writes (and the only way to read it at all).
+   */
+  private static Conn connectReadOnlyFile(Path path) {
+    SQLiteConfig c = new SQLiteConfig();
+    c.setBusyTimeout(BUSY_TIMEOUT_MS);
+    c.setReadOnly(true);
+    c.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    SQLException first;
+    try {
+      Conn conn = new Conn(c.createConnection("jdbc:sqlite:" + path));
+      try {
+        // Opening is lazy: the first read is what fails when the -shm file cannot be made.
+        conn.queryLong("SELECT count(*) FROM sqlite_master", 0);
+        conn.exec("PRAGMA query_only = 1");
+        return conn;
+      } catch (SQLException e) {
+        conn.close();
+        throw e;
+      }
+    } catch (SQLException e) {
+      first = e;
+    }
+    try {
+      Conn conn = new Conn(c.createConnection(
+          "jdbc:sqlite:" + path.toUri().toString() + "?immutable=1"));
+      try {
+        conn.queryLong("SELECT count(*) FROM sqlite_master", 0);
+        conn.exec("PRAGMA query_only = 1");
+        return conn;
+      } catch (SQLException e) {
+        conn.close();
+        throw e;
+      }
+    } catch (SQLException e) {
+      e.addSuppressed(first);
+      throw translate(path, "cannot open the read-only database " + path, e);
     }
   }
 
@@ -290,7 +390,7 @@ public final class HybridStorageBackend implements LocalStore {
     ensureOpen();
     Conn c = idleReaders.poll();
     if (c == null) {
-      c = connect(path, config.synchronousFull(), true);
+      c = connect(path, config.synchronousFull(), true, readOnly);
     }
     boolean ok = false;
     try {
@@ -314,6 +414,12 @@ public final class HybridStorageBackend implements LocalStore {
   private RuntimeException failure(String what, SQLException e) {
     if (closed) {
       return new ClosedException("HybridStorageBackend");
+    }
+    if (readOnly && e instanceof SQLiteException
+        && ((SQLiteException) e).getResultCode().code == SQLiteErrorCode.SQLITE_READONLY.code) {
+      StoreException ro = readOnlyFailure();
+      ro.addSuppressed(e);
+      return ro;
     }
     return translate(path, what + " failed on " + path, e);
   }
@@ -396,11 +502,7 @@ public final class HybridStorageBackend implements LocalStore {
         return work.apply(active);
       }
       Tx tx = new Tx();
-      try {
-        writer.run("BEGIN IMMEDIATE");
-      } catch (SQLException e) {
-        throw failure("begin transaction", e);
-      }
+      begin();
       active = tx;
       boolean committed = false;
       try {
@@ -414,15 +516,45 @@ public final class HybridStorageBackend implements LocalStore {
         active = null;
         tx.open = false;
         if (!committed) {
-          try {
-            writer.run("ROLLBACK");
-          } catch (SQLException ignored) {
-            // SQLite may already have rolled back (for example after SQLITE_FULL).
-          }
+          rollbackQuietly();
         }
       }
     } finally {
       writeLock.unlock();
+    }
+  }
+
+  /**
+   * Starts the writer's transaction. A transaction still open here is one an earlier failure
+   * left behind (SQLite keeps some open after SQLITE_FULL or an I/O error, and a failed
+   * ROLLBACK leaves it so): it is rolled back and the BEGIN tried once more, so that one failed
+   * task does not fail every later one with "cannot start a transaction within a transaction".
+   */
+  private void begin() {
+    if (readOnly) {
+      throw readOnlyFailure();
+    }
+    try {
+      writer.run("BEGIN IMMEDIATE");
+    } catch (SQLException first) {
+      if (first.getMessage() == null || !first.getMessage().contains("within a transaction")) {
+        throw failure("begin transaction", first);
+      }
+      rollbackQuietly();
+      try {
+        writer.run("BEGIN IMMEDIATE");
+      } catch (SQLException e) {
+        throw failure("begin transaction", e);
+      }
+    }
+  }
+
+  /** Rolls the writer back, uncached: a cached statement may be what just failed. */
+  private void rollbackQuietly() {
+    try {
+      writer.exec("ROLLBACK");
+    } catch (SQLException ignored) {
+      // SQLite may already have rolled back (it does after some SQLITE_FULL and I/O errors).
     }
   }
 

@@ -4,20 +4,34 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HexFormat;
 
 /** Token generation and hashing. Tokens are never stored or logged, only their SHA-256. */
 public final class Tokens {
+  /** Every device token starts with this, so secret scanners recognise a leaked one. */
+  public static final String PREFIX = "tdm_";
+  /** Random characters after the prefix: 62^43 is just over 2^256. */
+  public static final int RANDOM_CHARS = 43;
+
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final char[] BASE62 =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
   private Tokens() {}
 
-  /** Returns a new token: 32 random bytes, URL-safe base64 without padding. */
+  /**
+   * Returns a new device token: {@value #PREFIX} and {@value #RANDOM_CHARS} base62 characters.
+   * Base62 rather than base64 so that a token never starts with {@code -} (read as an option by
+   * command lines) and survives URLs, shells and double-click selection unquoted.
+   */
   public static String newToken() {
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    char[] out = new char[PREFIX.length() + RANDOM_CHARS];
+    PREFIX.getChars(0, PREFIX.length(), out, 0);
+    for (int i = PREFIX.length(); i < out.length; i++) {
+      // nextInt(bound) rejects the biased tail itself, so every character is uniform.
+      out[i] = BASE62[RANDOM.nextInt(BASE62.length)];
+    }
+    return new String(out);
   }
 
   /** Returns the lowercase hex SHA-256 of the token's UTF-8 bytes. */

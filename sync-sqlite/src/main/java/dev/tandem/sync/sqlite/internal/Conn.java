@@ -44,45 +44,78 @@ public final class Conn implements AutoCloseable {
     return ps;
   }
 
+  /**
+   * Forgets the cached statement of {@code sql} after it failed. The driver may have finalized
+   * it (a later use then fails with "statement is not executing"), and after SQLITE_FULL a
+   * half-stepped statement must not be reused in the next transaction.
+   */
+  private SQLException evict(String sql, SQLException e) {
+    PreparedStatement ps = cache.remove(sql);
+    if (ps != null) {
+      try {
+        ps.close();
+      } catch (SQLException ignored) {
+        // Already unusable; dropping it from the cache is what matters.
+      }
+    }
+    return e;
+  }
+
   /** Runs an update and returns the number of rows changed. */
   public int update(String sql, Object... args) throws SQLException {
-    PreparedStatement ps = prepare(sql);
-    bind(ps, args);
-    return ps.executeUpdate();
+    try {
+      PreparedStatement ps = prepare(sql);
+      bind(ps, args);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw evict(sql, e);
+    }
   }
 
   /** Runs a query and maps every row. */
   public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-    PreparedStatement ps = prepare(sql);
-    bind(ps, args);
-    List<T> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(mapper.map(rs));
+    try {
+      PreparedStatement ps = prepare(sql);
+      bind(ps, args);
+      List<T> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(mapper.map(rs));
+        }
       }
+      return out;
+    } catch (SQLException e) {
+      throw evict(sql, e);
     }
-    return out;
   }
 
   /** Runs a query and maps its first row, or returns null if there is none. */
   public <T> T queryFirst(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-    PreparedStatement ps = prepare(sql);
-    bind(ps, args);
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? mapper.map(rs) : null;
+    try {
+      PreparedStatement ps = prepare(sql);
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? mapper.map(rs) : null;
+      }
+    } catch (SQLException e) {
+      throw evict(sql, e);
     }
   }
 
   /** Runs a query and returns its first column of its first row as a long, or {@code dflt}. */
   public long queryLong(String sql, long dflt, Object... args) throws SQLException {
-    PreparedStatement ps = prepare(sql);
-    bind(ps, args);
-    try (ResultSet rs = ps.executeQuery()) {
-      if (!rs.next()) {
-        return dflt;
+    try {
+      PreparedStatement ps = prepare(sql);
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return dflt;
+        }
+        long v = rs.getLong(1);
+        return rs.wasNull() ? dflt : v;
       }
-      long v = rs.getLong(1);
-      return rs.wasNull() ? dflt : v;
+    } catch (SQLException e) {
+      throw evict(sql, e);
     }
   }
 
@@ -120,7 +153,11 @@ public final class Conn implements AutoCloseable {
 
   /** Runs a cached parameterless statement such as BEGIN or COMMIT (hot on every write). */
   public void run(String sql) throws SQLException {
-    prepare(sql).execute();
+    try {
+      prepare(sql).execute();
+    } catch (SQLException e) {
+      throw evict(sql, e);
+    }
   }
 
   /** Runs SQL without parameters and without caching (DDL, pragmas). */
