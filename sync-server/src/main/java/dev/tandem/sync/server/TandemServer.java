@@ -57,6 +57,8 @@ public final class TandemServer implements AutoCloseable {
   /** Default and largest page size of a pull. */
   public static final int DEFAULT_PULL_LIMIT = 500;
   public static final int MAX_PULL_LIMIT = 5000;
+  /** Default of {@link Builder#maxClockSkew}: PROTOCOL "Clock bounds". */
+  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
   private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
   private static final String JSON = "application/json";
@@ -72,6 +74,7 @@ public final class TandemServer implements AutoCloseable {
   private final int maxBatchChanges;
   private final long maxRecordBytes;
   private final Duration shutdownTimeout;
+  private final dev.tandem.sync.Clock clock;
   private final LiveConnections live;
   private final LiveHub publish;
   private final BatchApplier applier;
@@ -93,7 +96,8 @@ public final class TandemServer implements AutoCloseable {
     this.shutdownTimeout = b.shutdownTimeout;
     this.live = new LiveConnections(store, b.livePingInterval);
     this.publish = b.liveHub != null ? b.liveHub : live;
-    this.applier = new BatchApplier(store, maxRecordBytes);
+    this.clock = b.clock;
+    this.applier = new BatchApplier(store, maxRecordBytes, b.clock, b.maxClockSkew.toMillis());
   }
 
   public static Builder builder() {
@@ -306,23 +310,14 @@ public final class TandemServer implements AutoCloseable {
       // Over the maximum is clamped rather than refused: the client still gets a valid page.
       limit = Math.min(limit, MAX_PULL_LIMIT);
     }
-    List<Change> page = store.changesSince(owner.teamId(), since, limit + 1);
-    // A cursor ahead of the server can only come with an empty page, so the team's sequence is
-    // read only then, not on every pull.
-    if (page.isEmpty()) {
-      long current = store.currentSeq(owner.teamId());
-      if (since > current) {
-        throw new ApiException(400, "bad_cursor",
-            "cursor " + since + " is ahead of this server (at " + current + "); was it reset?");
-      }
+    // The device's own changes are left out (it has them); the cursor still moves past them.
+    ServerStore.PullPage page = store.pullPage(owner.teamId(), since, limit, owner.deviceId());
+    if (since > page.teamSeq()) {
+      throw new ApiException(400, "bad_cursor", "cursor " + since
+          + " is ahead of this server (at " + page.teamSeq() + "); was it reset?");
     }
-    boolean hasMore = page.size() > limit;
-    if (hasMore) {
-      page = page.subList(0, limit);
-    }
-    long cursor = page.isEmpty() ? since : page.get(page.size() - 1).seq();
-    PullResponse response =
-        new PullResponse(page, Cursors.format(cursor), hasMore, System.currentTimeMillis());
+    PullResponse response = new PullResponse(page.changes(), Cursors.format(page.cursor()),
+        page.hasMore(), clock.millis());
     json(ctx, 200, ProtocolCodec.writePullResponse(response));
   }
 
@@ -475,8 +470,28 @@ public final class TandemServer implements AutoCloseable {
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration livePingInterval = Duration.ofSeconds(30);
     private LiveHub liveHub;
+    private dev.tandem.sync.Clock clock = dev.tandem.sync.Clock.SYSTEM;
+    private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
 
     private Builder() {}
+
+    /**
+     * How far ahead of this server's clock an {@code hlc} may be (PROTOCOL "Clock bounds"); a
+     * change beyond it is refused with {@code clock_skew}. Default 5 minutes.
+     */
+    public Builder maxClockSkew(Duration skew) {
+      if (skew.isNegative() || skew.isZero()) {
+        throw new IllegalArgumentException("maxClockSkew must be positive: " + skew);
+      }
+      this.maxClockSkew = skew;
+      return this;
+    }
+
+    /** The server's wall clock (for clock bounds and {@code serverTimestamp}); for tests. */
+    public Builder clock(dev.tandem.sync.Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
 
     /**
      * Sets where this server publishes "a team's sequence moved" after each stored batch.

@@ -124,22 +124,30 @@ abstract class ServerStoreContractTest {
   void transaction_thatThrows_storesNothing() {
     assertThrows(IllegalStateException.class, () -> store.inTeamTransaction("a", tx -> {
       tx.put(upsert("n-1", "000000000001-0000-d", "{}"), "d");
-      tx.saveBatchResponse("b1", "{}");
+      tx.saveBatchResponse("d", "b1", "{}");
       throw new IllegalStateException("boom");
     }));
     assertEquals(0, store.currentSeq("a"));
     assertEquals(List.of(), store.changesSince("a", 0, 10));
-    assertNull(store.inTeamTransaction("a", tx -> tx.batchResponse("b1")));
+    assertNull(store.inTeamTransaction("a", tx -> tx.batchResponse("d", "b1")));
   }
 
   @Test
-  void batchResponses_arePerTeam() {
+  void batchResponses_arePerTeamAndDevice() {
     store.inTeamTransaction("a", tx -> {
-      tx.saveBatchResponse("b1", "{\"a\":1}");
+      tx.saveBatchResponse("d1", "b1", "{\"a\":1}");
       return null;
     });
-    assertEquals("{\"a\":1}", store.inTeamTransaction("a", tx -> tx.batchResponse("b1")));
-    assertNull(store.inTeamTransaction("b", tx -> tx.batchResponse("b1")));
+    assertEquals("{\"a\":1}", store.inTeamTransaction("a", tx -> tx.batchResponse("d1", "b1")));
+    assertNull(store.inTeamTransaction("b", tx -> tx.batchResponse("d1", "b1")));
+    assertNull(store.inTeamTransaction("a", tx -> tx.batchResponse("d2", "b1")));
+    // The other device's batch with the same id has its own answer; the first one is kept.
+    store.inTeamTransaction("a", tx -> {
+      tx.saveBatchResponse("d2", "b1", "{\"a\":2}");
+      return null;
+    });
+    assertEquals("{\"a\":2}", store.inTeamTransaction("a", tx -> tx.batchResponse("d2", "b1")));
+    assertEquals("{\"a\":1}", store.inTeamTransaction("a", tx -> tx.batchResponse("d1", "b1")));
   }
 
   @Test
