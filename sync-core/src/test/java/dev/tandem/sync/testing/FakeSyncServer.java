@@ -210,11 +210,17 @@ public final class FakeSyncServer {
     long last = since;
     boolean more = false;
     for (Map.Entry<Long, String> e : bySeq.tailMap(since, false).entrySet()) {
+      Change c = latest.get(e.getValue()).change;
+      // Like the reference server: the puller's own changes are left out, the cursor passes them.
+      if (deviceId.equals(c.deviceId())) {
+        last = e.getKey();
+        continue;
+      }
       if (out.size() == limit) {
         more = true;
         break;
       }
-      out.add(latest.get(e.getValue()).change);
+      out.add(c);
       last = e.getKey();
     }
     return ProtocolCodec.writePullResponse(
