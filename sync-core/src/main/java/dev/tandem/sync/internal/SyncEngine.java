@@ -286,6 +286,10 @@ public final class SyncEngine {
     for (int i = 0; i < maxBatches && !closed; i++) {
       List<OutboxEntry> due = store.duePending(clock.millis(), config.batchSize);
       due.removeAll(cycle.lostOnServer.values());
+      if (restampForeign(due)) {
+        due = store.duePending(clock.millis(), config.batchSize);
+        due.removeAll(cycle.lostOnServer.values());
+      }
       if (due.isEmpty()) {
         return;
       }
@@ -435,6 +439,11 @@ public final class SyncEngine {
     log.warn("{} changes refused: this device's clock is ahead of the server's by more than the"
         + " bound (offset learned: {} ms); stamping them again", entries.size(),
         hlc.offsetMillis());
+    restampAll(entries);
+  }
+
+  /** Gives each entry's record a fresh clock after its base, unless it changed meanwhile. */
+  private void restampAll(List<OutboxEntry> entries) {
     store.inTransaction(tx -> {
       for (OutboxEntry e : entries) {
         LocalRecord lr = tx.get(e.type(), e.entityId());
@@ -448,6 +457,28 @@ public final class SyncEngine {
       }
       return null;
     });
+  }
+
+  /**
+   * Pending entries are local writes, but a database written before the host set this device id
+   * (or by a tool that opened it without one) holds clocks naming another device, which the
+   * server refuses ({@code invalid_hlc}). This device is their author now: they are stamped
+   * again under its id. Returns true if any was.
+   */
+  private boolean restampForeign(List<OutboxEntry> due) {
+    List<OutboxEntry> foreign = new ArrayList<>();
+    for (OutboxEntry e : due) {
+      if (e.hlc() != null && !hlc.deviceId().equals(e.hlc().deviceId())) {
+        foreign.add(e);
+      }
+    }
+    if (foreign.isEmpty()) {
+      return false;
+    }
+    log.info("{} local changes carry the clock of device {}; stamping them as {}",
+        foreign.size(), foreign.get(0).hlc().deviceId(), hlc.deviceId());
+    restampAll(foreign);
+    return true;
   }
 
   private void failWithBackoff(Cycle cycle, OutboxEntry e, String message, long retryAfter) {
