@@ -57,4 +57,21 @@ class SyncEngineClockTest {
       assertEquals(0, a.syncNow().pulled());
     }
   }
+
+  @Test
+  void pull_teachesTheDeviceTheServersTime_andLaterWritesUseIt() {
+    ManualClock serverClock = new ManualClock(1_750_000_000_000L);
+    FakeSyncServer timed = new FakeSyncServer(serverClock);
+    long threeHours = 3 * 3_600_000L;
+    Clock behind = () -> serverClock.millis() - threeHours;
+    try (Tandem t = Tandem.builder().store(new InMemoryStore(behind)).deviceId("behind")
+        .transport(timed.transport("behind")).clock(behind).autoSync(false).build()) {
+      assertEquals(0, t.status().clockOffsetMillis());
+      assertTrue(t.syncNow().ok());
+      assertEquals(threeHours, t.status().clockOffsetMillis());
+      assertTrue(t.status().toString().contains("clockOffset=" + threeHours + "ms"));
+      Record r = t.records("message").put("m-1", "{}");
+      assertEquals(serverClock.millis(), r.hlc().wallMillis());
+    }
+  }
 }

@@ -31,6 +31,7 @@ public final class FakeSyncServer {
     long seq;
   }
 
+  private final dev.tandem.sync.Clock clock;
   private final Map<String, Stored> latest = new HashMap<>();
   private final TreeMap<Long, String> bySeq = new TreeMap<>();
   private final Map<String, byte[]> batches = new HashMap<>();
@@ -41,6 +42,19 @@ public final class FakeSyncServer {
   private long seq;
   public int pushCount;
   public int storedWrites;
+
+  /**
+   * A server that does not tell its time ({@code serverTimestamp} 0): devices keep their own
+   * clocks uncorrected, so tests on a manual clock stay deterministic.
+   */
+  public FakeSyncServer() {
+    this(null);
+  }
+
+  /** A server whose pulls report {@code clock} as the server's time, as the real one does. */
+  public FakeSyncServer(dev.tandem.sync.Clock clock) {
+    this.clock = clock;
+  }
 
   public synchronized void setOffline(String deviceId, boolean isOffline) {
     if (isOffline) {
@@ -224,7 +238,8 @@ public final class FakeSyncServer {
       last = e.getKey();
     }
     return ProtocolCodec.writePullResponse(
-        new PullResponse(out, Long.toString(last), more, System.currentTimeMillis()));
+        new PullResponse(out, Long.toString(last), more,
+            clock == null ? 0 : clock.millis()));
   }
 
   /** Returns every stored change in sequence order. */
