@@ -20,9 +20,22 @@ public final class SyncStatus {
   private final String lastError;
   private final Mode mode;
   private final String cursor;
+  private final long clockOffsetMillis;
+  private final long clampedClocks;
 
   public SyncStatus(int pending, int failed, long lastSyncAt, String lastError, Mode mode,
       String cursor) {
+    this(pending, failed, lastSyncAt, lastError, mode, cursor, 0, 0);
+  }
+
+  /**
+   * @param clockOffsetMillis the correction of this device's wall clock learned from the server
+   * @param clampedClocks how many received clocks were too far ahead and were clamped
+   */
+  public SyncStatus(int pending, int failed, long lastSyncAt, String lastError, Mode mode,
+      String cursor, long clockOffsetMillis, long clampedClocks) {
+    this.clockOffsetMillis = clockOffsetMillis;
+    this.clampedClocks = clampedClocks;
     this.pending = pending;
     this.failed = failed;
     this.lastSyncAt = lastSyncAt;
@@ -65,9 +78,28 @@ public final class SyncStatus {
     return cursor;
   }
 
+  /**
+   * Returns how far this device's wall clock is off the server's, in ms (server minus device;
+   * 0 when within a second). Clocks are stamped with the corrected time; a large value means the
+   * device's clock is wrong and worth fixing.
+   */
+  public long clockOffsetMillis() {
+    return clockOffsetMillis;
+  }
+
+  /**
+   * Returns how many clocks received from the server were further ahead than the bound of
+   * PROTOCOL "Clock bounds" and were clamped: a sign of a device with a far-future clock.
+   */
+  public long clampedClocks() {
+    return clampedClocks;
+  }
+
   @Override
   public String toString() {
     return "SyncStatus{" + mode + " pending=" + pending + " failed=" + failed + " lastSyncAt="
-        + lastSyncAt + (lastError == null ? "" : " lastError=" + lastError) + "}";
+        + lastSyncAt + (lastError == null ? "" : " lastError=" + lastError)
+        + (clockOffsetMillis == 0 ? "" : " clockOffset=" + clockOffsetMillis + "ms")
+        + (clampedClocks == 0 ? "" : " clampedClocks=" + clampedClocks) + "}";
   }
 }

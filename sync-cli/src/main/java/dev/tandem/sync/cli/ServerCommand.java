@@ -64,7 +64,7 @@ final class ServerCommand extends BaseCommand {
     }
     Path data = storage != null && storage.data != null ? storage.data : defaultData();
     Main.Options options = new Main.Options(port, host, data.toAbsolutePath(), adminTokenEnv,
-        adminTokenFile);
+        adminTokenFile, null);
     TandemServer server;
     String admin;
     try {

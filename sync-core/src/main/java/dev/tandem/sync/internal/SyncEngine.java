@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * The sync worker: drains the outbox in batches, pulls remote changes by cursor, resolves
  * conflicts and keeps the status.
  *
- * <p>One cycle is pull, then push (and pull again if the server kept newer versions of
- * something we sent). Pulling first means a
+ * <p>One cycle is pull, then push, then pull again if anything was pushed (the server leaves our
+ * own changes out of a pull, so this only moves the cursor past them and brings what others
+ * stored meanwhile). Pulling first means a
  * pending local edit meets the remote version it conflicts with on this device, where the
  * resolver (and its three-way merge) can see base, local and remote, rather than being decided
  * whole by the server.
@@ -69,6 +70,7 @@ public final class SyncEngine {
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
   static final String CURSOR_KEY = "tandem.cursor";
   static final String LAST_SYNC_KEY = "tandem.last_sync_at";
+  private static final String CLOCK_SKEW = "clock_skew";
   private static final Set<String> PERMANENT_CODES = new HashSet<>(java.util.Arrays.asList(
       "invalid_id", "invalid_type", "invalid_op", "invalid_hlc", "invalid_data",
       "record_too_large", "unknown_type"));
@@ -226,10 +228,10 @@ public final class SyncEngine {
       }
       pullAll(cycle);
       pushAll(cycle);
-      // Pull again only to settle entries the server kept a newer version of. Echoes of what we
-      // just pushed, and changes others made meanwhile, come with the next cycle (which a live
-      // notice triggers at once), so a bulk push is not followed by downloading itself.
-      if (!cycle.lostOnServer.isEmpty()) {
+      // Pull again after a push: to settle entries the server kept a newer version of, and to
+      // move the cursor past our own changes. The server leaves those out of a pull, so this
+      // costs one small request and brings only what others stored meanwhile.
+      if (cycle.pushed > 0 || !cycle.lostOnServer.isEmpty()) {
         pullAll(cycle);
       }
       settleLost(cycle);
@@ -284,6 +286,10 @@ public final class SyncEngine {
     for (int i = 0; i < maxBatches && !closed; i++) {
       List<OutboxEntry> due = store.duePending(clock.millis(), config.batchSize);
       due.removeAll(cycle.lostOnServer.values());
+      if (restampForeign(due)) {
+        due = store.duePending(clock.millis(), config.batchSize);
+        due.removeAll(cycle.lostOnServer.values());
+      }
       if (due.isEmpty()) {
         return;
       }
@@ -372,12 +378,15 @@ public final class SyncEngine {
       }
     }
     List<OutboxEntry> synced = new ArrayList<>(entries.size());
+    List<OutboxEntry> skewed = new ArrayList<>();
     for (OutboxEntry e : entries) {
       String key = e.type() + "/" + e.entityId();
       PushResponse.EntryError err = errors.get(key);
       if (err != null) {
         String message = err.code() + ": " + err.message();
-        if (PERMANENT_CODES.contains(err.code())) {
+        if (CLOCK_SKEW.equals(err.code()) && cycle.restamped.add(key)) {
+          skewed.add(e);
+        } else if (PERMANENT_CODES.contains(err.code())) {
           store.markFailed(e, message, clock.millis(), true);
           cycle.failed++;
         } else {
@@ -393,6 +402,19 @@ public final class SyncEngine {
     }
     store.markSynced(synced);
     cycle.pushed += synced.size();
+    Hlc newestAccepted = null;
+    for (OutboxEntry e : synced) {
+      if (newestAccepted == null || e.hlc().isAfter(newestAccepted)) {
+        newestAccepted = e.hlc();
+      }
+    }
+    if (newestAccepted != null) {
+      // What the server accepted is a floor the clock must never come back below.
+      hlc.receive(newestAccepted);
+    }
+    if (!skewed.isEmpty()) {
+      restamp(skewed);
+    }
     if (!serverConflicts.isEmpty()) {
       store.inTransaction(tx -> {
         for (Conflict c : serverConflicts) {
@@ -405,6 +427,58 @@ public final class SyncEngine {
         fireConflict(c);
       }
     }
+  }
+
+  /**
+   * Entries the server refused as {@code clock_skew}: this device's clock is too far ahead of the
+   * server's. The clock has learned the server's time from this cycle's pull, so each record is
+   * stamped again (after its base, so it still supersedes the version it edited) and stays
+   * pending; the same push loop sends it again. A second refusal in one cycle backs off.
+   */
+  private void restamp(List<OutboxEntry> entries) {
+    log.warn("{} changes refused: this device's clock is ahead of the server's by more than the"
+        + " bound (offset learned: {} ms); stamping them again", entries.size(),
+        hlc.offsetMillis());
+    restampAll(entries);
+  }
+
+  /** Gives each entry's record a fresh clock after its base, unless it changed meanwhile. */
+  private void restampAll(List<OutboxEntry> entries) {
+    store.inTransaction(tx -> {
+      for (OutboxEntry e : entries) {
+        LocalRecord lr = tx.get(e.type(), e.entityId());
+        if (lr == null || !lr.current().hlc().equals(e.hlc())) {
+          continue; // Changed since it was read: the newer version is pending anyway.
+        }
+        if (lr.base() != null) {
+          hlc.receive(lr.base().hlc());
+        }
+        tx.writeLocal(lr.current().withHlc(hlc.now()));
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Pending entries are local writes, but a database written before the host set this device id
+   * (or by a tool that opened it without one) holds clocks naming another device, which the
+   * server refuses ({@code invalid_hlc}). This device is their author now: they are stamped
+   * again under its id. Returns true if any was.
+   */
+  private boolean restampForeign(List<OutboxEntry> due) {
+    List<OutboxEntry> foreign = new ArrayList<>();
+    for (OutboxEntry e : due) {
+      if (e.hlc() != null && !hlc.deviceId().equals(e.hlc().deviceId())) {
+        foreign.add(e);
+      }
+    }
+    if (foreign.isEmpty()) {
+      return false;
+    }
+    log.info("{} local changes carry the clock of device {}; stamping them as {}",
+        foreign.size(), foreign.get(0).hlc().deviceId(), hlc.deviceId());
+    restampAll(foreign);
+    return true;
   }
 
   private void failWithBackoff(Cycle cycle, OutboxEntry e, String message, long retryAfter) {
@@ -498,8 +572,11 @@ public final class SyncEngine {
     boolean resetOnce = false;
     for (int page = 0; page < 1_000_000 && !closed; page++) {
       PullResponse response;
+      long sentAt = clock.millis();
       try {
         response = transport.pull(cursor, config.pullPageSize);
+        // Before applying the page, so that its clocks are bounded by the corrected wall clock.
+        hlc.observeServerTime(response.serverTimestamp(), sentAt, clock.millis());
       } catch (TransportException e) {
         if (!"bad_cursor".equals(e.errorCode()) || resetOnce) {
           throw e;
@@ -696,7 +773,7 @@ public final class SyncEngine {
     }
     return new SyncStatus(store.countOutbox(OutboxEntry.Status.PENDING),
         store.countOutbox(OutboxEntry.Status.FAILED), lastSyncAt, lastError, mode,
-        store.state(CURSOR_KEY));
+        store.state(CURSOR_KEY), hlc.offsetMillis(), hlc.clampedReceives());
   }
 
   public int retryFailed() {
@@ -817,6 +894,7 @@ public final class SyncEngine {
     final List<Conflict> conflicts = new ArrayList<>();
     final Map<String, OutboxEntry> lostOnServer = new HashMap<>();
     final Map<String, Boolean> localOnly = new HashMap<>();
+    final Set<String> restamped = new HashSet<>();
   }
 
   private static final class Registration {

@@ -31,6 +31,7 @@ public final class FakeSyncServer {
     long seq;
   }
 
+  private final dev.tandem.sync.Clock clock;
   private final Map<String, Stored> latest = new HashMap<>();
   private final TreeMap<Long, String> bySeq = new TreeMap<>();
   private final Map<String, byte[]> batches = new HashMap<>();
@@ -41,6 +42,19 @@ public final class FakeSyncServer {
   private long seq;
   public int pushCount;
   public int storedWrites;
+
+  /**
+   * A server that does not tell its time ({@code serverTimestamp} 0): devices keep their own
+   * clocks uncorrected, so tests on a manual clock stay deterministic.
+   */
+  public FakeSyncServer() {
+    this(null);
+  }
+
+  /** A server whose pulls report {@code clock} as the server's time, as the real one does. */
+  public FakeSyncServer(dev.tandem.sync.Clock clock) {
+    this.clock = clock;
+  }
 
   public synchronized void setOffline(String deviceId, boolean isOffline) {
     if (isOffline) {
@@ -210,15 +224,22 @@ public final class FakeSyncServer {
     long last = since;
     boolean more = false;
     for (Map.Entry<Long, String> e : bySeq.tailMap(since, false).entrySet()) {
+      Change c = latest.get(e.getValue()).change;
+      // Like the reference server: the puller's own changes are left out, the cursor passes them.
+      if (deviceId.equals(c.deviceId())) {
+        last = e.getKey();
+        continue;
+      }
       if (out.size() == limit) {
         more = true;
         break;
       }
-      out.add(latest.get(e.getValue()).change);
+      out.add(c);
       last = e.getKey();
     }
     return ProtocolCodec.writePullResponse(
-        new PullResponse(out, Long.toString(last), more, System.currentTimeMillis()));
+        new PullResponse(out, Long.toString(last), more,
+            clock == null ? 0 : clock.millis()));
   }
 
   /** Returns every stored change in sequence order. */

@@ -6,12 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code java -jar tandem-server.jar [--port P] [--host H] [--data DIR] [--admin-token-env VAR]
- * [--admin-token-file FILE]}.
+ * [--admin-token-file FILE] [--max-clock-skew D]}.
  *
  * <p>The admin token never comes from the command line, where every user of the machine can
  * read it: it is read from an environment variable or a file.
@@ -22,9 +23,11 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
   /** The environment variable naming the admin token file when no flag does. */
   public static final String ADMIN_TOKEN_FILE_ENV = "TANDEM_ADMIN_TOKEN_FILE";
+  /** The environment variable read when {@code --max-clock-skew} is not given. */
+  static final String SKEW_ENV = "TANDEM_MAX_CLOCK_SKEW";
   static final String USAGE =
       "usage: tandem-server [--port P] [--host H] [--data DIR] [--admin-token-env VAR]\n"
-          + "                     [--admin-token-file FILE]\n"
+          + "                     [--admin-token-file FILE] [--max-clock-skew D]\n"
           + "  --port P              port to listen on (default 8080; 0 = any free port)\n"
           + "  --host H              address to bind (default 127.0.0.1; 0.0.0.0 for all)\n"
           + "  --data DIR            directory of the SQLite store (default ./tandem-server-data)\n"
@@ -32,7 +35,9 @@ public final class Main {
           + "                        (default TANDEM_ADMIN_TOKEN; unset = admin endpoints off)\n"
           + "  --admin-token-file F  file holding the admin token (default $"
           + ADMIN_TOKEN_FILE_ENV + ");\n"
-          + "                        wins over the variable";
+          + "                        wins over the variable\n"
+          + "  --max-clock-skew D    how far ahead of the server's clock a change's clock may be,\n"
+          + "                        e.g. 300s, 5m, 1h (default 5m; env " + SKEW_ENV + ")";
 
   /** An admin token file is a few bytes; anything larger is the wrong file. */
   private static final long MAX_ADMIN_TOKEN_FILE = 4096;
@@ -43,12 +48,14 @@ public final class Main {
    * The server's command-line options.
    *
    * @param adminTokenFile a file holding the admin token, or null to use {@code adminTokenEnv}
+   * @param maxClockSkew null for "from the environment variable {@value #SKEW_ENV}, else the
+   *     default"
    */
   public record Options(int port, String host, Path dataDir, String adminTokenEnv,
-      Path adminTokenFile) {
+      Path adminTokenFile, Duration maxClockSkew) {
     /** Options whose admin token comes from the environment variable {@code adminTokenEnv}. */
     public Options(int port, String host, Path dataDir, String adminTokenEnv) {
-      this(port, host, dataDir, adminTokenEnv, null);
+      this(port, host, dataDir, adminTokenEnv, null, null);
     }
   }
 
@@ -64,6 +71,7 @@ public final class Main {
     Path data = Paths.get("tandem-server-data");
     String env = "TANDEM_ADMIN_TOKEN";
     Path tokenFile = null;
+    Duration skew = null;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       String value;
@@ -102,13 +110,42 @@ public final class Main {
         case "--admin-token-file":
           tokenFile = Paths.get(value);
           break;
+        case "--max-clock-skew":
+          skew = parseDuration(value, "--max-clock-skew");
+          break;
         case "--postgres":
           throw new IllegalArgumentException("--postgres is not available yet in this version");
         default:
           throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
-    return new Options(port, host, data, env, tokenFile);
+    return new Options(port, host, data, env, tokenFile, skew);
+  }
+
+  /**
+   * Parses {@code 300}, {@code 300s}, {@code 5m} or {@code 1h} (a bare number is seconds).
+   *
+   * @throws IllegalArgumentException naming {@code what} if it is not a positive duration
+   */
+  static Duration parseDuration(String value, String what) {
+    String v = value.trim();
+    long unit = 1;
+    if (!v.isEmpty() && "smh".indexOf(v.charAt(v.length() - 1)) >= 0) {
+      char u = v.charAt(v.length() - 1);
+      unit = u == 's' ? 1 : u == 'm' ? 60 : 3600;
+      v = v.substring(0, v.length() - 1);
+    }
+    long n;
+    try {
+      n = Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n <= 0 || n > 365L * 24 * 3600 / unit) {
+      throw new IllegalArgumentException(what + " must be a positive duration such as 300s, 5m"
+          + " or 1h, not \"" + value + "\"");
+    }
+    return Duration.ofSeconds(n * unit);
   }
 
   /**
@@ -158,7 +195,13 @@ public final class Main {
    * @throws IllegalArgumentException if the admin token file cannot be used
    */
   public static TandemServer start(Options options, Map<String, String> env) {
+    Duration skew = options.maxClockSkew();
+    String skewEnv = env.get(SKEW_ENV);
+    if (skew == null && skewEnv != null && !skewEnv.isEmpty()) {
+      skew = parseDuration(skewEnv, SKEW_ENV);
+    }
     return TandemServer.builder()
+        .maxClockSkew(skew == null ? TandemServer.DEFAULT_MAX_CLOCK_SKEW : skew)
         .host(options.host())
         .port(options.port())
         .dataDir(options.dataDir())

@@ -31,6 +31,23 @@ public interface ServerStore extends AutoCloseable {
    */
   List<Change> changesSince(String teamId, long afterSeq, int limit);
 
+  /**
+   * Returns one page of a pull for {@code deviceId}: up to {@code limit} records of
+   * {@code teamId} after {@code afterSeq} in sequence order, leaving out those whose origin is
+   * {@code deviceId} (a device has its own changes already; sending them back made a device
+   * download every push of its own again). The page's cursor moves past the skipped records too:
+   * when the page is not full it is the team's sequence as read before the records, so nothing
+   * another device stored is skipped, and a record moved past that sequence meanwhile comes with
+   * the next pull.
+   */
+  PullPage pullPage(String teamId, long afterSeq, int limit, String deviceId);
+
+  /**
+   * A page of {@link #pullPage}: the changes, whether more may follow, the cursor to pull from
+   * next, and the team's sequence that bounded the page (a cursor beyond it is not this server's).
+   */
+  record PullPage(List<Change> changes, boolean hasMore, long cursor, long teamSeq) {}
+
   /** Returns the team's current sequence: 0 for a team that never stored anything. */
   long currentSeq(String teamId);
 
@@ -64,11 +81,14 @@ public interface ServerStore extends AutoCloseable {
 
   /** The operations of one team inside a transaction. */
   interface TeamTransaction {
-    /** Returns the stored answer of an already applied batch, or null. */
-    String batchResponse(String batchId);
+    /**
+     * Returns the stored answer of a batch {@code deviceId} already sent, or null. Batch ids are
+     * scoped to (team, device): another device's batch with the same id is a different batch.
+     */
+    String batchResponse(String deviceId, String batchId);
 
-    /** Remembers the answer of {@code batchId} so that a retry gets it again. */
-    void saveBatchResponse(String batchId, String responseJson);
+    /** Remembers the answer of {@code deviceId}'s {@code batchId} so that a retry gets it again. */
+    void saveBatchResponse(String deviceId, String batchId, String responseJson);
 
     /** Returns the stored latest version of a record (with seq and origin device), or null. */
     Change current(String type, String id);

@@ -31,14 +31,17 @@ public final class SqliteServerStore implements ServerStore {
   public static final String FILE_NAME = "tandem-server.db";
 
   private static final int READERS = 4;
+  private static final String BATCHES_DDL =
+      "CREATE TABLE IF NOT EXISTS batches (team TEXT NOT NULL, device TEXT NOT NULL,"
+          + " batch_id TEXT NOT NULL, response TEXT NOT NULL, created_at INTEGER NOT NULL,"
+          + " PRIMARY KEY (team, device, batch_id))";
   private static final String[] SCHEMA = {
     "CREATE TABLE IF NOT EXISTS teams (team TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS records (team TEXT NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL,"
         + " op TEXT NOT NULL, hlc TEXT NOT NULL, base_hlc TEXT, data TEXT, origin TEXT NOT NULL,"
         + " seq INTEGER NOT NULL, PRIMARY KEY (team, type, id))",
     "CREATE UNIQUE INDEX IF NOT EXISTS records_by_seq ON records (team, seq)",
-    "CREATE TABLE IF NOT EXISTS batches (team TEXT NOT NULL, batch_id TEXT NOT NULL,"
-        + " response TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (team, batch_id))",
+    BATCHES_DDL,
     "CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, team TEXT NOT NULL,"
         + " device TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS tokens_by_device ON tokens (team, device)",
@@ -75,11 +78,50 @@ public final class SqliteServerStore implements ServerStore {
       }
     }
     addTokenExpiry(writer);
+    // After the schema: CREATE TABLE IF NOT EXISTS leaves an old batches table as it was.
+    migrateBatchesToDeviceScope(writer);
     for (int i = 0; i < READERS; i++) {
       Connection c = connect(file);
       all.add(c);
       readerStatements.put(c, new java.util.HashMap<>());
       readers.add(c);
+    }
+  }
+
+  /**
+   * Files written before batch ids were scoped to (team, device) have {@code batches} keyed by
+   * (team, batch_id) only, which made a second device's batch with a reused id a "replay" of the
+   * first. The table is rebuilt with a device column; the old rows keep their answers under the
+   * device {@code ""}, which no real device id matches (ids are at least one character). A
+   * pre-upgrade batch sent again is therefore applied again, which the per-record clock
+   * comparison turns into "already stored": nothing is stored twice.
+   */
+  private static void migrateBatchesToDeviceScope(Connection c) throws SQLException {
+    boolean exists = false;
+    boolean hasDevice = false;
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA table_info(batches)")) {
+      while (rs.next()) {
+        exists = true;
+        hasDevice |= "device".equals(rs.getString("name"));
+      }
+    }
+    if (!exists || hasDevice) {
+      return;
+    }
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE batches RENAME TO batches_team_scoped");
+      s.execute(BATCHES_DDL);
+      s.execute("INSERT INTO batches (team, device, batch_id, response, created_at)"
+          + " SELECT team, '', batch_id, response, created_at FROM batches_team_scoped");
+      s.execute("DROP TABLE batches_team_scoped");
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
     }
   }
 
@@ -181,6 +223,38 @@ public final class SqliteServerStore implements ServerStore {
         }
         return out;
       }
+    });
+  }
+
+  @Override
+  public PullPage pullPage(String teamId, long afterSeq, int limit, String deviceId) {
+    return read(c -> {
+      // The sequence first, then the rows up to it: without a read transaction the two reads
+      // are separate snapshots, and a cursor taken after the rows could skip a row stored
+      // between them.
+      long teamSeq = selectSeq(c, teamId);
+      if (afterSeq >= teamSeq) {
+        return new PullPage(List.of(), false, afterSeq, teamSeq);
+      }
+      PreparedStatement ps = statement(c,
+          "SELECT type, id, op, hlc, base_hlc, data, seq, origin FROM records"
+              + " WHERE team = ? AND seq > ? AND seq <= ? AND origin <> ? ORDER BY seq LIMIT ?");
+      ps.setString(1, teamId);
+      ps.setLong(2, afterSeq);
+      ps.setLong(3, teamSeq);
+      ps.setString(4, deviceId == null ? "" : deviceId);
+      ps.setInt(5, limit + 1);
+      List<Change> out = new ArrayList<>(Math.min(limit + 1, 1024));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(change(rs));
+        }
+      }
+      boolean more = out.size() > limit;
+      if (more) {
+        out = out.subList(0, limit);
+      }
+      return new PullPage(out, more, more ? out.get(limit - 1).seq() : teamSeq, teamSeq);
     });
   }
 
@@ -355,12 +429,13 @@ public final class SqliteServerStore implements ServerStore {
     }
 
     @Override
-    public String batchResponse(String batchId) {
+    public String batchResponse(String deviceId, String batchId) {
       return sql(() -> {
         PreparedStatement ps = writerStatement(
-            "SELECT response FROM batches WHERE team = ? AND batch_id = ?");
+            "SELECT response FROM batches WHERE team = ? AND device = ? AND batch_id = ?");
         ps.setString(1, team);
-        ps.setString(2, batchId);
+        ps.setString(2, deviceId);
+        ps.setString(3, batchId);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? rs.getString(1) : null;
         }
@@ -368,14 +443,15 @@ public final class SqliteServerStore implements ServerStore {
     }
 
     @Override
-    public void saveBatchResponse(String batchId, String responseJson) {
+    public void saveBatchResponse(String deviceId, String batchId, String responseJson) {
       sql(() -> {
-        PreparedStatement ps = writerStatement(
-            "INSERT INTO batches (team, batch_id, response, created_at) VALUES (?, ?, ?, ?)");
+        PreparedStatement ps = writerStatement("INSERT INTO batches"
+            + " (team, device, batch_id, response, created_at) VALUES (?, ?, ?, ?, ?)");
         ps.setString(1, team);
-        ps.setString(2, batchId);
-        ps.setString(3, responseJson);
-        ps.setLong(4, System.currentTimeMillis());
+        ps.setString(2, deviceId);
+        ps.setString(3, batchId);
+        ps.setString(4, responseJson);
+        ps.setLong(5, System.currentTimeMillis());
         return ps.executeUpdate();
       });
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.Ids;
 import dev.tandem.sync.internal.Json;
-import dev.tandem.sync.protocol.Change;
 import dev.tandem.sync.protocol.ProtocolCodec;
 import dev.tandem.sync.protocol.ProtocolException;
 import dev.tandem.sync.protocol.PullResponse;
@@ -27,7 +26,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +55,8 @@ public final class TandemServer implements AutoCloseable {
   /** Default and largest page size of a pull. */
   public static final int DEFAULT_PULL_LIMIT = 500;
   public static final int MAX_PULL_LIMIT = 5000;
+  /** Default of {@link Builder#maxClockSkew}: PROTOCOL "Clock bounds". */
+  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
   private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
   private static final String JSON = "application/json";
@@ -97,7 +97,7 @@ public final class TandemServer implements AutoCloseable {
     this.clock = b.clock;
     this.live = new LiveConnections(store, b.livePingInterval);
     this.publish = b.liveHub != null ? b.liveHub : live;
-    this.applier = new BatchApplier(store, maxRecordBytes);
+    this.applier = new BatchApplier(store, maxRecordBytes, b.clock, b.maxClockSkew.toMillis());
   }
 
   public static Builder builder() {
@@ -331,23 +331,14 @@ public final class TandemServer implements AutoCloseable {
       // Over the maximum is clamped rather than refused: the client still gets a valid page.
       limit = Math.min(limit, MAX_PULL_LIMIT);
     }
-    List<Change> page = store.changesSince(owner.teamId(), since, limit + 1);
-    // A cursor ahead of the server can only come with an empty page, so the team's sequence is
-    // read only then, not on every pull.
-    if (page.isEmpty()) {
-      long current = store.currentSeq(owner.teamId());
-      if (since > current) {
-        throw new ApiException(400, "bad_cursor",
-            "cursor " + since + " is ahead of this server (at " + current + "); was it reset?");
-      }
+    // The device's own changes are left out (it has them); the cursor still moves past them.
+    ServerStore.PullPage page = store.pullPage(owner.teamId(), since, limit, owner.deviceId());
+    if (since > page.teamSeq()) {
+      throw new ApiException(400, "bad_cursor", "cursor " + since
+          + " is ahead of this server (at " + page.teamSeq() + "); was it reset?");
     }
-    boolean hasMore = page.size() > limit;
-    if (hasMore) {
-      page = page.subList(0, limit);
-    }
-    long cursor = page.isEmpty() ? since : page.get(page.size() - 1).seq();
-    PullResponse response =
-        new PullResponse(page, Cursors.format(cursor), hasMore, System.currentTimeMillis());
+    PullResponse response = new PullResponse(page.changes(), Cursors.format(page.cursor()),
+        page.hasMore(), clock.millis());
     json(ctx, 200, ProtocolCodec.writePullResponse(response));
   }
 
@@ -519,8 +510,30 @@ public final class TandemServer implements AutoCloseable {
     private Duration livePingInterval = Duration.ofSeconds(30);
     private LiveHub liveHub;
     private dev.tandem.sync.Clock clock = dev.tandem.sync.Clock.SYSTEM;
+    private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
 
     private Builder() {}
+
+    /**
+     * How far ahead of this server's clock an {@code hlc} may be (PROTOCOL "Clock bounds"); a
+     * change beyond it is refused with {@code clock_skew}. Default 5 minutes.
+     */
+    public Builder maxClockSkew(Duration skew) {
+      if (skew.isNegative() || skew.isZero()) {
+        throw new IllegalArgumentException("maxClockSkew must be positive: " + skew);
+      }
+      this.maxClockSkew = skew;
+      return this;
+    }
+
+    /**
+     * The server's wall clock: clock bounds, {@code serverTimestamp} and token expiry. Default:
+     * the system clock; tests inject their own.
+     */
+    public Builder clock(dev.tandem.sync.Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
 
     /**
      * Sets where this server publishes "a team's sequence moved" after each stored batch.
@@ -596,12 +609,6 @@ public final class TandemServer implements AutoCloseable {
     /** How long {@link TandemServer#close()} waits for requests in flight. Default 10 s. */
     public Builder shutdownTimeout(Duration timeout) {
       this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
-      return this;
-    }
-
-    /** The wall clock that decides when tokens expire. Default: the system clock. */
-    public Builder clock(dev.tandem.sync.Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

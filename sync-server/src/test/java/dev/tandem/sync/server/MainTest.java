@@ -103,4 +103,31 @@ class MainTest {
       assertEquals(201, r.statusCode());
     }
   }
+
+  @Test
+  void maxClockSkew_fromTheFlag_orTheEnvironment_andBadValuesAreRefused() {
+    assertEquals(java.time.Duration.ofMinutes(2), Main.parse("--max-clock-skew", "2m")
+        .maxClockSkew());
+    assertEquals(java.time.Duration.ofSeconds(90), Main.parse("--max-clock-skew=90")
+        .maxClockSkew());
+    assertEquals(null, Main.parse().maxClockSkew());
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> Main.parse("--max-clock-skew", "-5m")).getMessage().contains("--max-clock-skew"));
+    assertThrows(IllegalArgumentException.class, () -> Main.parse("--max-clock-skew", "soon"));
+    // 1 s from the environment: a change 30 s ahead is refused, one 0.5 s ahead is not.
+    Main.Options o = Main.parse("--port", "0", "--data", dir.toString());
+    try (TandemServer server = Main.start(o, Map.of(Main.SKEW_ENV, "1s"))) {
+      ServerTestSupport.Device d = ServerTestSupport.Device.create(server, "t", "d");
+      long now = System.currentTimeMillis();
+      HttpResponse<byte[]> r = d.push(ServerTestSupport.batch("b1", "d",
+          ServerTestSupport.upsert("note", "far", ServerTestSupport.hlc(now + 30_000, 0, "d"),
+              null, "{}"),
+          ServerTestSupport.upsert("note", "near", ServerTestSupport.hlc(now - 500, 0, "d"),
+              null, "{}")));
+      assertEquals(200, r.statusCode());
+      String body = ServerTestSupport.text(r);
+      assertTrue(body.contains("\"far\"") && body.contains("clock_skew"), body);
+      assertEquals(1, server.store().currentSeq("t"));
+    }
+  }
 }

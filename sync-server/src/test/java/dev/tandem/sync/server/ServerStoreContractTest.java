@@ -123,25 +123,66 @@ abstract class ServerStoreContractTest {
   }
 
   @Test
+  void pullPage_leavesOutTheDevicesOwnRecords_andItsCursorPassesThem() {
+    // seq 1..5 from d, e, d, e, d.
+    String[] origins = {"d", "e", "d", "e", "d"};
+    for (int i = 0; i < origins.length; i++) {
+      String origin = origins[i];
+      String id = "n-" + (i + 1);
+      store.inTeamTransaction("a", tx -> tx.put(upsert(id, "000000000001-0000-" + origin, "{}"),
+          origin));
+    }
+    ServerStore.PullPage all = store.pullPage("a", 0, 10, "d");
+    assertEquals(List.of("n-2", "n-4"), all.changes().stream().map(Change::id).toList());
+    assertEquals(5, all.cursor());
+    assertEquals(5, all.teamSeq());
+    assertEquals(false, all.hasMore());
+    ServerStore.PullPage first = store.pullPage("a", 0, 1, "d");
+    assertEquals(List.of("n-2"), first.changes().stream().map(Change::id).toList());
+    assertEquals(true, first.hasMore());
+    assertEquals(2, first.cursor());
+    ServerStore.PullPage rest = store.pullPage("a", first.cursor(), 1, "d");
+    assertEquals(List.of("n-4"), rest.changes().stream().map(Change::id).toList());
+    assertEquals(false, rest.hasMore());
+    assertEquals(5, rest.cursor());
+    ServerStore.PullPage none = store.pullPage("a", 5, 10, "d");
+    assertEquals(List.of(), none.changes());
+    assertEquals(5, none.cursor());
+    assertEquals(5, store.pullPage("a", 0, 10, "x").changes().size());
+    ServerStore.PullPage ahead = store.pullPage("a", 9, 10, "d");
+    assertEquals(5, ahead.teamSeq());
+    assertEquals(List.of(), ahead.changes());
+    assertEquals(0, store.pullPage("nobody", 0, 10, "d").teamSeq());
+  }
+
+  @Test
   void transaction_thatThrows_storesNothing() {
     assertThrows(IllegalStateException.class, () -> store.inTeamTransaction("a", tx -> {
       tx.put(upsert("n-1", "000000000001-0000-d", "{}"), "d");
-      tx.saveBatchResponse("b1", "{}");
+      tx.saveBatchResponse("d", "b1", "{}");
       throw new IllegalStateException("boom");
     }));
     assertEquals(0, store.currentSeq("a"));
     assertEquals(List.of(), store.changesSince("a", 0, 10));
-    assertNull(store.inTeamTransaction("a", tx -> tx.batchResponse("b1")));
+    assertNull(store.inTeamTransaction("a", tx -> tx.batchResponse("d", "b1")));
   }
 
   @Test
-  void batchResponses_arePerTeam() {
+  void batchResponses_arePerTeamAndDevice() {
     store.inTeamTransaction("a", tx -> {
-      tx.saveBatchResponse("b1", "{\"a\":1}");
+      tx.saveBatchResponse("d1", "b1", "{\"a\":1}");
       return null;
     });
-    assertEquals("{\"a\":1}", store.inTeamTransaction("a", tx -> tx.batchResponse("b1")));
-    assertNull(store.inTeamTransaction("b", tx -> tx.batchResponse("b1")));
+    assertEquals("{\"a\":1}", store.inTeamTransaction("a", tx -> tx.batchResponse("d1", "b1")));
+    assertNull(store.inTeamTransaction("b", tx -> tx.batchResponse("d1", "b1")));
+    assertNull(store.inTeamTransaction("a", tx -> tx.batchResponse("d2", "b1")));
+    // The other device's batch with the same id has its own answer; the first one is kept.
+    store.inTeamTransaction("a", tx -> {
+      tx.saveBatchResponse("d2", "b1", "{\"a\":2}");
+      return null;
+    });
+    assertEquals("{\"a\":2}", store.inTeamTransaction("a", tx -> tx.batchResponse("d2", "b1")));
+    assertEquals("{\"a\":1}", store.inTeamTransaction("a", tx -> tx.batchResponse("d1", "b1")));
   }
 
   @Test

@@ -390,11 +390,13 @@ class TandemServerHttpTest {
         upsert("message", "shared-id", hlc(1, 0, "laptop-1"), null, "{\"team\":1}"))));
     ok(other.push(batch("b1", "phone-9",
         upsert("message", "shared-id", hlc(9, 0, "phone-9"), null, "{\"team\":2}"))));
-    // Same batch id and record id in both teams: independent.
-    PullResponse mine = okPull(laptop.pull(null));
+    // Same batch id and record id in both teams: independent. (Pulls leave out the pulling
+    // device's own changes, so each team is read by a second device of it.)
+    PullResponse mine = okPull(desk.pull(null));
     assertEquals(1, mine.changes().size());
     assertEquals("{\"team\":1}", mine.changes().get(0).data());
-    PullResponse theirs = okPull(other.pull(null));
+    PullResponse theirs = okPull(Device.create(server, "team-2", "tablet-3").pull(null));
+    assertEquals(1, theirs.changes().size());
     assertEquals("{\"team\":2}", theirs.changes().get(0).data());
     // Naming the other team with my token is refused, read and write.
     Device spoof = new Device(server, "team-2", "laptop-1", laptop.token());

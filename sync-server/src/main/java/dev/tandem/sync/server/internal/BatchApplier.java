@@ -1,5 +1,6 @@
 package dev.tandem.sync.server.internal;
 
+import dev.tandem.sync.Clock;
 import dev.tandem.sync.Hlc;
 import dev.tandem.sync.protocol.Change;
 import dev.tandem.sync.protocol.ChangeError;
@@ -16,8 +17,8 @@ import java.util.Objects;
 
 /**
  * Applies a push batch with the server's rules, the same for every {@link ServerStore}:
- * per-entry validation, idempotency by {@code batchId}, and last-write-wins by HLC with every
- * decided conflict reported.
+ * per-entry validation (clock bounds included), idempotency by {@code batchId} per (team,
+ * device), and last-write-wins by HLC with every decided conflict reported.
  */
 public final class BatchApplier {
   /** What applying a batch did. */
@@ -29,10 +30,19 @@ public final class BatchApplier {
 
   private final ServerStore store;
   private final long maxRecordBytes;
+  private final Clock clock;
+  private final long maxSkewMillis;
 
-  public BatchApplier(ServerStore store, long maxRecordBytes) {
+  /**
+   * @param clock the server's wall clock
+   * @param maxSkewMillis how far ahead of {@code clock} an {@code hlc} may be (PROTOCOL "Clock
+   *     bounds")
+   */
+  public BatchApplier(ServerStore store, long maxRecordBytes, Clock clock, long maxSkewMillis) {
     this.store = store;
     this.maxRecordBytes = maxRecordBytes;
+    this.clock = clock;
+    this.maxSkewMillis = maxSkewMillis;
   }
 
   /** Applies {@code request} for {@code teamId} as sent by {@code deviceId}, in one transaction. */
@@ -40,8 +50,12 @@ public final class BatchApplier {
     // Validation needs no store, so it happens before the transaction starts.
     List<Change> valid = new ArrayList<>(request.changes().size());
     List<PushResponse.EntryError> errors = new ArrayList<>();
+    long latestAllowed = clock.millis() + maxSkewMillis;
     for (Change c : request.changes()) {
       ChangeError error = c.validate(maxRecordBytes);
+      if (error == null) {
+        error = clockError(Hlc.parse(c.hlc()), deviceId, latestAllowed);
+      }
       if (error == null) {
         valid.add(c);
       } else {
@@ -50,7 +64,7 @@ public final class BatchApplier {
     }
     return store.inTeamTransaction(teamId, tx -> {
       long before = tx.seq();
-      String prior = tx.batchResponse(request.batchId());
+      String prior = tx.batchResponse(deviceId, request.batchId());
       if (prior != null) {
         return new Outcome(prior.getBytes(StandardCharsets.UTF_8), before, before, true);
       }
@@ -86,8 +100,29 @@ public final class BatchApplier {
       PushResponse response =
           new PushResponse(true, synced, conflicts, errors, Cursors.format(tx.seq()));
       byte[] json = ProtocolCodec.writePushResponse(response);
-      tx.saveBatchResponse(request.batchId(), new String(json, StandardCharsets.UTF_8));
+      tx.saveBatchResponse(deviceId, request.batchId(), new String(json, StandardCharsets.UTF_8));
       return new Outcome(json, before, tx.seq(), false);
     });
+  }
+
+  /**
+   * The clock bounds of a change's own {@code hlc}: it must name the pushing device (a device
+   * cannot stamp in another's name, which would also let it pick the tie-break) and must not be
+   * further ahead of the server than the configured skew (a far-future clock would win every
+   * later edit of the record). A {@code baseHlc} is another device's clock, so only its format is
+   * checked, by {@link Change#validate}.
+   */
+  private ChangeError clockError(Hlc hlc, String deviceId, long latestAllowed) {
+    if (!hlc.deviceId().equals(deviceId)) {
+      return new ChangeError("invalid_hlc", "hlc names device \"" + hlc.deviceId()
+          + "\" but the batch comes from \"" + deviceId + "\"");
+    }
+    if (hlc.wallMillis() > latestAllowed) {
+      long ahead = hlc.wallMillis() - (latestAllowed - maxSkewMillis);
+      return new ChangeError("clock_skew", "hlc is " + ahead / 1000 + " s ahead of the server's"
+          + " clock (at most " + maxSkewMillis / 1000 + " s allowed); re-stamp the change with a"
+          + " corrected clock");
+    }
+    return null;
   }
 }

@@ -1,0 +1,122 @@
+package dev.tandem.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.sync.Clock;
+import dev.tandem.sync.SyncResult;
+import dev.tandem.sync.Tandem;
+import dev.tandem.sync.protocol.Change;
+import dev.tandem.sync.protocol.PullResponse;
+import dev.tandem.sync.protocol.PushRequest;
+import dev.tandem.sync.protocol.PushResponse;
+import dev.tandem.sync.spi.Transport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A device never downloads its own pushes again, its cursor reaches the team's sequence after a
+ * sync, and other devices' changes interleaved with its own still arrive.
+ */
+class OwnEchoesSyncTest {
+  @TempDir Path dir;
+  Cluster cluster;
+
+  @BeforeEach
+  void start() {
+    cluster = new Cluster(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  /** Records every change a device's pulls receive. */
+  static final class Recording implements Transport {
+    final Transport real;
+    final List<Change> received = new ArrayList<>();
+    Runnable beforeNextPush;
+
+    Recording(Transport real) {
+      this.real = real;
+    }
+
+    @Override
+    public PushResponse push(PushRequest request) {
+      Runnable hook = beforeNextPush;
+      beforeNextPush = null;
+      if (hook != null) {
+        hook.run();
+      }
+      return real.push(request);
+    }
+
+    @Override
+    public synchronized PullResponse pull(String cursor, int limit) {
+      PullResponse r = real.pull(cursor, limit);
+      received.addAll(r.changes());
+      return r;
+    }
+
+    @Override
+    public void health() {
+      real.health();
+    }
+
+    @Override
+    public void close() {
+      real.close();
+    }
+  }
+
+  private static void putMany(Tandem t, String prefix, int n) {
+    t.batch(b -> {
+      for (int i = 0; i < n; i++) {
+        b.put("message", prefix + i, "{\"i\":" + i + "}");
+      }
+    });
+  }
+
+  @Test
+  void ownPushesAreNotDownloaded_andInterleavedChangesOfOthersArrive() {
+    Recording[] wire = new Recording[1];
+    Tandem a = cluster.device("a", Clock.SYSTEM, real -> wire[0] = new Recording(real));
+    Tandem b = cluster.device("b");
+    putMany(a, "a1-", 250);
+    assertEquals(250, a.syncNow().pushed());
+    b.records("message").put("b-1", "{\"from\":\"b\"}");
+    b.syncNow();
+    putMany(a, "a2-", 250);
+    a.records("message").put("b-1", "{\"from\":\"a, after b\"}");
+    b.records("message").put("b-2", "{\"from\":\"b\"}");
+    // a sends 251 changes in three batches; b's change reaches the server after a's pull, between
+    // a's first and second batch, so a's next pull starts among its own changes.
+    wire[0].beforeNextPush = () -> wire[0].beforeNextPush = () -> assertTrue(b.syncNow().ok());
+    SyncResult r = a.syncNow();
+    assertTrue(r.ok(), r.toString());
+    assertEquals(251, r.pushed());
+    long teamSeq = cluster.server().store().currentSeq(Cluster.TEAM);
+    assertEquals(Long.toString(teamSeq), a.status().cursor(), "cursor at the end after a sync");
+    assertEquals("{\"from\":\"b\"}", a.records("message").get("b-2").json());
+    for (Change c : wire[0].received) {
+      assertEquals("b", c.deviceId(), "a downloaded its own change " + c);
+    }
+    List<String> ids = wire[0].received.stream().map(Change::id).toList();
+    assertEquals(List.of("b-1", "b-2"), ids);
+    Change b2 = wire[0].received.get(1);
+    assertTrue(b2.seq() > 252 && b2.seq() < teamSeq, "b-2 was stored among a's batches: " + b2);
+
+    SyncResult again = a.syncNow();
+    assertEquals(0, again.pulled());
+    assertEquals(2, wire[0].received.size(), "nothing more came down");
+    b.syncNow();
+    assertEquals(502, b.store().list("message", null, 10_000).size());
+    assertEquals("{\"from\":\"a, after b\"}", b.records("message").get("b-1").json());
+  }
+}
