@@ -21,8 +21,7 @@ class TaskMapperTest {
 
   private final TaskMapper mapper = new TaskMapper(64L << 20);
 
-  private int identical;
-  private int jsonFiles;
+  private int compared;
 
   private void roundTrip(Path task) throws Exception {
     MappedTask m = mapper.map(task, null, null);
@@ -32,22 +31,19 @@ class TaskMapperTest {
     }
     Path out = tmp.resolve("out").resolve(task.getFileName().toString());
     TaskMapper.writeTask(out, m.conversation(), data);
-    identical += Corpus.assertSameTask(task, out);
-    try (var s = Files.list(task)) {
-      jsonFiles += (int) s.filter(p -> p.toString().endsWith(".json")).count();
-    }
+    compared += Corpus.assertSameTask(task, out);
   }
 
   @Test
-  void map_thenWrite_givesBackEqualJson_forBundledCorpus() throws Exception {
+  void map_thenWrite_givesBackIdenticalBytes_forBundledCorpus() throws Exception {
     for (Path task : Corpus.taskDirs(Corpus.bundled())) {
       roundTrip(task);
     }
-    assertEquals(jsonFiles, identical, "every bundled JSON file comes back byte-identical");
+    assertTrue(compared >= 27, "compared only " + compared + " files");
   }
 
   @Test
-  void map_thenWrite_givesBackEqualJson_forSharedCorpus() throws Exception {
+  void map_thenWrite_givesBackIdenticalBytes_forSharedCorpus() throws Exception {
     Path corpus = Corpus.shared();
     Assumptions.assumeTrue(corpus != null, "skipped: ../shared/corpus not found");
     for (Path task : Corpus.taskDirs(corpus.resolve("tasks"))) {
@@ -56,8 +52,7 @@ class TaskMapperTest {
     for (Path task : Corpus.taskDirs(corpus.resolve("versions"))) {
       roundTrip(task);
     }
-    System.out.println("shared corpus round trip: " + identical + " of " + jsonFiles
-        + " JSON files byte-identical, all parse equal");
+    assertTrue(compared >= 116, "compared only " + compared + " files");
   }
 
   @Test
