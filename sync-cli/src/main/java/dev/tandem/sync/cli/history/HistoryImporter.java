@@ -46,7 +46,8 @@ public final class HistoryImporter {
       RecordTypes.UI_MESSAGE, RecordTypes.TOOL_CALL, RecordTypes.FILE_CONTEXT);
   /** Conversation fields the user owns in the store; a re-import keeps them. */
   private static final List<String> USER_FIELDS = List.of("privacy", "state");
-  private static final List<String> HISTORY_FILES =
+  /** The task-list files read (and the only ones export writes), relative to a storage root. */
+  static final List<String> HISTORY_FILES =
       List.of("state/taskHistory.json", "task_history.json");
 
   /** Receives progress: called before each task. */

@@ -303,10 +303,14 @@ public final class TaskMapper {
     return d;
   }
 
-  /** Returns the original element of record data made by {@link #wrap}. */
+  /**
+   * Returns the original element of record data made by {@link #wrap}, or null when wrapped data
+   * has lost its {@code raw} object.
+   */
   static ObjectNode unwrap(ObjectNode data) {
     if (data.path(TANDEM).path("wrapped").asBoolean(false)) {
-      return (ObjectNode) data.get("raw");
+      JsonNode raw = data.get("raw");
+      return raw instanceof ObjectNode ? (ObjectNode) raw : null;
     }
     ObjectNode o = data.deepCopy();
     o.remove("conversationId");
@@ -618,13 +622,14 @@ public final class TaskMapper {
       int pos = meta.has("chunk") ? meta.get("chunk").asInt() : meta.path("ordinal").asInt();
       byFile.computeIfAbsent(meta.get("file").asText(), k -> new TreeMap<>()).put(pos, d);
     }
-    Files.createDirectories(folder);
-    var it = files.fields();
-    while (it.hasNext()) {
-      var e = it.next();
+    // Everything is checked before the first byte is written: a refused task writes nothing.
+    List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+    files.fields().forEachRemaining(entries::add);
+    for (Map.Entry<String, JsonNode> e : entries) {
       String name = e.getKey();
-      if (name.contains("/") || name.contains("\\") || name.equals("..") || name.equals(".")) {
-        throw new TaskImportException(name, "unsafe file name");
+      String why = SafePaths.problem(name, false);
+      if (why != null) {
+        throw new TaskImportException(SafePaths.quote(name), "unsafe file name: " + why);
       }
       JsonNode info = e.getValue();
       TreeMap<Integer, ObjectNode> parts = byFile.getOrDefault(name, new TreeMap<>());
@@ -634,22 +639,48 @@ public final class TaskMapper {
         throw new TaskImportException(name, "incomplete in the store: expected " + expected
             + (raw ? " chunks" : " elements") + ", found " + parts.size());
       }
+    }
+    Files.createDirectories(folder);
+    for (Map.Entry<String, JsonNode> e : entries) {
+      String name = e.getKey();
+      JsonNode info = e.getValue();
+      TreeMap<Integer, ObjectNode> parts = byFile.getOrDefault(name, new TreeMap<>());
+      boolean raw = "raw".equals(info.path("kind").asText());
       Path target = folder.resolve(name);
+      try {
+        SafePaths.checkNoLinks(folder, target, name, false);
+      } catch (SafePaths.UnsafePathException ex) {
+        throw new TaskImportException(name, ex.getMessage());
+      }
       if (raw) {
         StringBuilder sb = new StringBuilder();
         for (ObjectNode d : parts.values()) {
           sb.append(d.path("text").asText());
         }
-        byte[] bytes = "base64".equals(info.path("encoding").asText())
-            ? Base64.getDecoder().decode(sb.toString())
-            : sb.toString().getBytes(StandardCharsets.UTF_8);
-        Files.write(target, bytes);
+        byte[] bytes;
+        try {
+          bytes = "base64".equals(info.path("encoding").asText())
+              ? Base64.getDecoder().decode(sb.toString())
+              : sb.toString().getBytes(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException ex) {
+          throw new TaskImportException(name, "corrupt in the store: bad base64: "
+              + ex.getMessage());
+        }
+        try (var out = SafePaths.newOutputStream(target)) {
+          out.write(bytes);
+        }
       } else {
         List<ObjectNode> elements = new ArrayList<>(parts.size());
         for (ObjectNode d : parts.values()) {
-          elements.add(unwrap(d));
+          ObjectNode element = unwrap(d);
+          if (element == null) {
+            throw new TaskImportException(name, "corrupt in the store: element "
+                + d.path(TANDEM).path("ordinal").asInt() + " has no raw object");
+          }
+          elements.add(element);
         }
-        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(target), 1 << 16)) {
+        try (var out = new java.io.BufferedOutputStream(SafePaths.newOutputStream(target),
+            1 << 16)) {
           JsonLayout.fromJson(info.get("layout")).writeArray(out, elements);
         }
       }
