@@ -1,6 +1,7 @@
 package dev.tandem.sync.cli.history;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,9 +152,15 @@ class TaskMapperTest {
     try (var f = new java.io.RandomAccessFile(task.resolve("ui_messages.json").toFile(), "rw")) {
       f.setLength(200L << 20); // sparse: 200 MB on paper, nothing on disk
     }
-    TaskImportException e = assertThrows(TaskImportException.class,
-        () -> mapper.map(task, null, null));
-    assertTrue(e.reason().contains("over the import limit"), e.reason());
+    Files.writeString(task.resolve("task_metadata.json"), "{}");
+    TaskMapper.Listing listing = TaskMapper.scan(task, 64L << 20);
+    assertTrue(listing.refused().get("ui_messages.json").startsWith(
+        "file is 209715200 bytes, over the import limit of 67108864 bytes"), listing.toString());
+    assertEquals(List.of(task.resolve("task_metadata.json")), listing.files());
+    MappedTask m = mapper.map(task, null, null);
+    assertTrue(m.records().stream().noneMatch(r -> r.type().equals(RecordTypes.UI_MESSAGE)),
+        "the refused file is not mapped");
+    assertFalse(m.conversation().path(TaskMapper.TANDEM).path("files").has("ui_messages.json"));
   }
 
   @Test
