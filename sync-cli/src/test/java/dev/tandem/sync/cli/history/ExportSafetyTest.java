@@ -248,4 +248,33 @@ class ExportSafetyTest {
     assertNull(SafePaths.problem("state/taskHistory.json", true));
     assertEquals("contains a path separator", SafePaths.problem("state/taskHistory.json", false));
   }
+
+  @Test
+  void everyNameThatPassesTheLexicalCheck_staysInsideTheFolder_seeded() {
+    // Built from the characters that make paths dangerous; seeded, bounded, printed on failure.
+    String alphabet = "./\\:\u0000 a.Cc~$%\u00e9\u2215\u002f\t";
+    long seed = 0x5afe_9a7bL;
+    java.util.Random random = new java.util.Random(seed);
+    Path base = tmp.resolve("base").toAbsolutePath();
+    int accepted = 0;
+    for (int n = 0; n < 50_000; n++) {
+      StringBuilder sb = new StringBuilder();
+      int len = 1 + random.nextInt(12);
+      for (int i = 0; i < len; i++) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String name = sb.toString();
+      boolean subfolders = random.nextBoolean();
+      if (SafePaths.problem(name, subfolders) != null) {
+        continue;
+      }
+      accepted++;
+      Path target = base.resolve(name).normalize();
+      String msg = "seed " + seed + ", case " + n + ": " + SafePaths.quote(name);
+      assertTrue(target.startsWith(base) && !target.equals(base), msg);
+      assertEquals(base.relativize(target).toString(), name, msg + " must not need normalising");
+      assertFalse(name.contains("\\") || name.contains(":") || name.indexOf(0) >= 0, msg);
+    }
+    assertTrue(accepted > 1000, "the generator must also produce safe names: " + accepted);
+  }
 }
