@@ -438,7 +438,12 @@ public final class HistoryImporter {
   }
 
   private static boolean fromRefused(Record r, Set<String> refused) {
-    JsonNode meta = r.data().path(TaskMapper.TANDEM);
+    JsonNode meta;
+    try {
+      meta = r.data().path(TaskMapper.TANDEM);
+    } catch (RuntimeException e) {
+      return true; // unreadable: keeping it is the side that loses nothing
+    }
     if (meta.path("file").isTextual() && refused.contains(meta.get("file").asText())) {
       return true;
     }
