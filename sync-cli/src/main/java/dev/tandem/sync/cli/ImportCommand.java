@@ -28,7 +28,9 @@ final class ImportCommand extends BaseCommand {
 
   @Option(names = "--max-file-size", paramLabel = "BYTES",
       defaultValue = "" + HistoryImporter.DEFAULT_MAX_FILE_BYTES,
-      description = "Refuse task files larger than this (default: ${DEFAULT-VALUE}).")
+      description = "Refuse (do not read) task files and task lists larger than this "
+          + "(default: ${DEFAULT-VALUE}). Symbolic links, FIFOs, sockets and devices in a task "
+          + "folder are always refused.")
   long maxFileBytes;
 
   @Option(names = "--json", description = "Machine-readable output.") boolean json;
@@ -45,6 +47,10 @@ final class ImportCommand extends BaseCommand {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
             "--source: expected roo, cline or auto, got " + source);
       }
+    }
+    if (maxFileBytes <= 0) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--max-file-size: expected a positive number of bytes, got " + maxFileBytes);
     }
     List<Path> targets = new ArrayList<>();
     if (dirs == null || dirs.isEmpty()) {
@@ -86,6 +92,7 @@ final class ImportCommand extends BaseCommand {
       o.put("bytesRead", r.bytesRead());
       o.set("problems", problems(r.problems()));
       o.set("warnings", problems(r.warnings()));
+      o.set("refused", problems(r.refused()));
       printJson(o);
     } else {
       out().printf("imported %d, unchanged %d, skipped %d (not changed since last import), "
@@ -96,6 +103,9 @@ final class ImportCommand extends BaseCommand {
       }
       for (ImportReport.Problem p : r.warnings()) {
         out().println("  warning: " + p);
+      }
+      for (ImportReport.Problem p : r.refused()) {
+        out().println("  refused: " + p);
       }
       out().flush();
     }

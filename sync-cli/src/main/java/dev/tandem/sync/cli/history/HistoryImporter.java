@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -46,7 +49,8 @@ public final class HistoryImporter {
       RecordTypes.UI_MESSAGE, RecordTypes.TOOL_CALL, RecordTypes.FILE_CONTEXT);
   /** Conversation fields the user owns in the store; a re-import keeps them. */
   private static final List<String> USER_FIELDS = List.of("privacy", "state");
-  private static final List<String> HISTORY_FILES =
+  /** The task-list files read (and the only ones export writes), relative to a storage root. */
+  static final List<String> HISTORY_FILES =
       List.of("state/taskHistory.json", "task_history.json");
 
   /** Receives progress: called before each task. */
@@ -56,14 +60,31 @@ public final class HistoryImporter {
 
   private final Tandem tandem;
   private final TaskMapper mapper;
+  private final long maxFileBytes;
 
+  /**
+   * @param maxFileBytes the largest file read; bigger ones (task files and task lists) are
+   *     refused without being opened and listed in {@link ImportReport#refused()}
+   * @throws IllegalArgumentException if {@code maxFileBytes} is not positive
+   */
   public HistoryImporter(Tandem tandem, long maxFileBytes) {
     this.tandem = Objects.requireNonNull(tandem, "tandem");
+    if (maxFileBytes <= 0) {
+      throw new IllegalArgumentException("maxFileBytes must be positive: " + maxFileBytes);
+    }
+    this.maxFileBytes = maxFileBytes;
     this.mapper = new TaskMapper(maxFileBytes);
   }
 
-  /** A directory to scan: the task folders in it and the root holding the task list. */
-  record ScanRoot(Path root, List<Path> taskFolders) {}
+  /**
+   * A directory to scan: the task folders in it, the root holding the task list, and entries of
+   * {@code tasks/} that are symbolic links (refused, never followed).
+   */
+  record ScanRoot(Path root, List<Path> taskFolders, List<Path> linkedFolders) {
+    ScanRoot(Path root, List<Path> taskFolders) {
+      this(root, taskFolders, List.of());
+    }
+  }
 
   /**
    * Finds the task folders of {@code dir}: a global-storage root (with {@code tasks/}), a {@code
@@ -92,17 +113,23 @@ public final class HistoryImporter {
           ? abs.getParent() : dir;
     }
     List<Path> folders = new ArrayList<>();
+    List<Path> links = new ArrayList<>();
     try (Stream<Path> s = Files.list(tasks)) {
       s.sorted().forEach(p -> {
         String n = p.getFileName().toString();
         // Roo's reconcile() ignores names starting with '_' or '.' (_index.json and the like).
-        if (Files.isDirectory(p) && !n.startsWith("_") && !n.startsWith(".")) {
+        if (n.startsWith("_") || n.startsWith(".")) {
+          return;
+        }
+        if (Files.isSymbolicLink(p)) {
+          links.add(p);
+        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
           folders.add(p);
         }
       });
     }
-    if (!folders.isEmpty() || root != null) {
-      out.add(new ScanRoot(root, folders));
+    if (!folders.isEmpty() || !links.isEmpty() || root != null) {
+      out.add(new ScanRoot(root, folders, links));
     }
     return out;
   }
@@ -122,6 +149,10 @@ public final class HistoryImporter {
     int total = roots.stream().mapToInt(r -> r.taskFolders().size()).sum();
     int done = 0;
     for (ScanRoot root : roots) {
+      for (Path link : root.linkedFolders()) {
+        run.refused.add(new ImportReport.Problem(link.getFileName().toString(), null,
+            "task folder is a symbolic link; not followed"));
+      }
       Map<String, TaskMapper.HistoryEntry> history = readHistory(root.root(), run);
       for (Path folder : root.taskFolders()) {
         if (progress != null) {
@@ -150,7 +181,7 @@ public final class HistoryImporter {
       sum = sum == null ? r : add(sum, r);
     }
     return sum == null
-        ? new ImportReport(0, 0, 0, 0, 0, 0, 0, List.of(), List.of()) : sum;
+        ? new ImportReport(0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), List.of()) : sum;
   }
 
   private static ImportReport add(ImportReport a, ImportReport b) {
@@ -158,10 +189,12 @@ public final class HistoryImporter {
     p.addAll(b.problems());
     List<ImportReport.Problem> w = new ArrayList<>(a.warnings());
     w.addAll(b.warnings());
+    List<ImportReport.Problem> f = new ArrayList<>(a.refused());
+    f.addAll(b.refused());
     return new ImportReport(a.imported() + b.imported(), a.unchanged() + b.unchanged(),
         a.skipped() + b.skipped(), a.failed() + b.failed(),
         a.recordsWritten() + b.recordsWritten(), a.recordsDeleted() + b.recordsDeleted(),
-        a.bytesRead() + b.bytesRead(), p, w);
+        a.bytesRead() + b.bytesRead(), p, w, f);
   }
 
   private static final class Run {
@@ -174,10 +207,11 @@ public final class HistoryImporter {
     long bytes;
     final List<ImportReport.Problem> problems = new ArrayList<>();
     final List<ImportReport.Problem> warnings = new ArrayList<>();
+    final List<ImportReport.Problem> refused = new ArrayList<>();
 
     ImportReport report() {
       return new ImportReport(imported, unchanged, skipped, failed, written, deleted, bytes,
-          List.copyOf(problems), List.copyOf(warnings));
+          List.copyOf(problems), List.copyOf(warnings), List.copyOf(refused));
     }
   }
 
@@ -188,12 +222,25 @@ public final class HistoryImporter {
     }
     for (String rel : HISTORY_FILES) {
       Path f = root.resolve(rel);
-      if (!Files.isRegularFile(f)) {
+      BasicFileAttributes a;
+      try {
+        a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
+        continue; // absent
+      }
+      String why = a.isSymbolicLink() ? "symbolic link; not read"
+          : a.isDirectory() ? "is a directory; not read"
+          : !a.isRegularFile() ? "not a regular file (a FIFO, socket or device); not read"
+          : a.size() > maxFileBytes ? "file is " + a.size() + " bytes, over the import limit of "
+              + maxFileBytes + " bytes (raise it with --max-file-size); not read"
+          : null;
+      if (why != null) {
+        run.refused.add(new ImportReport.Problem(null, f.toString(), "task list " + why));
         continue;
       }
       JsonNode list;
-      try {
-        list = Json.MAPPER.readTree(f.toFile());
+      try (InputStream in = TaskMapper.open(f, maxFileBytes)) {
+        list = Json.MAPPER.readTree(in);
       } catch (IOException e) {
         run.problems.add(new ImportReport.Problem(null, f.toString(),
             "task list not read: " + TaskMapper.firstLine(e.getMessage())));
@@ -220,21 +267,33 @@ public final class HistoryImporter {
 
   private void importTask(Path folder, Source forced, TaskMapper.HistoryEntry history, Run run) {
     String taskId = folder.getFileName().toString();
-    List<Path> files;
+    TaskMapper.Listing listing;
     try {
-      files = TaskMapper.taskFiles(folder);
+      listing = TaskMapper.scan(folder, maxFileBytes);
     } catch (IOException e) {
       run.failed++;
       run.problems.add(new ImportReport.Problem(taskId, null, "cannot list folder: " + e));
       return;
     }
-    if (files.isEmpty()) {
+    List<Path> files = listing.files();
+    for (Map.Entry<String, String> r : listing.refused().entrySet()) {
+      run.refused.add(new ImportReport.Problem(taskId, r.getKey(), r.getValue()));
+    }
+    if (files.isEmpty() && listing.refused().isEmpty()) {
       run.problems.add(new ImportReport.Problem(taskId, null, "empty folder, not a task; skipped"));
       return;
     }
     if (!TaskMapper.looksLikeTask(folder)) {
       run.problems.add(new ImportReport.Problem(taskId, null, "not a task folder (none of "
           + String.join(", ", TaskMapper.TASK_FILES) + "); skipped"));
+      return;
+    }
+    if (files.stream().noneMatch(p -> TaskMapper.TASK_FILES.contains(p.getFileName().toString()))
+        && !TaskMapper.TASK_FILES.stream().anyMatch(f -> Files.isDirectory(folder.resolve(f),
+            LinkOption.NOFOLLOW_LINKS))) {
+      run.failed++;
+      run.problems.add(new ImportReport.Problem(taskId, null, "not imported: every task file ("
+          + String.join(", ", listing.refused().keySet()) + ") was refused, see above"));
       return;
     }
     Source keySource = forced != null ? forced
@@ -244,7 +303,7 @@ public final class HistoryImporter {
     String stored = tandem.localState(key);
     String meta;
     try {
-      meta = metaFingerprint(files, history);
+      meta = metaFingerprint(files, listing.refused(), history);
     } catch (TaskImportException e) {
       run.failed++;
       run.problems.add(new ImportReport.Problem(taskId, e.file(), e.reason()));
@@ -270,7 +329,7 @@ public final class HistoryImporter {
     }
     MappedTask mapped;
     try {
-      mapped = mapper.map(folder, forced, history);
+      mapped = mapper.map(folder, listing, forced, history);
     } catch (TaskImportException e) {
       run.failed++;
       run.problems.add(new ImportReport.Problem(taskId, e.file(), e.reason()));
@@ -286,7 +345,7 @@ public final class HistoryImporter {
         // counted only for throughput figures
       }
     }
-    write(taskId, mapped, key, fingerprint, run);
+    write(taskId, mapped, listing.refused().keySet(), key, fingerprint, run);
   }
 
   private void importHistoryOnly(String taskId, Source source, TaskMapper.HistoryEntry h,
@@ -302,11 +361,16 @@ public final class HistoryImporter {
       run.skipped++;
       return;
     }
-    write(taskId, mapper.mapHistoryOnly(taskId, source, h), key, fingerprint, run);
+    write(taskId, mapper.mapHistoryOnly(taskId, source, h), Set.of(), key, fingerprint, run);
   }
 
-  /** Writes one mapped task in one transaction: only what changed, plus deletions. */
-  private void write(String taskId, MappedTask m, String key, String fingerprint, Run run) {
+  /**
+   * Writes one mapped task in one transaction: only what changed, plus deletions. What an earlier
+   * import stored from a file refused now (a file that became a link or grew over the limit) is
+   * kept: a refusal must not turn into tombstones on every device.
+   */
+  private void write(String taskId, MappedTask m, Set<String> refused, String key,
+      String fingerprint, Run run) {
     String cid = m.conversationId();
     Map<String, Record> existing = new HashMap<>();
     for (String type : CHILD_TYPES) {
@@ -324,6 +388,18 @@ public final class HistoryImporter {
           convData.set(f, old.get(f));
         }
       }
+      JsonNode oldFiles = old.path(TaskMapper.TANDEM).path("files");
+      JsonNode newFiles = convData.path(TaskMapper.TANDEM).path("files");
+      if (!refused.isEmpty() && newFiles.isObject()) {
+        for (String name : refused) {
+          if (oldFiles.has(name)) {
+            ((ObjectNode) newFiles).set(name, oldFiles.get(name));
+          }
+        }
+      }
+    }
+    if (!refused.isEmpty()) {
+      existing.values().removeIf(r -> fromRefused(r, refused));
     }
     int[] counts = new int[2];
     String[] failedFile = new String[1];
@@ -361,6 +437,21 @@ public final class HistoryImporter {
     run.deleted += counts[1];
   }
 
+  private static boolean fromRefused(Record r, Set<String> refused) {
+    JsonNode meta;
+    try {
+      meta = r.data().path(TaskMapper.TANDEM);
+    } catch (RuntimeException e) {
+      return true; // unreadable: keeping it is the side that loses nothing
+    }
+    if (meta.path("file").isTextual() && refused.contains(meta.get("file").asText())) {
+      return true;
+    }
+    // tool calls are derived from the api history (or a legacy file holding it)
+    return r.type().equals(RecordTypes.TOOL_CALL) && (refused.contains(TaskMapper.API_FILE)
+        || refused.contains(TaskMapper.LEGACY_FILE));
+  }
+
   private static boolean putIfChanged(dev.tandem.sync.WriteBatch b, String type, String id,
       ObjectNode data, Record existing) {
     String json = Json.write(data);
@@ -374,9 +465,13 @@ public final class HistoryImporter {
 
   // ---- fingerprints ----
 
-  private static String metaFingerprint(List<Path> files, TaskMapper.HistoryEntry h)
-      throws TaskImportException {
+  private static String metaFingerprint(List<Path> files, Map<String, String> refused,
+      TaskMapper.HistoryEntry h) throws TaskImportException {
     StringBuilder sb = new StringBuilder("v").append(TaskMapper.MAPPING_VERSION);
+    for (Map.Entry<String, String> r : refused.entrySet()) {
+      // a refusal that ends (the link replaced by the real file) must trigger a re-import
+      sb.append("\nrefused\t").append(r.getKey()).append('\t').append(r.getValue());
+    }
     for (Path p : files) {
       try {
         sb.append('\n').append(p.getFileName()).append('\t').append(Files.size(p)).append('\t')
@@ -408,7 +503,7 @@ public final class HistoryImporter {
     for (Path p : files) {
       md.update(p.getFileName().toString().getBytes(StandardCharsets.UTF_8));
       md.update((byte) 0);
-      try (InputStream in = Files.newInputStream(p)) {
+      try (InputStream in = TaskMapper.open(p, Long.MAX_VALUE)) {
         int n;
         while ((n = in.read(buf)) > 0) {
           md.update(buf, 0, n);

@@ -14,10 +14,13 @@ import java.util.List;
  * @param bytesRead bytes of task files read and parsed
  * @param problems failed tasks and folders that were not tasks, each with file and reason
  * @param warnings things kept opaquely because they could not be interpreted
+ * @param refused files and task folders not read, each with the reason: symbolic links, FIFOs,
+ *     sockets, devices, files over the size limit. The rest of their task is imported; what an
+ *     earlier import stored from a refused file is kept, not deleted
  */
 public record ImportReport(int imported, int unchanged, int skipped, int failed,
     int recordsWritten, int recordsDeleted, long bytesRead, List<Problem> problems,
-    List<Problem> warnings) {
+    List<Problem> warnings, List<Problem> refused) {
 
   /**
    * One problem.

@@ -35,14 +35,16 @@ record JsonLayout(String indent, String eol, boolean finalNewline, boolean bom) 
   static JsonLayout detect(Path file) throws IOException {
     long size = Files.size(file);
     byte[] head = new byte[(int) Math.min(256, size)];
-    try (InputStream in = Files.newInputStream(file)) {
+    // NOFOLLOW: the importer checked this was a regular file; a link swapped in is not read
+    try (InputStream in = Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       int n = in.readNBytes(head, 0, head.length);
       if (n < head.length) {
         head = java.util.Arrays.copyOf(head, n);
       }
     }
     byte[] tail = new byte[(int) Math.min(2, size)];
-    try (var ch = Files.newByteChannel(file)) {
+    try (var ch = Files.newByteChannel(file, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       ch.position(size - tail.length);
       ch.read(java.nio.ByteBuffer.wrap(tail));
     }

@@ -9,13 +9,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.Ids;
 import dev.tandem.sync.RecordTypes;
 import dev.tandem.sync.internal.Json;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -99,20 +103,95 @@ public final class TaskMapper {
     return false;
   }
 
-  /** Returns the files of a task folder that are imported, sorted by name. */
-  static List<Path> taskFiles(Path folder) throws IOException {
-    List<Path> out = new ArrayList<>();
+  /**
+   * A task folder's files as found on disk, without reading any: those that will be read, sorted
+   * by name, and those refused, each with the reason.
+   */
+  record Listing(List<Path> files, Map<String, String> refused) {}
+
+  /**
+   * Lists a task folder. Only regular files are read: a symbolic link is refused wherever it
+   * points (inside the folder it would only duplicate a file, outside it could send anything
+   * the user can read, such as credentials, to the server); FIFOs, sockets and devices are
+   * refused before anything opens them (opening a FIFO blocks); files over {@code maxFileBytes}
+   * are refused. Subfolders ({@code checkpoints/}) and leftovers of interrupted writes are
+   * ignored.
+   */
+  static Listing scan(Path folder, long maxFileBytes) throws IOException {
+    List<Path> files = new ArrayList<>();
+    Map<String, String> refused = new TreeMap<>();
+    List<Path> entries;
     try (Stream<Path> s = Files.list(folder)) {
-      s.sorted().forEach(p -> {
-        String n = p.getFileName().toString();
-        // checkpoints/ is a shadow git repository (Roo); stray temp files and lock dirs are
-        // leftovers of interrupted writes (format doc §2).
-        if (!STRAY.matcher(n).matches() && !Files.isDirectory(p)) {
-          out.add(p);
-        }
-      });
+      entries = s.sorted().toList();
     }
-    return out;
+    for (Path p : entries) {
+      String n = p.getFileName().toString();
+      if (STRAY.matcher(n).matches()) {
+        continue;
+      }
+      BasicFileAttributes a;
+      try {
+        a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
+        refused.put(n, "cannot read: " + e);
+        continue;
+      }
+      if (a.isSymbolicLink()) {
+        refused.put(n, "symbolic link" + linkTarget(folder, p)
+            + "; not read (only regular files inside the task folder are imported)");
+      } else if (a.isDirectory()) {
+        continue;
+      } else if (!a.isRegularFile()) {
+        refused.put(n, "not a regular file (a FIFO, socket or device); not read");
+      } else if (a.size() > maxFileBytes) {
+        refused.put(n, "file is " + a.size() + " bytes, over the import limit of "
+            + maxFileBytes + " bytes (raise it with --max-file-size); not read");
+      } else {
+        files.add(p);
+      }
+    }
+    return new Listing(files, refused);
+  }
+
+  private static String linkTarget(Path folder, Path link) {
+    try {
+      Path t = link.getParent().resolve(Files.readSymbolicLink(link)).normalize();
+      return t.startsWith(folder.toAbsolutePath().normalize()) || t.startsWith(folder.normalize())
+          ? " (to a file in the task folder)" : " to a file outside the task folder";
+    } catch (IOException | UnsupportedOperationException e) {
+      return "";
+    }
+  }
+
+  /**
+   * Opens a file that {@link #scan} accepted, without following a link that replaced it since,
+   * and fails instead of reading past {@code max} bytes if it grew.
+   */
+  static InputStream open(Path file, long max) throws IOException {
+    InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+    return new FilterInputStream(in) {
+      private long left = max;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        // one byte past the limit is asked for, so growth is seen rather than cut off
+        int n = super.read(b, off, (int) Math.min(len, left == Long.MAX_VALUE ? len : left + 1));
+        if (n > 0) {
+          left -= n;
+          if (left < 0) {
+            throw new IOException("file grew over the import limit of " + max
+                + " bytes while being read");
+          }
+        }
+        return n;
+      }
+    };
   }
 
   /**
@@ -125,17 +204,24 @@ public final class TaskMapper {
    */
   public MappedTask map(Path folder, Source forced, HistoryEntry history)
       throws TaskImportException {
-    String folderName = folder.getFileName().toString();
-    String cid = conversationId(folderName);
-    List<String> warnings = new ArrayList<>();
-    List<Path> files;
+    Listing listing;
     try {
-      files = taskFiles(folder);
+      listing = scan(folder, maxFileBytes);
     } catch (IOException e) {
       throw new TaskImportException(null, "cannot list folder: " + e, e);
     }
+    return map(folder, listing, forced, history);
+  }
+
+  /** Maps a task folder from its {@link #scan}: refused files are left out. */
+  MappedTask map(Path folder, Listing listing, Source forced, HistoryEntry history)
+      throws TaskImportException {
+    String folderName = folder.getFileName().toString();
+    String cid = conversationId(folderName);
+    List<String> warnings = new ArrayList<>();
+    List<Path> files = listing.files();
     for (String f : TASK_FILES) {
-      if (Files.isDirectory(folder.resolve(f))) {
+      if (Files.isDirectory(folder.resolve(f), LinkOption.NOFOLLOW_LINKS)) {
         throw new TaskImportException(f, "is a directory, expected a file");
       }
     }
@@ -147,16 +233,6 @@ public final class TaskMapper {
     ObjectNode historyItemFile = null;
     for (Path p : files) {
       String name = p.getFileName().toString();
-      long size;
-      try {
-        size = Files.size(p);
-      } catch (IOException e) {
-        throw new TaskImportException(name, "cannot read: " + e, e);
-      }
-      if (size > maxFileBytes) {
-        throw new TaskImportException(name, "file is " + size + " bytes, over the import limit of "
-            + maxFileBytes + " bytes (raise it with --max-file-size)");
-      }
       if (!Files.isReadable(p)) {
         throw new TaskImportException(name, "file is not readable (permission denied)");
       }
@@ -228,7 +304,7 @@ public final class TaskMapper {
   /** Stream-parses a JSON array of objects, naming the element and position of any error. */
   static List<ObjectNode> readArray(Path file, String name) throws TaskImportException {
     List<ObjectNode> out = new ArrayList<>();
-    try (JsonParser p = Json.MAPPER.createParser(file.toFile())) {
+    try (JsonParser p = Json.MAPPER.createParser(open(file, Long.MAX_VALUE))) {
       JsonToken t = p.nextToken();
       if (t == null) {
         throw new TaskImportException(name, "file is empty, expected a JSON array");
@@ -303,10 +379,14 @@ public final class TaskMapper {
     return d;
   }
 
-  /** Returns the original element of record data made by {@link #wrap}. */
+  /**
+   * Returns the original element of record data made by {@link #wrap}, or null when wrapped data
+   * has lost its {@code raw} object.
+   */
   static ObjectNode unwrap(ObjectNode data) {
     if (data.path(TANDEM).path("wrapped").asBoolean(false)) {
-      return (ObjectNode) data.get("raw");
+      JsonNode raw = data.get("raw");
+      return raw instanceof ObjectNode ? (ObjectNode) raw : null;
     }
     ObjectNode o = data.deepCopy();
     o.remove("conversationId");
@@ -327,11 +407,13 @@ public final class TaskMapper {
     return safe + "-" + sha256(name.getBytes(StandardCharsets.UTF_8)).substring(0, 10);
   }
 
-  private static void addRaw(List<TaskRecord> records, ObjectNode fileInfo, String cid,
+  private void addRaw(List<TaskRecord> records, ObjectNode fileInfo, String cid,
       String name, Path p) throws TaskImportException {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(p);
+      try (InputStream in = open(p, maxFileBytes)) {
+        bytes = in.readAllBytes();
+      }
     } catch (IOException e) {
       throw new TaskImportException(name, "cannot read: " + e, e);
     }
@@ -381,7 +463,9 @@ public final class TaskMapper {
 
   private static JsonNode parseLenient(Path p, String name, List<String> warnings) {
     try {
-      return Json.MAPPER.readTree(p.toFile());
+      try (InputStream in = open(p, Long.MAX_VALUE)) {
+        return Json.MAPPER.readTree(in);
+      }
     } catch (IOException e) {
       warnings.add(name + ": not valid JSON (" + firstLine(e.getMessage())
           + "); kept as an opaque file");
@@ -618,13 +702,14 @@ public final class TaskMapper {
       int pos = meta.has("chunk") ? meta.get("chunk").asInt() : meta.path("ordinal").asInt();
       byFile.computeIfAbsent(meta.get("file").asText(), k -> new TreeMap<>()).put(pos, d);
     }
-    Files.createDirectories(folder);
-    var it = files.fields();
-    while (it.hasNext()) {
-      var e = it.next();
+    // Everything is checked before the first byte is written: a refused task writes nothing.
+    List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+    files.fields().forEachRemaining(entries::add);
+    for (Map.Entry<String, JsonNode> e : entries) {
       String name = e.getKey();
-      if (name.contains("/") || name.contains("\\") || name.equals("..") || name.equals(".")) {
-        throw new TaskImportException(name, "unsafe file name");
+      String why = SafePaths.problem(name, false);
+      if (why != null) {
+        throw new TaskImportException(SafePaths.quote(name), "unsafe file name: " + why);
       }
       JsonNode info = e.getValue();
       TreeMap<Integer, ObjectNode> parts = byFile.getOrDefault(name, new TreeMap<>());
@@ -634,22 +719,48 @@ public final class TaskMapper {
         throw new TaskImportException(name, "incomplete in the store: expected " + expected
             + (raw ? " chunks" : " elements") + ", found " + parts.size());
       }
+    }
+    Files.createDirectories(folder);
+    for (Map.Entry<String, JsonNode> e : entries) {
+      String name = e.getKey();
+      JsonNode info = e.getValue();
+      TreeMap<Integer, ObjectNode> parts = byFile.getOrDefault(name, new TreeMap<>());
+      boolean raw = "raw".equals(info.path("kind").asText());
       Path target = folder.resolve(name);
+      try {
+        SafePaths.checkNoLinks(folder, target, name, false);
+      } catch (SafePaths.UnsafePathException ex) {
+        throw new TaskImportException(name, ex.getMessage());
+      }
       if (raw) {
         StringBuilder sb = new StringBuilder();
         for (ObjectNode d : parts.values()) {
           sb.append(d.path("text").asText());
         }
-        byte[] bytes = "base64".equals(info.path("encoding").asText())
-            ? Base64.getDecoder().decode(sb.toString())
-            : sb.toString().getBytes(StandardCharsets.UTF_8);
-        Files.write(target, bytes);
+        byte[] bytes;
+        try {
+          bytes = "base64".equals(info.path("encoding").asText())
+              ? Base64.getDecoder().decode(sb.toString())
+              : sb.toString().getBytes(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException ex) {
+          throw new TaskImportException(name, "corrupt in the store: bad base64: "
+              + ex.getMessage());
+        }
+        try (var out = SafePaths.newOutputStream(target)) {
+          out.write(bytes);
+        }
       } else {
         List<ObjectNode> elements = new ArrayList<>(parts.size());
         for (ObjectNode d : parts.values()) {
-          elements.add(unwrap(d));
+          ObjectNode element = unwrap(d);
+          if (element == null) {
+            throw new TaskImportException(name, "corrupt in the store: element "
+                + d.path(TANDEM).path("ordinal").asInt() + " has no raw object");
+          }
+          elements.add(element);
         }
-        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(target), 1 << 16)) {
+        try (var out = new java.io.BufferedOutputStream(SafePaths.newOutputStream(target),
+            1 << 16)) {
           JsonLayout.fromJson(info.get("layout")).writeArray(out, elements);
         }
       }

@@ -1,10 +1,7 @@
 package dev.tandem.sync.cli.history;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.sync.internal.Json;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -63,33 +60,62 @@ final class Corpus {
     }
   }
 
+  /** The committed subset's root: {@code tasks/}, {@code global/}, {@code versions/}. */
+  static Path bundledRoot() {
+    return bundled().getParent();
+  }
+
   /**
-   * Asserts that every file of {@code original} exists in {@code exported} and, for JSON, parses
-   * equal (exact numbers); other files must be byte-identical. Returns how many JSON files were
-   * also byte-identical.
+   * Asserts that every file of {@code original} exists in {@code exported} with the same bytes.
+   * Returns how many files were compared.
    */
   static int assertSameTask(Path original, Path exported) throws IOException {
-    int identical = 0;
     List<String> names = new ArrayList<>();
     try (Stream<Path> s = Files.list(original)) {
       s.filter(Files::isRegularFile).forEach(p -> names.add(p.getFileName().toString()));
     }
     for (String name : names) {
-      Path e = exported.resolve(name);
-      assertTrue(Files.exists(e), "missing " + e);
-      byte[] a = Files.readAllBytes(original.resolve(name));
-      byte[] b = Files.readAllBytes(e);
-      if (name.endsWith(".json")) {
-        JsonNode ta = Json.MAPPER.readTree(a);
-        JsonNode tb = Json.MAPPER.readTree(b);
-        assertEquals(ta, tb, "JSON differs: " + original.resolve(name));
-        if (java.util.Arrays.equals(a, b)) {
-          identical++;
-        }
-      } else {
-        assertTrue(java.util.Arrays.equals(a, b), "bytes differ: " + original.resolve(name));
-      }
+      String diff = firstDifference(original.resolve(name), exported.resolve(name));
+      assertTrue(diff == null, diff);
     }
-    return identical;
+    return names.size();
+  }
+
+  /** Returns the regular files under {@code dir}, as sorted relative paths with '/'. */
+  static List<String> files(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile)
+          .map(p -> dir.relativize(p).toString().replace('\\', '/')).sorted().toList();
+    }
+  }
+
+  /**
+   * Compares two files byte for byte. Returns null when they are identical, otherwise a message
+   * naming the file and the first differing offset (with the bytes there), or the missing file.
+   */
+  static String firstDifference(Path expected, Path actual) throws IOException {
+    if (!Files.isRegularFile(actual)) {
+      return expected + ": not exported (" + actual + " missing)";
+    }
+    byte[] a = Files.readAllBytes(expected);
+    byte[] b = Files.readAllBytes(actual);
+    int at = java.util.Arrays.mismatch(a, b);
+    if (at < 0) {
+      return null;
+    }
+    return expected + ": exported bytes differ at offset " + at + " (expected "
+        + describe(a, at) + ", got " + describe(b, at) + "; lengths " + a.length + " and "
+        + b.length + "), exported file " + actual;
+  }
+
+  private static String describe(byte[] bytes, int at) {
+    if (at >= bytes.length) {
+      return "end of file";
+    }
+    int from = Math.max(0, at - 20);
+    int to = Math.min(bytes.length, at + 20);
+    String context = new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("\n", "\\n").replace("\r", "\\r");
+    return String.format("0x%02x in \"%s\"", bytes[at] & 0xff, context);
   }
 }

@@ -257,13 +257,16 @@ class HistoryImporterTest {
       assertEquals(0, tandem.store().listByConversation(RecordTypes.FILE_CONTEXT, bad).size());
     }
     String all = r.problems().toString();
+    String refused = r.refused().toString();
     assertTrue(all.contains("truncated: ui_messages.json: invalid JSON"), all);
     assertTrue(all.contains("wrongtypes: api_conversation_history.json: expected a JSON array"),
         all);
-    assertTrue(all.contains("missingfile: ui_messages.json: cannot read"), all);
+    assertTrue(refused.contains("missingfile: ui_messages.json: symbolic link"), refused);
+    assertTrue(all.contains("missingfile: not imported: every task file (ui_messages.json) was "
+        + "refused"), all);
     assertTrue(all.contains("unreadable: ui_messages.json: is a directory"), all);
-    assertTrue(all.contains("huge: ui_messages.json: file is 209715200 bytes, over the import "
-        + "limit"), all);
+    assertTrue(refused.contains("huge: ui_messages.json: file is 209715200 bytes, over the import "
+        + "limit"), refused);
     assertTrue(all.contains("empty: empty folder"), all);
     assertTrue(all.contains("notatask: not a task folder"), all);
   }
