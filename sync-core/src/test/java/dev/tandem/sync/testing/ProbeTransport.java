@@ -18,6 +18,8 @@ public final class ProbeTransport implements Transport {
   private final Transport delegate;
   private final List<String> pullCursors = new ArrayList<>();
   private final List<PushRequest> pushes = new ArrayList<>();
+  private final List<Long> pushesAt = new ArrayList<>();
+  private final List<Long> pullsAt = new ArrayList<>();
   private final List<Long> healthChecksAt = new ArrayList<>();
   private final List<Long> liveOpensAt = new ArrayList<>();
   private final ManualClock clock;
@@ -59,6 +61,7 @@ public final class ProbeTransport implements Transport {
       hook = beforeNextPush;
       beforeNextPush = null;
       pushes.add(request);
+      pushesAt.add(now());
     }
     if (hook != null) {
       hook.run();
@@ -70,6 +73,7 @@ public final class ProbeTransport implements Transport {
   public PullResponse pull(String cursor, int limit) {
     synchronized (this) {
       pullCursors.add(cursor);
+      pullsAt.add(now());
     }
     return delegate.pull(cursor, limit);
   }
@@ -149,6 +153,16 @@ public final class ProbeTransport implements Transport {
   /** Returns every push request, in order. */
   public synchronized List<PushRequest> pushes() {
     return new ArrayList<>(pushes);
+  }
+
+  /** Returns the clock time of every push attempt. */
+  public synchronized List<Long> pushesAt() {
+    return new ArrayList<>(pushesAt);
+  }
+
+  /** Returns the clock time of every pull attempt. */
+  public synchronized List<Long> pullsAt() {
+    return new ArrayList<>(pullsAt);
   }
 
   /** Returns the clock time of every health check. */
