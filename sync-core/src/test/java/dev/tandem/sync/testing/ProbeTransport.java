@@ -24,6 +24,8 @@ public final class ProbeTransport implements Transport {
   private final List<Long> liveOpensAt = new ArrayList<>();
   private final ManualClock clock;
   private Runnable beforeNextPush;
+  private java.util.function.Function<PushRequest, RuntimeException> pushFailure;
+  private java.util.function.Function<PushRequest, PushResponse> nextAnswer;
   private boolean supportsLive;
   private RuntimeException openLiveFailure;
   private Transport.LiveListener liveListener;
@@ -42,6 +44,23 @@ public final class ProbeTransport implements Transport {
     return this;
   }
 
+  /**
+   * Answers every push for which {@code failure} returns an exception by throwing it, before the
+   * server sees the push (null: stop).
+   */
+  public synchronized ProbeTransport failPushes(
+      java.util.function.Function<PushRequest, RuntimeException> failure) {
+    this.pushFailure = failure;
+    return this;
+  }
+
+  /** Answers the next push with {@code answer} instead of asking the server. */
+  public synchronized ProbeTransport answerNextPush(
+      java.util.function.Function<PushRequest, PushResponse> answer) {
+    this.nextAnswer = answer;
+    return this;
+  }
+
   /** Makes {@link #openLive} return a channel that the test drives with the fire methods. */
   public synchronized ProbeTransport withLive() {
     this.supportsLive = true;
@@ -57,16 +76,25 @@ public final class ProbeTransport implements Transport {
   @Override
   public PushResponse push(PushRequest request) {
     Runnable hook;
+    java.util.function.Function<PushRequest, RuntimeException> failure;
+    java.util.function.Function<PushRequest, PushResponse> answer;
     synchronized (this) {
       hook = beforeNextPush;
       beforeNextPush = null;
+      failure = pushFailure;
+      answer = nextAnswer;
+      nextAnswer = null;
       pushes.add(request);
       pushesAt.add(now());
     }
     if (hook != null) {
       hook.run();
     }
-    return delegate.push(request);
+    RuntimeException e = failure == null ? null : failure.apply(request);
+    if (e != null) {
+      throw e;
+    }
+    return answer != null ? answer.apply(request) : delegate.push(request);
   }
 
   @Override

@@ -19,10 +19,22 @@ public final class TrackingStore implements LocalStore {
   private final LocalStore delegate;
   private final boolean durable;
   private int closes;
+  private final java.util.Set<String> hidden = new java.util.HashSet<>();
+  private boolean ignoreMarkSynced;
 
   public TrackingStore(LocalStore delegate, boolean durable) {
     this.delegate = delegate;
     this.durable = durable;
+  }
+
+  /** Makes {@link #get} answer null for one record, as if its row were lost. */
+  public synchronized void hide(String type, String id) {
+    hidden.add(type + "/" + id);
+  }
+
+  /** Makes {@link #markSynced} do nothing, like a store whose writes are lost. */
+  public synchronized void ignoreMarkSynced() {
+    ignoreMarkSynced = true;
   }
 
   /** Returns how many times {@link #close()} was called. */
@@ -47,6 +59,11 @@ public final class TrackingStore implements LocalStore {
 
   @Override
   public LocalRecord get(String type, String id) {
+    synchronized (this) {
+      if (hidden.contains(type + "/" + id)) {
+        return null;
+      }
+    }
     return delegate.get(type, id);
   }
 
@@ -87,6 +104,11 @@ public final class TrackingStore implements LocalStore {
 
   @Override
   public void markSynced(List<OutboxEntry> entries) {
+    synchronized (this) {
+      if (ignoreMarkSynced) {
+        return;
+      }
+    }
     delegate.markSynced(entries);
   }
 
