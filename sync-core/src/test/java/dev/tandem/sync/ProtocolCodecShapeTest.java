@@ -83,6 +83,7 @@ class ProtocolCodecShapeTest {
     e = assertThrows(ProtocolException.class,
         () -> ProtocolCodec.readPushRequest(utf8("{\"batchId\":\"b\",\n\"changes\":[}")));
     assertTrue(e.getMessage().startsWith("malformed JSON: "), e.getMessage());
+    assertTrue(e.getMessage().contains("close marker"), "says what is wrong: " + e.getMessage());
     assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
   }
 

@@ -77,8 +77,9 @@ class TandemLifecycleTest {
 
   @Test
   void everyMethod_afterClose_throwsClosedException() {
-    Tandem t = Tandem.builder().store(new InMemoryStore(clock)).deviceId("a").clock(clock)
-        .build();
+    // A store that stays usable after close: the refusal must come from Tandem itself.
+    Tandem t = Tandem.builder().store(new TrackingStore(new InMemoryStore(clock), true))
+        .deviceId("a").clock(clock).build();
     t.close();
     List<Executable> calls = new ArrayList<>();
     calls.add(t::conversations);
@@ -102,8 +103,8 @@ class TandemLifecycleTest {
 
   @Test
   void repositoriesObtainedBeforeClose_refuseWritesAndDeletesAfterIt() {
-    Tandem t = Tandem.builder().store(new InMemoryStore(clock)).deviceId("a").clock(clock)
-        .build();
+    Tandem t = Tandem.builder().store(new TrackingStore(new InMemoryStore(clock), true))
+        .deviceId("a").clock(clock).build();
     Records messages = t.records("message");
     Conversations conversations = t.conversations();
     messages.put("m", "{}");
@@ -112,6 +113,8 @@ class TandemLifecycleTest {
     assertThrows(ClosedException.class, () -> messages.put("m", "{}"));
     assertThrows(ClosedException.class, () -> messages.delete("m"));
     assertThrows(ClosedException.class, () -> conversations.delete("c"));
+    assertThrows(ClosedException.class,
+        () -> conversations.setPrivacy("c", Conversation.PRIVACY_SYNC));
   }
 
   @Test
@@ -148,7 +151,8 @@ class TandemLifecycleTest {
       scheduler.advance(50);
       assertEquals(1, transport.pushes().size());
 
-      assertTrue(t.records("message").delete("m"));
+      t.batch(b -> assertTrue(b.delete("message", "m")));
+      assertEquals(2, scheduler.queued(), "a batch of one delete is a write too");
       scheduler.advance(50);
       assertEquals(2, transport.pushes().size());
 
@@ -197,6 +201,13 @@ class TandemLifecycleTest {
         .build();
     try {
       List<Record> heard = new ArrayList<>();
+      List<Record> heardDirectly = new ArrayList<>();
+      ListenerToken direct = b.addListener(new SyncListener() {
+        @Override
+        public void onRemoteChange(Record record) {
+          heardDirectly.add(record);
+        }
+      }, Runnable::run);
       ListenerToken token = b.addListener(new SyncListener() {
         @Override
         public void onRemoteChange(Record record) {
@@ -207,6 +218,8 @@ class TandemLifecycleTest {
       a.syncNow();
       b.syncNow();
       assertTrue(heard.isEmpty(), "callbacks go through the listener executor");
+      assertEquals(1, heardDirectly.size(), "an executor given to addListener wins");
+      direct.close();
       queued.forEach(Runnable::run);
       queued.clear();
       assertEquals(1, heard.size());
@@ -218,6 +231,7 @@ class TandemLifecycleTest {
       b.syncNow();
       queued.forEach(Runnable::run);
       assertEquals(1, heard.size(), "a removed listener hears nothing");
+      assertEquals(1, heardDirectly.size());
     } finally {
       a.close();
       b.close();
@@ -313,6 +327,7 @@ class TandemLifecycleTest {
   @Test
   void builder_numericSettings_acceptTheirWholeRange_andRefuseOutside() {
     Tandem.Builder b = Tandem.builder();
+    assertEquals(b, b.synchronousFull(true).synchronousFull(false).autoSync(true).live(true));
     b.batchSize(1).batchSize(1000).pullPageSize(1).pullPageSize(5000).maxRecordBytes(1)
         .sweepInterval(Duration.ofMillis(1)).flushDelay(Duration.ZERO);
     assertThrows(IllegalArgumentException.class, () -> b.batchSize(0));
@@ -354,6 +369,18 @@ class TandemLifecycleTest {
     try (Tandem t = Tandem.builder().store(new TrackingStore(disk, true)).build()) {
       assertEquals(generated, t.deviceId());
     }
+    StringBuilder highNibbles = new StringBuilder();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      try (Tandem t = Tandem.builder().store(new InMemoryStore(clock)).build()) {
+        ids.add(t.deviceId());
+        for (int k = 4; k < 16; k += 2) {
+          highNibbles.append(t.deviceId().charAt(k));
+        }
+      }
+    }
+    assertEquals(3, ids.size(), "every new device gets its own random id");
+    assertFalse(highNibbles.toString().matches("0+"), "every hex digit is random");
     try (Tandem t = Tandem.builder().store(new InMemoryStore(clock)).deviceId("laptop").build()) {
       assertEquals("laptop", t.deviceId());
       assertEquals("laptop", t.records("message").put("m", "{}").hlc().deviceId());
@@ -372,6 +399,20 @@ class TandemLifecycleTest {
       // The in-memory store has no full-text index: reaching it proves the arguments passed.
       assertThrows(UnsupportedOperationException.class, () -> t.search("x", 1));
       assertThrows(NullPointerException.class, () -> t.batch(null));
+    }
+  }
+
+  @Test
+  void hostRedactor_replacesTheBuiltInOne_forOutgoingDataOnly() {
+    String key = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789";
+    try (Tandem t = Tandem.builder().store(new InMemoryStore(clock)).deviceId("a")
+        .transport(server.transport("a")).clock(clock).autoSync(false)
+        .redactor((type, id, json) -> json.replace("hunter2", "*******")).build()) {
+      t.records("message").put("m", "{\"t\":\"hunter2 " + key + "\"}");
+      t.syncNow();
+      String sent = server.contents().get("message/m").data();
+      assertEquals("{\"t\":\"******* " + key + "\"}", sent);
+      assertTrue(t.records("message").get("m").json().contains("hunter2"));
     }
   }
 }

@@ -83,6 +83,7 @@ class TypedRecordsTest {
         .isLocalOnly());
     assertNull(Conversation.builder("c").metadata(null).build().metadata());
     assertNotEquals(c, Conversation.builder("c").title("x").build());
+    assertNotEquals(c.hashCode(), Conversation.builder("c").title("x").build().hashCode());
     assertNotEquals(c, Conversation.builder("d").build());
     assertFalse(c.equals("c"));
   }
@@ -102,10 +103,13 @@ class TypedRecordsTest {
     ArrayNode blocks = (ArrayNode) Json.parse(
         "[{\"type\":\"text\",\"text\":\"one\"},{\"type\":\"image\"},{\"type\":\"text\",\"text\":\"two\"}]");
     JsonNode meta = Json.parse("{\"model\":\"m\"}");
-    tandem.messages().save(Message.builder("m-1", "c").role("assistant").content(blocks).ts(42)
+    Message saved = tandem.messages().save(Message.builder("m-1", "c").role("assistant")
+        .content(blocks).ts(42)
         .tokensIn(3).tokensOut(4).cost(new BigDecimal("0.0125")).parentId("m-0").isSummary(true)
         .metadata(meta).set("future", TextNode.valueOf("kept")).build());
     Message m = tandem.messages().get("m-1");
+    assertEquals(saved, m);
+    assertEquals(saved.hlc(), m.hlc());
 
     assertEquals(Arrays.<Object>asList("m-1", "c", "assistant", 42L, 3L, 4L, "m-0", true),
         Arrays.<Object>asList(m.id(), m.conversationId(), m.role(), m.ts(), m.tokensIn(),
@@ -144,6 +148,7 @@ class TypedRecordsTest {
     assertNull(Message.builder("m", "c").content((JsonNode) null).metadata(null).build()
         .metadata());
     assertNotEquals(plain, empty);
+    assertNotEquals(plain.hashCode(), empty.hashCode());
     assertNotEquals(plain, Message.builder("n", "c").role("user").content("hello").build());
     assertFalse(plain.equals("m"));
   }

@@ -94,7 +94,8 @@ class ValueTypesTest {
     assertTrue(s.contains("…") && !s.contains(longJson), s);
     String exactly80 = longJson.substring(0, 78) + "\"}";
     assertEquals(80, exactly80.length());
-    assertTrue(Record.of("message", "m-1", H1, exactly80).toString().contains(exactly80));
+    String shown = Record.of("message", "m-1", H1, exactly80).toString();
+    assertTrue(shown.contains(exactly80) && !shown.contains("…"), shown);
   }
 
   @Test
@@ -384,5 +385,29 @@ class ValueTypesTest {
         ConflictResolver.Resolution.remote(none).outcome());
     assertThrows(NullPointerException.class,
         () -> ConflictResolver.Resolution.merged(null, none));
+  }
+
+  @Test
+  void invalidIds_areNamedInTheError_andVeryLongOnesShortened() {
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> Ids.requireId(null))
+        .getMessage().startsWith("invalid id null:"));
+    String id140 = repeat('!', 140);
+    String message = assertThrows(IllegalArgumentException.class, () -> Ids.requireId(id140))
+        .getMessage();
+    assertTrue(message.contains("\"" + id140 + "\""), message);
+    String id141 = repeat('!', 141);
+    message = assertThrows(IllegalArgumentException.class, () -> Ids.requireId(id141))
+        .getMessage();
+    assertTrue(message.contains("\"" + id140 + "…\""), message);
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> Ids.requireType("X"))
+        .getMessage().contains("\"X\""));
+  }
+
+  private static String repeat(char c, int n) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      sb.append(c);
+    }
+    return sb.toString();
   }
 }
