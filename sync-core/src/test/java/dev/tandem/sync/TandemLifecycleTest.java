@@ -162,6 +162,13 @@ class TandemLifecycleTest {
       scheduler.advance(50);
       assertEquals(4, transport.pushes().size());
       assertTrue(server.contents().get("conversation/c").isDelete());
+
+      t.records("message").put("m2", "{}");
+      scheduler.advance(50);
+      assertTrue(t.records("message").delete("m2"));
+      assertEquals(2, scheduler.queued(), "a delete wakes the worker like a put");
+      scheduler.advance(50);
+      assertTrue(server.contents().get("message/m2").isDelete());
     } finally {
       t.close();
     }
