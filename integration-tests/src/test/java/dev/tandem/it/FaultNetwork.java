@@ -23,7 +23,7 @@ final class FaultNetwork {
   record Profile(double dropRequest, double dropResponse, double duplicate, double hold,
       double replay, double meanwhile) {
     /** Every fault, including late and reordered arrivals and other devices acting mid-call. */
-    static final Profile FULL = new Profile(0.07, 0.10, 0.08, 0.07, 0.08, 0.15);
+    static final Profile FULL = new Profile(0.07, 0.10, 0.08, 0.10, 0.08, 0.15);
     /**
      * Losses, duplicates and replays, but each request either reaches the server while its device
      * waits or never: no device acts between another's pull and push.
