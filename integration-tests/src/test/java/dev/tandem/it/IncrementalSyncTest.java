@@ -14,17 +14,11 @@ import dev.tandem.sync.SyncResult;
 import dev.tandem.sync.Tandem;
 import dev.tandem.sync.TransportException;
 import dev.tandem.sync.conflict.LastWriteWins;
-import dev.tandem.sync.protocol.PullResponse;
-import dev.tandem.sync.protocol.PushRequest;
-import dev.tandem.sync.protocol.PushResponse;
-import dev.tandem.sync.spi.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,63 +46,18 @@ class IncrementalSyncTest {
     cluster.close();
   }
 
-  /** Counts what the server sends and lets a test act in the middle of a call. */
-  static final class Hooked implements Transport {
-    final Transport real;
-    final AtomicInteger pulledChanges = new AtomicInteger();
-    final AtomicInteger pushes = new AtomicInteger();
-    final AtomicInteger pulls = new AtomicInteger();
-    /** Runs before a push is sent, with the push's number (from 1). */
-    volatile IntConsumer beforePush = n -> { };
-    /** Runs after the server applied a push, before its answer is returned. */
-    volatile IntConsumer afterPush = n -> { };
-    /** Runs before a pull is sent, with the pull's number (from 1). */
-    volatile IntConsumer beforePull = n -> { };
+  private HookedTransport lastHookedTransport;
 
-    Hooked(Transport real) {
-      this.real = real;
-    }
-
-    @Override
-    public PushResponse push(PushRequest request) {
-      int n = pushes.incrementAndGet();
-      beforePush.accept(n);
-      PushResponse r = real.push(request);
-      afterPush.accept(n);
-      return r;
-    }
-
-    @Override
-    public PullResponse pull(String cursor, int limit) {
-      beforePull.accept(pulls.incrementAndGet());
-      PullResponse r = real.pull(cursor, limit);
-      pulledChanges.addAndGet(r.changes().size());
-      return r;
-    }
-
-    @Override
-    public void health() {
-      real.health();
-    }
-
-    @Override
-    public void close() {
-      real.close();
-    }
-  }
-
-  private Hooked lastHooked;
-
-  /** A device whose clock is {@code skewMillis} off and whose transport is {@link Hooked}. */
+  /** A device whose clock is {@code skewMillis} off and whose transport is {@link HookedTransport}. */
   private Tandem device(String id, long skewMillis, UnaryOperator<Tandem.Builder> customize) {
     return cluster.device(id, () -> System.currentTimeMillis() + skewMillis, real -> {
-      lastHooked = new Hooked(real);
-      return lastHooked;
+      lastHookedTransport = new HookedTransport(real);
+      return lastHookedTransport;
     }, customize);
   }
 
-  private Hooked lastHook() {
-    return lastHooked;
+  private HookedTransport lastHook() {
+    return lastHookedTransport;
   }
 
   private static TransportException cut() {
@@ -124,7 +73,7 @@ class IncrementalSyncTest {
     }
     assertTrue(a.syncNow().ok());
     Tandem b = device("b", 0, bld -> bld.pullPageSize(15));
-    Hooked first = lastHook();
+    HookedTransport first = lastHook();
     SyncResult initial = b.syncNow();
     assertTrue(initial.ok(), initial.toString());
     assertEquals(40, initial.pulled());
@@ -138,7 +87,7 @@ class IncrementalSyncTest {
     }
     assertTrue(a.syncNow().ok());
     Tandem reopened = device("b", 0, bld -> bld.pullPageSize(15));
-    Hooked second = lastHook();
+    HookedTransport second = lastHook();
     assertEquals(cursor, reopened.status().cursor(), "cursor survives the restart");
     SyncResult resumed = reopened.syncNow();
     assertTrue(resumed.ok(), resumed.toString());
@@ -151,7 +100,7 @@ class IncrementalSyncTest {
   @Test
   void serverStopped_afterApplyingABatch_beforeAnswering_nothingLostNothingTwice() {
     Tandem a = device("a", 0, bld -> bld.batchSize(10));
-    Hooked h = lastHook();
+    HookedTransport h = lastHook();
     for (int i = 0; i < 35; i++) {
       a.records("message").put("m-" + i, "{\"conversationId\":\"c\",\"i\":" + i + "}");
     }
@@ -185,7 +134,7 @@ class IncrementalSyncTest {
     }
     assertTrue(a.syncNow().ok());
     Tandem b = device("b", 0, bld -> bld.pullPageSize(10));
-    Hooked h = lastHook();
+    HookedTransport h = lastHook();
     // Two pages are in; the server goes away as the third is asked for.
     h.beforePull = n -> {
       if (n == 3) {
@@ -242,7 +191,7 @@ class IncrementalSyncTest {
     List<Conflict> fired = new CopyOnWriteArrayList<>();
     // a's clock runs ahead, so a's later push wins on the server over b's edit it never saw.
     Tandem a = device("a", 2_000, bld -> bld.conflictResolver(LastWriteWins.byHlc()));
-    Hooked h = lastHook();
+    HookedTransport h = lastHook();
     a.addListener(new SyncListener() {
       @Override
       public void onConflict(Conflict c) {
@@ -278,7 +227,7 @@ class IncrementalSyncTest {
   void pushTheServerRanksOlder_isSettledInTheSameCycle_byPullingTheWinner() {
     // a's clock runs behind: its edit loses on the server to b's, made meanwhile.
     Tandem a = device("a", -2_000, bld -> bld.conflictResolver(LastWriteWins.byHlc()));
-    Hooked h = lastHook();
+    HookedTransport h = lastHook();
     Tandem b = cluster.device("b");
     a.records("conversation").put("c", "{\"title\":\"base\"}");
     assertTrue(a.syncNow().ok());
