@@ -65,17 +65,27 @@ final class Cluster implements AutoCloseable {
 
   /** A device whose transport is wrapped, e.g. to lose responses. */
   Tandem device(String id, Clock clock, UnaryOperator<Transport> wrap) {
-    Transport real = new dev.tandem.sync.transport.OkHttpTransportProvider()
-        .create(uri(), server.createToken(TEAM, id), TEAM, id);
-    Tandem t = Tandem.builder()
+    return device(id, clock, wrap, b -> b);
+  }
+
+  /** A device whose transport is wrapped and whose builder is customised further. */
+  Tandem device(String id, Clock clock, UnaryOperator<Transport> wrap,
+      UnaryOperator<Tandem.Builder> customize) {
+    Tandem t = customize.apply(Tandem.builder()
         .database(dir.resolve(id + ".db"))
         .deviceId(id)
-        .transport(wrap.apply(real))
+        .transport(wrap.apply(transport(id)))
         .clock(clock)
-        .autoSync(false)
+        .autoSync(false))
         .build();
     devices.add(t);
     return t;
+  }
+
+  /** A transport of device {@code id} straight to the server, with a token of its own. */
+  Transport transport(String id) {
+    return new dev.tandem.sync.transport.OkHttpTransportProvider()
+        .create(uri(), server.createToken(TEAM, id), TEAM, id);
   }
 
   @Override

@@ -40,7 +40,7 @@ class LiveSyncTest {
 
   private static void awaitLive(Tandem... devices) {
     for (Tandem t : devices) {
-      await().atMost(Duration.ofSeconds(15))
+      await().atMost(Duration.ofSeconds(60))
           .until(() -> t.status().mode() == SyncStatus.Mode.LIVE);
     }
   }
@@ -51,7 +51,7 @@ class LiveSyncTest {
     Tandem b = liveDevice("b");
     awaitLive(a, b);
     a.records("message").put("m-1", "{\"conversationId\":\"c\",\"content\":\"hi\"}");
-    await().atMost(Duration.ofSeconds(10)).until(() -> b.records("message").get("m-1") != null);
+    await().atMost(Duration.ofSeconds(60)).until(() -> b.records("message").get("m-1") != null);
     assertEquals("{\"conversationId\":\"c\",\"content\":\"hi\"}",
         b.records("message").get("m-1").json());
   }
@@ -68,11 +68,11 @@ class LiveSyncTest {
       awaitLive(a, b);
       proxy.cut();
       a.records("message").put("during-cut", "{\"n\":1}");
-      await().atMost(Duration.ofSeconds(20))
+      await().atMost(Duration.ofSeconds(60))
           .until(() -> b.records("message").get("during-cut") != null);
       awaitLive(b);
       a.records("message").put("after-reconnect", "{\"n\":2}");
-      await().atMost(Duration.ofSeconds(10))
+      await().atMost(Duration.ofSeconds(60))
           .until(() -> b.records("message").get("after-reconnect") != null);
     }
   }
@@ -87,7 +87,7 @@ class LiveSyncTest {
     awaitLive(a, b, c);
     a.records("conversation").put("after-restart", "{\"title\":\"x\"}");
     for (Tandem t : List.of(b, c)) {
-      await().atMost(Duration.ofSeconds(10))
+      await().atMost(Duration.ofSeconds(60))
           .until(() -> t.records("conversation").get("after-restart") != null);
     }
     assertNotNull(c.records("conversation").get("after-restart"));

@@ -53,11 +53,11 @@ class MultiNodeLiveTest {
           Tandem reader = Tandem.builder().database(dir.resolve("b.db")).deviceId("b")
               .server(node2.uri(), node2.createToken("team", "b"), "team")
               .sweepInterval(Duration.ofHours(1)).build()) {
-        await().atMost(Duration.ofSeconds(15))
+        await().atMost(Duration.ofSeconds(60))
             .until(() -> reader.status().mode() == SyncStatus.Mode.LIVE);
         writer.records("message").put("m", "{\"via\":\"node1\"}");
         writer.syncNow();
-        await().atMost(Duration.ofSeconds(10))
+        await().atMost(Duration.ofSeconds(60))
             .until(() -> reader.records("message").get("m") != null);
         assertEquals("{\"via\":\"node1\"}", reader.records("message").get("m").json());
       }

@@ -93,6 +93,10 @@ class NetworkCommandsTest {
     return tmp.resolve(dev + "-config.json");
   }
 
+  /**
+   * A token for {@code dev}. Callers pass it as {@code --token=<it>}: a token may start with
+   * {@code -}, which as a separate argument would be read as an option.
+   */
   private String token(String dev) {
     Result r = run("token", "create", "--server", server.uri().toString(), "--admin-token", ADMIN,
         "--team", TEAM, "--device", dev);
@@ -102,7 +106,7 @@ class NetworkCommandsTest {
 
   private void init(String dev) {
     Result r = as(dev, "init", "--server", server.uri().toString(), "--team", TEAM, "--device",
-        dev, "--token", token(dev));
+        dev, "--token=" + token(dev));
     assertEquals(0, r.code(), r.err());
   }
 
@@ -153,7 +157,7 @@ class NetworkCommandsTest {
   void init_writesTheConfig_ownerOnly_andReportsTheServer() throws Exception {
     String token = token("laptop");
     Result r = as("laptop", "init", "--server", server.uri() + "/", "--team", TEAM, "--device",
-        "laptop", "--token", token);
+        "laptop", "--token=" + token);
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("is up"), r.out());
     JsonNode c = Json.MAPPER.readTree(config("laptop").toFile());
@@ -168,7 +172,7 @@ class NetworkCommandsTest {
 
     // Default location: ~/.config/tandem/config.json (CLI.md).
     Result def = run("init", "--json", "--server", server.uri().toString(), "--team", TEAM,
-        "--device", "laptop", "--token", token);
+        "--device", "laptop", "--token=" + token);
     assertEquals(0, def.code(), def.err());
     assertTrue(def.json().get("online").asBoolean());
     assertTrue(Files.exists(tmp.resolve("home/.config/tandem/config.json")));
@@ -304,7 +308,7 @@ class NetworkCommandsTest {
     String token = run("token", "create", "--server", strict.uri().toString(), "--admin-token",
         ADMIN, "--team", TEAM, "--device", "laptop").out().strip();
     assertEquals(0, as("laptop", "init", "--server", strict.uri().toString(), "--team", TEAM,
-        "--device", "laptop", "--token", token).code());
+        "--device", "laptop", "--token=" + token).code());
     writeConversation(db("laptop"), "c-big", "m-big", "x".repeat(500));
 
     Result first = as("laptop", "sync", "now", "--json");
@@ -330,7 +334,7 @@ class NetworkCommandsTest {
     String token2 = run("token", "create", "--server", lenient.uri().toString(),
         "--admin-token", ADMIN, "--team", TEAM, "--device", "laptop").out().strip();
     assertEquals(0, as("laptop", "init", "--server", lenient.uri().toString(), "--team", TEAM,
-        "--device", "laptop", "--token", token2).code());
+        "--device", "laptop", "--token=" + token2).code());
     Result ok = as("laptop", "sync", "retry", "--json");
     assertEquals(0, ok.code(), ok.err());
     assertEquals(2, ok.json().get("retried").asInt());
@@ -350,7 +354,7 @@ class NetworkCommandsTest {
     StringBuilder err = new StringBuilder();
     Thread watch = new Thread(() -> {
       Result r = run(out, "--db", db("desk").toString(), "--config", config("desk").toString(),
-          "sync", "watch", "--json", "--max-changes", "2", "--max-millis", "20000");
+          "sync", "watch", "--json", "--max-changes", "2", "--max-millis", "90000");
       err.append(r.err());
       code.set(r.code());
     });
@@ -360,7 +364,7 @@ class NetworkCommandsTest {
       save(laptop, "c-live", "m-live", "hello from the laptop");
       assertTrue(laptop.syncNow().ok());
     }
-    watch.join(25_000);
+    watch.join(120_000);
     assertFalse(watch.isAlive(), "watch stops after 2 changes");
     assertEquals(0, code.get(), err.toString());
     assertTrue(err.toString().contains("watching"), err.toString());
@@ -389,18 +393,18 @@ class NetworkCommandsTest {
     StringWriter out = new StringWriter();
     AtomicInteger code = new AtomicInteger(-1);
     Thread watch = new Thread(() -> code.set(run(out, "--db", db("desk").toString(), "--config",
-        config("desk").toString(), "sync", "watch", "--max-millis", "20000").code()));
+        config("desk").toString(), "sync", "watch", "--max-millis", "90000").code()));
     watch.start();
     try (Tandem laptop = openAs("laptop")) {
       laptop.messages().delete("m-del");
       assertTrue(laptop.syncNow().ok());
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!out.toString().contains("delete") && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
     watch.interrupt();
-    watch.join(10_000);
+    watch.join(60_000);
     assertFalse(watch.isAlive());
     assertEquals(0, code.get());
     // The conversation of a deleted record is printed only if the store still knows it; after a
@@ -418,7 +422,7 @@ class NetworkCommandsTest {
     srv.start();
     Pattern listening = Pattern.compile("listening on (http://\\S+)");
     Matcher m = listening.matcher("");
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!(m = listening.matcher(out.toString())).find() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
@@ -432,7 +436,7 @@ class NetworkCommandsTest {
       assertTrue(Files.isDirectory(tmp.resolve("srv")));
     } finally {
       srv.interrupt();
-      srv.join(15_000);
+      srv.join(60_000);
     }
     assertFalse(srv.isAlive());
     assertEquals(0, code.get());

@@ -19,7 +19,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Both resolvers first look for cases that are not conflicts at all: if both versions are the
- * same (same JSON text, or both deletions) the remote one is taken silently; if a base is known
+ * same (same JSON text, or both deletions) one is taken silently — by {@link #byHlc()} the one with
+ * the later clock, by {@link #byServerArrival()} the remote one; if a base is known
  * and one side still equals it, the other side's change is taken silently. Otherwise one version
  * wins and a {@link Conflict} with path {@code ""} records both, so the loser can still be shown to
  * the user. Instances are immutable and thread-safe.
@@ -68,7 +69,11 @@ public final class LastWriteWins implements ConflictResolver {
     Objects.requireNonNull(local, "local");
     Objects.requireNonNull(remote, "remote");
     if (sameVersion(local, remote)) {
-      return Resolution.remote(Collections.<Conflict>emptyList());
+      // No conflict, but the clock still counts: dropping the later of two equal versions (two
+      // deletions, say) would let an edit made between them win over the later one.
+      return byHlc && local.hlc().isAfter(remote.hlc())
+          ? Resolution.local(Collections.<Conflict>emptyList())
+          : Resolution.remote(Collections.<Conflict>emptyList());
     }
     if (base != null && !base.deleted()) {
       if (sameVersion(base, local)) {

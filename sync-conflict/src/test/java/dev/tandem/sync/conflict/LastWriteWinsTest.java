@@ -63,14 +63,20 @@ class LastWriteWinsTest {
   }
 
   @Test
-  void identicalVersions_takeRemote_withoutConflict() {
+  void identicalVersions_keepTheLaterClock_withoutConflict() {
     Resolution r = LastWriteWins.byHlc().resolve(base, rec(LATE, "{'t':'x'}"),
         rec(EARLY, "{'t':'x'}"));
-    assertEquals(Outcome.REMOTE, r.outcome());
+    assertEquals(Outcome.LOCAL, r.outcome());
     assertTrue(r.conflicts().isEmpty());
     Resolution d = LastWriteWins.byHlc().resolve(base, tomb(LATE), tomb(EARLY));
-    assertEquals(Outcome.REMOTE, d.outcome());
+    assertEquals(Outcome.LOCAL, d.outcome(), "the later deletion stays, to be pushed");
     assertTrue(d.conflicts().isEmpty());
+    Resolution e = LastWriteWins.byHlc().resolve(base, tomb(EARLY), tomb(LATE));
+    assertEquals(Outcome.REMOTE, e.outcome());
+    assertTrue(e.conflicts().isEmpty());
+    Resolution a = LastWriteWins.byServerArrival().resolve(base, tomb(LATE), tomb(EARLY));
+    assertEquals(Outcome.REMOTE, a.outcome());
+    assertTrue(a.conflicts().isEmpty());
   }
 
   @Test

@@ -10,6 +10,8 @@ import java.util.Collections;
 /**
  * The child process of {@link CrashConsistencyTest}: writes records in a loop, several per
  * transaction, and prints the number of committed transactions after each commit, until killed.
+ * Arguments: the database, and the number of the first transaction (default 1), so that a child
+ * started again on a database a killed one left behind writes new records.
  */
 public final class KillTestWriter {
   private KillTestWriter() {}
@@ -22,7 +24,8 @@ public final class KillTestWriter {
     for (int i = 0; i < 200; i++) {
       filler.append("lorem ipsum dolor ").append(i).append(' ');
     }
-    for (int n = 1; n < 1_000_000; n++) {
+    int first = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+    for (int n = first; n < first + 1_000_000; n++) {
       int i = n;
       store.inTransaction(tx -> {
         String c = "c-" + (i / 10);

@@ -92,6 +92,7 @@ public final class OkHttpTransport implements Transport {
   private final Compression compression;
   private final int minCompressBytes;
   private final long livePingIntervalMillis;
+  private final java.util.function.LongSupplier liveNanoTime;
   private final Set<Call> calls = ConcurrentHashMap.newKeySet();
   private final Set<LiveSocket> liveSockets = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -105,6 +106,7 @@ public final class OkHttpTransport implements Transport {
     this.compression = b.compression;
     this.minCompressBytes = b.minCompressBytes;
     this.livePingIntervalMillis = b.livePingIntervalMillis;
+    this.liveNanoTime = b.liveNanoTime;
     this.ownsClient = b.client == null;
     OkHttpClient.Builder cb = ownsClient ? new OkHttpClient.Builder() : b.client.newBuilder();
     if (ownsClient) {
@@ -269,7 +271,7 @@ public final class OkHttpTransport implements Transport {
     Objects.requireNonNull(listener, "listener");
     checkOpen();
     LiveSocket socket = new LiveSocket(cursor, listener, pingScheduler(), livePingIntervalMillis,
-        liveSockets::remove);
+        liveSockets::remove, liveNanoTime);
     liveSockets.add(socket);
     socket.connect(liveClient, syncRequest(url("sync/live")).build());
     if (closed.get()) {
@@ -476,6 +478,7 @@ public final class OkHttpTransport implements Transport {
     private Compression compression = Compression.GZIP;
     private int minCompressBytes = 1024;
     private long livePingIntervalMillis = 30_000;
+    private java.util.function.LongSupplier liveNanoTime = System::nanoTime;
 
     private Builder() {}
 
@@ -603,6 +606,12 @@ public final class OkHttpTransport implements Transport {
     /** Sets how often the live channel pings; zero sends none. */
     public Builder livePingInterval(long interval, TimeUnit unit) {
       return livePingInterval(duration(interval, unit));
+    }
+
+    /** Replaces the monotonic clock that times the server's silence (tests only). */
+    Builder liveNanoTime(java.util.function.LongSupplier nanoTime) {
+      this.liveNanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+      return this;
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 
 class LiveChannelTest {
   /** Long enough for any event on a loaded 2-core machine; only ever waited on, never asserted. */
-  private static final long WAIT_SECONDS = 5;
+  private static final long WAIT_SECONDS = 30;
   /** How long to watch for an event that must not come. */
   private static final long QUIET_MILLIS = 300;
 
@@ -212,13 +213,15 @@ class LiveChannelTest {
 
   @Test
   void client_pingsEveryInterval_whileTheServerAnswers() throws Exception {
+    // The silence clock stands still: however slowly this machine runs, the server never looks
+    // silent, so only the ping schedule itself is under test.
+    AtomicLong nanos = new AtomicLong();
     try (OkHttpTransport pinging = OkHttpTransportTest.newTransport(server.url("/").uri())
-        .livePingInterval(50, TimeUnit.MILLISECONDS).build()) {
+        .livePingInterval(50, TimeUnit.MILLISECONDS).liveNanoTime(nanos::get).build()) {
       server.enqueue(new MockResponse().withWebSocketUpgrade(serverSide));
       pinging.openLive("c-1", events);
 
       assertTrue(serverSide.next().contains("hello"));
-      // Several intervals pass: the answered pings keep the channel up.
       for (int i = 0; i < 5; i++) {
         assertEquals("{\"type\":\"ping\"}", serverSide.next());
       }
@@ -228,14 +231,54 @@ class LiveChannelTest {
   }
 
   @Test
+  void serverSilence_isTimedFromTheLastFrameHeard_notFromTheOpen() throws Exception {
+    serverSide.answerPings = false;
+    AtomicLong nanos = new AtomicLong();
+    long interval = TimeUnit.MILLISECONDS.toNanos(50);
+    try (OkHttpTransport pinging = OkHttpTransportTest.newTransport(server.url("/").uri())
+        .livePingInterval(50, TimeUnit.MILLISECONDS).liveNanoTime(nanos::get).build()) {
+      server.enqueue(new MockResponse().withWebSocketUpgrade(serverSide));
+      pinging.openLive("c-1", events);
+      WebSocket ws = serverSide.awaitOpen();
+      assertEquals("open", events.next());
+
+      nanos.addAndGet(interval * 3 / 2);
+      ws.send("{\"type\":\"pong\"}");
+      // Frames are handled in order: once this one is seen, the pong was heard at 1.5 intervals.
+      ws.send("{\"type\":\"changes\",\"cursor\":\"marker\"}");
+      assertEquals("changes:marker", events.next());
+      // Three intervals after the open, but only 1.5 after the pong: still alive.
+      nanos.addAndGet(interval * 3 / 2);
+      serverSide.received.clear();
+      // Of two pings, at least the second comes from a run that saw the advanced clock.
+      assertEquals("{\"type\":\"ping\"}", serverSide.next());
+      assertEquals("{\"type\":\"ping\"}", serverSide.next());
+      assertFalse(events.events.contains("closed"));
+
+      nanos.addAndGet(interval * 2 + TimeUnit.MILLISECONDS.toNanos(1));
+      assertEquals("closed", events.next());
+      assertTrue(events.causes.get(0).getMessage().contains("silent"),
+          events.causes.get(0).getMessage());
+    }
+  }
+
+  @Test
   void silentServer_isGivenUp_withOneNetworkClose() throws Exception {
     serverSide.answerPings = false;
+    AtomicLong nanos = new AtomicLong();
     try (OkHttpTransport pinging = OkHttpTransportTest.newTransport(server.url("/").uri())
-        .livePingInterval(Duration.ofMillis(50)).build()) {
+        .livePingInterval(Duration.ofMillis(50)).liveNanoTime(nanos::get).build()) {
       server.enqueue(new MockResponse().withWebSocketUpgrade(serverSide));
       pinging.openLive("c-1", events);
 
       assertEquals("open", events.next());
+      // Exactly two intervals of silence are still tolerated; a millisecond more is not.
+      nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+      serverSide.received.clear();
+      assertEquals("{\"type\":\"ping\"}", serverSide.next());
+      assertEquals("{\"type\":\"ping\"}", serverSide.next());
+      assertFalse(events.events.contains("closed"));
+      nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
       assertEquals("closed", events.next());
       TransportException cause = assertInstanceOf(TransportException.class, events.causes.get(0));
       assertEquals(Reason.NETWORK, cause.reason());

@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -38,6 +39,7 @@ public final class LiveSocket extends WebSocketListener implements Transport.Liv
   private final ScheduledExecutorService scheduler;
   private final long pingIntervalMillis;
   private final Consumer<LiveSocket> onDone;
+  private final LongSupplier nanoTime;
   /** Set once: by the first close, failure or {@link #close()}. Nothing is delivered after it. */
   private final AtomicBoolean done = new AtomicBoolean();
   private volatile WebSocket webSocket;
@@ -47,19 +49,23 @@ public final class LiveSocket extends WebSocketListener implements Transport.Liv
   /**
    * @param scheduler runs the pings; null (or a zero interval) sends none
    * @param onDone told once when this socket is finished, so the transport forgets it
+   * @param nanoTime the monotonic clock that times the server's silence ({@code System::nanoTime};
+   *     tests pass a manual one, so that a slow machine is never taken for a silent server)
    */
   public LiveSocket(String cursor, Transport.LiveListener listener,
-      ScheduledExecutorService scheduler, long pingIntervalMillis, Consumer<LiveSocket> onDone) {
+      ScheduledExecutorService scheduler, long pingIntervalMillis, Consumer<LiveSocket> onDone,
+      LongSupplier nanoTime) {
     this.cursor = cursor;
     this.listener = listener;
     this.scheduler = scheduler;
     this.pingIntervalMillis = pingIntervalMillis;
     this.onDone = onDone;
+    this.nanoTime = nanoTime;
   }
 
   /** Starts connecting; returns at once. */
   public void connect(OkHttpClient client, Request request) {
-    lastHeardNanos = System.nanoTime();
+    lastHeardNanos = nanoTime.getAsLong();
     webSocket = client.newWebSocket(request, this);
   }
 
@@ -68,7 +74,7 @@ public final class LiveSocket extends WebSocketListener implements Transport.Liv
     if (done.get()) {
       return;
     }
-    lastHeardNanos = System.nanoTime();
+    lastHeardNanos = nanoTime.getAsLong();
     ws.send(Frames.hello(cursor));
     if (scheduler != null && pingIntervalMillis > 0) {
       try {
@@ -92,7 +98,7 @@ public final class LiveSocket extends WebSocketListener implements Transport.Liv
 
   @Override
   public void onMessage(WebSocket ws, String text) {
-    lastHeardNanos = System.nanoTime();
+    lastHeardNanos = nanoTime.getAsLong();
     if (done.get()) {
       return;
     }
@@ -121,7 +127,7 @@ public final class LiveSocket extends WebSocketListener implements Transport.Liv
 
   @Override
   public void onMessage(WebSocket ws, ByteString bytes) {
-    lastHeardNanos = System.nanoTime();
+    lastHeardNanos = nanoTime.getAsLong();
   }
 
   @Override
@@ -187,7 +193,7 @@ public final class LiveSocket extends WebSocketListener implements Transport.Liv
     if (done.get() || ws == null) {
       return;
     }
-    long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeardNanos);
+    long silentMillis = TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - lastHeardNanos);
     if (silentMillis > 2 * pingIntervalMillis) {
       // A half-open TCP connection can look alive forever; the engine reconnects and catches up.
       finish(new TransportException(Reason.NETWORK, 0, null,
