@@ -22,6 +22,7 @@ import java.util.Objects;
  */
 public final class RedactorBuilder {
   private final List<SecretRule> rules;
+  private boolean checkFieldNames = true;
 
   RedactorBuilder(List<SecretRule> start) {
     this.rules = new ArrayList<>(start);
@@ -90,9 +91,19 @@ public final class RedactorBuilder {
     return ids;
   }
 
-  /** Builds the redactor. With no rules at all it changes nothing. */
+  /**
+   * Whether a string stored directly under a secret-named JSON field ({@code "password"},
+   * {@code "api_key"}, {@code "clientSecret"}) is masked whole when it looks like a literal
+   * secret (default true). Field names never feed the keyword pre-filter either way.
+   */
+  public RedactorBuilder checkFieldNames(boolean check) {
+    this.checkFieldNames = check;
+    return this;
+  }
+
+  /** Builds the redactor. With no rules and no field-name check it changes nothing. */
   public SecretRedactor build() {
-    return new SecretRedactor(rules);
+    return new SecretRedactor(rules, checkFieldNames);
   }
 
   private void requireNew(SecretRule rule) {

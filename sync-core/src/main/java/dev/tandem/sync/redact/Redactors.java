@@ -12,7 +12,7 @@ public final class Redactors {
   public static final String MASK = "[REDACTED]";
 
   private static final List<SecretRule> BUILT_IN = BuiltInRules.all();
-  private static final SecretRedactor DEFAULT = new SecretRedactor(BUILT_IN);
+  private static final SecretRedactor DEFAULT = new SecretRedactor(BUILT_IN, true);
 
   private Redactors() {}
 

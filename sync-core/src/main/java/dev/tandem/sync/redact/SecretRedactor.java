@@ -18,7 +18,10 @@ import java.util.regex.Matcher;
  * examines each string <em>value</em> on its own: field names are never looked at (so a field
  * called {@code tokensIn} costs nothing) and a secret cannot be half inside one value and half
  * in the next. A value is handed to the rules only if the keyword pre-filter finds one of their
- * keywords in it. Masked values are written back in place; every other byte of the document is
+ * keywords in it. The one use of field names: a value stored directly under a secret-named field
+ * ({@code "password"}, {@code "apiKey"}, {@code "client_secret"}) is masked whole when it looks
+ * like a literal secret (by the same checks as {@code password = "…"} in text); this can be
+ * switched off with {@link RedactorBuilder#checkFieldNames(boolean)}. Masked values are written back in place; every other byte of the document is
  * kept, and a document with nothing to mask is returned as the same string.
  *
  * <p>Where two rules match overlapping text, the rule listed first wins. Text that is not JSON
@@ -34,8 +37,10 @@ public final class SecretRedactor implements Redactor {
   private final KeywordIndex index;
   /** The rule of each keyword number of {@link #index}. */
   private final int[] keywordRule;
+  private final boolean checkFieldNames;
 
-  SecretRedactor(List<SecretRule> rules) {
+  SecretRedactor(List<SecretRule> rules, boolean checkFieldNames) {
+    this.checkFieldNames = checkFieldNames;
     this.rules = Collections.unmodifiableList(new ArrayList<>(rules));
     List<String> keywords = new ArrayList<>();
     List<Integer> owner = new ArrayList<>();
@@ -98,19 +103,31 @@ public final class SecretRedactor implements Redactor {
     List<Object> edits = null;
     try (JsonParser p = JSON.createParser(json)) {
       JsonToken t;
+      int fieldKind = SecretFields.NONE;
       while ((t = p.nextToken()) != null) {
+        if (t == JsonToken.FIELD_NAME) {
+          fieldKind = checkFieldNames ? SecretFields.kindOf(p.currentName()) : SecretFields.NONE;
+          continue;
+        }
         if (t != JsonToken.VALUE_STRING) {
           continue;
         }
+        int kind = p.getParsingContext().inObject() ? fieldKind : SecretFields.NONE;
         long start = p.currentTokenLocation().getCharOffset();
         char[] buf = p.getTextCharacters();
         int off = p.getTextOffset();
         int len = p.getTextLength();
-        if (!index.containsAny(buf, off, len)) {
+        String masked;
+        String value;
+        if (kind != SecretFields.NONE) {
+          value = new String(buf, off, len);
+          masked = SecretFields.isSecretValue(kind, value) ? Redactors.MASK : redactText(value);
+        } else if (!index.containsAny(buf, off, len)) {
           continue;
+        } else {
+          value = new String(buf, off, len);
+          masked = redactText(value);
         }
-        String value = new String(buf, off, len);
-        String masked = redactText(value);
         if (masked.equals(value)) {
           continue;
         }
