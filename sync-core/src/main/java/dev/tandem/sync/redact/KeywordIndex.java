@@ -20,9 +20,12 @@ final class KeywordIndex {
   private final int[] delta;
   /** Keyword numbers that end in each state (including through failure links), or null. */
   private final int[][] output;
+  /** Keywords that count only at the start of a word (not after a letter, digit or _). */
+  private final boolean[] wordStart;
 
-  KeywordIndex(List<String> keywordList) {
+  KeywordIndex(List<String> keywordList, boolean[] wordStart) {
     this.keywords = keywordList.toArray(new String[0]);
+    this.wordStart = wordStart.clone();
     int next = 1;
     for (String k : keywords) {
       for (int i = 0; i < k.length(); i++) {
@@ -118,26 +121,63 @@ final class KeywordIndex {
     return c < 128 ? charClass[c] : 0;
   }
 
-  /** Whether {@code buf[off, off+len)} contains any keyword. */
-  boolean containsAny(char[] buf, int off, int len) {
+  /** Whether {@code text} contains any keyword. */
+  boolean containsAny(CharSequence text) {
+    return containsAny(text, 0, text.length(), true);
+  }
+
+  /**
+   * Whether {@code text[from, to)} contains any keyword; with {@code wordStarts} false, a
+   * keyword that must start a word counts anywhere (for raw JSON text, where the character
+   * before it may be the {@code n} of an escaped newline).
+   */
+  boolean containsAny(CharSequence text, int from, int to, boolean wordStarts) {
     int s = 0;
-    int end = off + len;
-    for (int i = off; i < end; i++) {
-      s = delta[s * classes + classOf(buf[i])];
-      if (output[s] != null) {
-        return true;
+    for (int i = from; i < to; i++) {
+      s = delta[s * classes + classOf(text.charAt(i))];
+      int[] ks = output[s];
+      if (ks != null) {
+        for (int k : ks) {
+          if (!wordStarts || counts(k, text, from, i - keywords[k].length() + 1)) {
+            return true;
+          }
+        }
       }
     }
     return false;
   }
 
-  /** Whether {@code text} contains any keyword. */
-  boolean containsAny(CharSequence text) {
+  /** Whether keyword {@code k} found at {@code start} counts ("task" holds no "sk" token). */
+  private boolean counts(int k, CharSequence text, int from, int start) {
+    if (!wordStart[k] || start == from) {
+      return true;
+    }
+    char c = text.charAt(start - 1);
+    return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || c == '_');
+  }
+
+  /** Decides whether one keyword occurrence counts. */
+  interface HitTest {
+    boolean test(int keyword, int start);
+  }
+
+  /**
+   * Whether {@code text[from, to)} holds a keyword occurrence that starts a word where its
+   * keyword must, and that {@code test} accepts.
+   */
+  boolean anyHit(CharSequence text, int from, int to, HitTest test) {
     int s = 0;
-    for (int i = 0, n = text.length(); i < n; i++) {
+    for (int i = from; i < to; i++) {
       s = delta[s * classes + classOf(text.charAt(i))];
-      if (output[s] != null) {
-        return true;
+      int[] ks = output[s];
+      if (ks != null) {
+        for (int k : ks) {
+          int start = i - keywords[k].length() + 1;
+          if (counts(k, text, from, start) && test.test(k, start)) {
+            return true;
+          }
+        }
       }
     }
     return false;
@@ -156,7 +196,10 @@ final class KeywordIndex {
       int[] ks = output[s];
       if (ks != null) {
         for (int k : ks) {
-          sink.hit(k, i - keywords[k].length() + 1);
+          int start = i - keywords[k].length() + 1;
+          if (counts(k, text, 0, start)) {
+            sink.hit(k, start);
+          }
         }
       }
     }

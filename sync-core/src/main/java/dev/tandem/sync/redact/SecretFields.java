@@ -20,13 +20,7 @@ final class SecretFields {
    * {@code tokensIn} and {@code tokenizer} neither.
    */
   static int kindOf(String name) {
-    if (name == null || name.length() < 5) {
-      return NONE;
-    }
-    // Cheap rejection first: almost every field name ends in none of these letters.
-    char last = Character.toLowerCase(name.charAt(name.length() - 1));
-    if (last != 'd' && last != 'e' && last != 't' && last != 'n' && last != 'y'
-        && last != 'l' && last != 's') {
+    if (name == null || !mayBeSecretName(name, 0, name.length())) {
       return NONE;
     }
     String folded = name.replace("_", "").replace("-", "").toLowerCase(Locale.ROOT);
@@ -41,6 +35,16 @@ final class SecretFields {
       }
     }
     return NONE;
+  }
+
+  /** A cheap test that rules out almost every name: too short, or the wrong last letter. */
+  static boolean mayBeSecretName(CharSequence text, int start, int end) {
+    if (end - start < 5) {
+      return false;
+    }
+    char last = Character.toLowerCase(text.charAt(end - 1));
+    return last == 'd' || last == 'e' || last == 't' || last == 'n' || last == 'y'
+        || last == 'l' || last == 's';
   }
 
   /** Whether {@code value}, stored under a field of {@code kind}, is a literal secret. */

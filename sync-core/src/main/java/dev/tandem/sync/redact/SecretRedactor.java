@@ -50,7 +50,12 @@ public final class SecretRedactor implements Redactor {
         owner.add(r);
       }
     }
-    this.index = new KeywordIndex(keywords);
+    boolean[] wordStart = new boolean[keywords.size()];
+    for (int k = 0; k < wordStart.length; k++) {
+      SecretRule rule = this.rules.get(owner.get(k));
+      wordStart[k] = rule.isPrefixRule() && rule.requiresWordStart();
+    }
+    this.index = new KeywordIndex(keywords, wordStart);
     this.keywordRule = new int[owner.size()];
     for (int i = 0; i < keywordRule.length; i++) {
       keywordRule[i] = owner.get(i);
@@ -100,6 +105,180 @@ public final class SecretRedactor implements Redactor {
     if (json == null || json.isEmpty()) {
       return json;
     }
+    String fast = scan(json);
+    return fast != null ? fast : parseAndRedact(json);
+  }
+
+  /**
+   * Redacts a document in one pass over its text, without building a parser: finds each string,
+   * tells names from values by the {@code :} after them, decodes escapes only where there are
+   * any, and hands a value to the rules only on a keyword hit. Returns null, leaving the work to
+   * {@link #parseAndRedact}, when the text is not lexically JSON (so that nothing can hide
+   * outside a string) or holds an escape it cannot decode.
+   */
+  private String scan(String json) {
+    int n = json.length();
+    int i = 0;
+    while (i < n && isJsonSpace(json.charAt(i))) {
+      i++;
+    }
+    if (i == n || (json.charAt(i) != '{' && json.charAt(i) != '[')) {
+      return null;
+    }
+    StringBuilder out = null;
+    int copied = 0;
+    int nameKind = SecretFields.NONE;
+    while (i < n) {
+      char c = json.charAt(i);
+      if (c != '"') {
+        if (!isJsonLexical(c)) {
+          return null;
+        }
+        if (c != ':' && !isJsonSpace(c)) {
+          nameKind = SecretFields.NONE;
+        }
+        i++;
+        continue;
+      }
+      int quote = i;
+      int start = ++i;
+      boolean escaped = false;
+      boolean risky = false;
+      while (i < n) {
+        char d = json.charAt(i);
+        if (d == '"') {
+          break;
+        }
+        if (d == '\\') {
+          escaped = true;
+          // Only a unicode or a slash escape can hide a keyword character; a newline cannot.
+          risky |= i + 1 < n && (json.charAt(i + 1) == 'u' || json.charAt(i + 1) == '/');
+          i += 2;
+        } else {
+          i++;
+        }
+      }
+      if (i >= n) {
+        return null;
+      }
+      int end = i++;
+      int j = i;
+      while (j < n && isJsonSpace(json.charAt(j))) {
+        j++;
+      }
+      if (j < n && json.charAt(j) == ':') {
+        nameKind = SecretFields.NONE;
+        if (checkFieldNames && (escaped || SecretFields.mayBeSecretName(json, start, end))) {
+          String name = escaped ? unescape(json, start, end) : json.substring(start, end);
+          if (name == null) {
+            return null;
+          }
+          nameKind = SecretFields.kindOf(name);
+        }
+        continue;
+      }
+      int kind = nameKind;
+      nameKind = SecretFields.NONE;
+      if (kind == SecretFields.NONE && !risky && !(escaped
+          ? index.containsAny(json, start, end, false) : mayMatch(json, start, end))) {
+        continue;
+      }
+      String value = escaped ? unescape(json, start, end) : json.substring(start, end);
+      if (value == null) {
+        return null;
+      }
+      String masked = kind != SecretFields.NONE && SecretFields.isSecretValue(kind, value)
+          ? Redactors.MASK : redactText(value);
+      if (masked.equals(value)) {
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(json.length());
+      }
+      out.append(json, copied, quote).append('"')
+          .append(JsonStringEncoder.getInstance().quoteAsString(masked)).append('"');
+      copied = end + 1;
+    }
+    if (out == null) {
+      return json;
+    }
+    return out.append(json, copied, n).toString();
+  }
+
+  /**
+   * Whether a value with no escapes (so its raw text is its text) may hold a secret: a keyword
+   * of a search rule, or a keyword where its prefix rule's pattern matches. A URL is common in a
+   * message; a URL with a password in it is not, and only that is worth decoding and a full run.
+   */
+  private boolean mayMatch(String json, int start, int end) {
+    return index.anyHit(json, start, end, (keyword, at) -> {
+      SecretRule rule = rules.get(keywordRule[keyword]);
+      if (!rule.isPrefixRule()) {
+        return true;
+      }
+      Matcher m = rule.pattern().matcher(json);
+      m.useTransparentBounds(true);
+      m.region(at, end);
+      return m.lookingAt();
+    });
+  }
+
+  /** Decodes the JSON string body {@code json[start, end)}; null if an escape is malformed. */
+  private static String unescape(String json, int start, int end) {
+    StringBuilder sb = new StringBuilder(end - start);
+    for (int i = start; i < end; i++) {
+      char c = json.charAt(i);
+      if (c != '\\') {
+        sb.append(c);
+        continue;
+      }
+      if (++i >= end) {
+        return null;
+      }
+      char e = json.charAt(i);
+      switch (e) {
+        case '"': case '\\': case '/':
+          sb.append(e);
+          break;
+        case 'b':
+          sb.append('\b');
+          break;
+        case 'f':
+          sb.append('\f');
+          break;
+        case 'n':
+          sb.append('\n');
+          break;
+        case 'r':
+          sb.append('\r');
+          break;
+        case 't':
+          sb.append('\t');
+          break;
+        case 'u':
+          if (i + 4 >= end) {
+            return null;
+          }
+          int code = 0;
+          for (int k = 1; k <= 4; k++) {
+            int digit = Character.digit(json.charAt(i + k), 16);
+            if (digit < 0) {
+              return null;
+            }
+            code = code * 16 + digit;
+          }
+          sb.append((char) code);
+          i += 4;
+          break;
+        default:
+          return null;
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The general path, for text the single-pass scan declined: a full JSON parse. */
+  private String parseAndRedact(String json) {
     List<Object> edits = null;
     try (JsonParser p = JSON.createParser(json)) {
       JsonToken t;
@@ -114,27 +293,16 @@ public final class SecretRedactor implements Redactor {
         }
         int kind = p.getParsingContext().inObject() ? fieldKind : SecretFields.NONE;
         long start = p.currentTokenLocation().getCharOffset();
-        char[] buf = p.getTextCharacters();
-        int off = p.getTextOffset();
-        int len = p.getTextLength();
-        String masked;
-        String value;
-        if (kind != SecretFields.NONE) {
-          value = new String(buf, off, len);
-          masked = SecretFields.isSecretValue(kind, value) ? Redactors.MASK : redactText(value);
-        } else if (!index.containsAny(buf, off, len)) {
-          continue;
-        } else {
-          value = new String(buf, off, len);
-          masked = redactText(value);
-        }
+        String value = p.getText();
+        String masked = kind != SecretFields.NONE && SecretFields.isSecretValue(kind, value)
+            ? Redactors.MASK : redactText(value);
         if (masked.equals(value)) {
           continue;
         }
         long end = p.currentLocation().getCharOffset();
         if (start < 0 || end <= start || end > json.length() || json.charAt((int) start) != '"'
             || json.charAt((int) end - 1) != '"') {
-          // Offsets we cannot trust: rewrite the value through the raw-text path instead.
+          // Offsets we cannot trust: treat the whole document as text instead.
           return redactText(json);
         }
         if (edits == null) {
@@ -145,7 +313,7 @@ public final class SecretRedactor implements Redactor {
         edits.add(masked);
       }
     } catch (IOException | RuntimeException notJson) {
-      // Not JSON (or not parseable here): the secrets still must not leave, so treat it as text.
+      // Not JSON: the secrets still must not leave, so treat it as text.
       return redactText(json);
     }
     if (edits == null) {
@@ -163,6 +331,24 @@ public final class SecretRedactor implements Redactor {
     }
     sb.append(json, pos, json.length());
     return sb.toString();
+  }
+
+  private static boolean isJsonSpace(char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+  }
+
+  /** Characters JSON allows outside strings: structure, numbers, true, false, null. */
+  private static boolean isJsonLexical(char c) {
+    switch (c) {
+      case '{': case '}': case '[': case ']': case ':': case ',':
+      case ' ': case '\n': case '\r': case '\t':
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8':
+      case '9': case '-': case '+': case '.': case 'e': case 'E':
+      case 't': case 'r': case 'u': case 'f': case 'a': case 'l': case 's': case 'n':
+        return true;
+      default:
+        return false;
+    }
   }
 
   /**

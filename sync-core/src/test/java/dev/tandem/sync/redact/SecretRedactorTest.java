@@ -152,6 +152,31 @@ class SecretRedactorTest {
   }
 
   @Test
+  void escapesAroundOrInsideASecret_neverHideIt() {
+    String key = "ghp_" + rnd(ALNUM, 36);
+    // The n of an escaped newline is not a letter before the token.
+    assertEquals("{\"c\":\"a\\n[REDACTED]\"}",
+        redactor.redact("m", "i", "{\"c\":\"a\\n" + key + "\"}"));
+    String hook = "T0ABCDEFGH/B0ABCDEFGH/" + rnd(ALNUM, 24);
+    String slashes = "https:\\/\\/hooks.slack.com\\/services\\/" + hook.replace("/", "\\/");
+    String out = redactor.redact("m", "i", "{\"c\":\"" + slashes + "\"}");
+    assertEquals("https://hooks.slack.com/services/" + Redactors.MASK, content("{\"content\":"
+        + out.substring(5)));
+    // Field names escaped the same way are still recognised.
+    assertEquals("{\"pass\\u0077ord\":\"[REDACTED]\"}",
+        redactor.redact("m", "i", "{\"pass\\u0077ord\":\"hunter2!x\"}"));
+  }
+
+  @Test
+  void textOutsideStrings_orBrokenEscapes_takeTheFullPath() {
+    String key = "ghp_" + rnd(ALNUM, 36);
+    assertFalse(redactor.redact("t", "i", "{\"a\":1} " + key).contains(key));
+    assertFalse(redactor.redact("t", "i", "{\"a\":\"\\q " + key + "\"}").contains(key));
+    assertFalse(redactor.redact("t", "i", "{\"a\":\"" + key).contains(key));
+    assertFalse(redactor.redact("t", "i", "[\"\\u12\", \"" + key + "\"]").contains(key));
+  }
+
+  @Test
   void notJson_isRedactedAsText_andNullOrEmptyPassThrough() {
     String key = "ghp_" + rnd(ALNUM, 36);
     assertEquals("plain " + Redactors.MASK + " {", redactor.redact("t", "i", "plain " + key
