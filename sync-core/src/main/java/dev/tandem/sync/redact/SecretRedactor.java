@@ -131,13 +131,14 @@ public final class SecretRedactor implements Redactor {
     while (i < n) {
       char c = json.charAt(i);
       if (c != '"') {
-        if (!isJsonLexical(c)) {
+        int len = lexicalLength(json, i);
+        if (len == 0) {
           return null;
         }
         if (c != ':' && !isJsonSpace(c)) {
           nameKind = SecretFields.NONE;
         }
-        i++;
+        i += len;
         continue;
       }
       int quote = i;
@@ -337,17 +338,31 @@ public final class SecretRedactor implements Redactor {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
   }
 
-  /** Characters JSON allows outside strings: structure, numbers, true, false, null. */
-  private static boolean isJsonLexical(char c) {
+  /**
+   * Returns how many characters at {@code i} (outside a string) form one piece of JSON syntax:
+   * structure, white space, a number character, or a whole {@code true}, {@code false} or
+   * {@code null}; 0 for anything else, so no other text passes as JSON.
+   */
+  private static int lexicalLength(String json, int i) {
+    char c = json.charAt(i);
     switch (c) {
       case '{': case '}': case '[': case ']': case ':': case ',':
       case ' ': case '\n': case '\r': case '\t':
       case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8':
-      case '9': case '-': case '+': case '.': case 'e': case 'E':
-      case 't': case 'r': case 'u': case 'f': case 'a': case 'l': case 's': case 'n':
-        return true;
+      case '9': case '-': case '+': case '.':
+        return 1;
+      case 'e': case 'E':
+        // Only as a number's exponent.
+        return i > 0 && (Character.isDigit(json.charAt(i - 1)) || json.charAt(i - 1) == '.')
+            ? 1 : 0;
+      case 't':
+        return json.startsWith("true", i) ? 4 : 0;
+      case 'f':
+        return json.startsWith("false", i) ? 5 : 0;
+      case 'n':
+        return json.startsWith("null", i) ? 4 : 0;
       default:
-        return false;
+        return 0;
     }
   }
 

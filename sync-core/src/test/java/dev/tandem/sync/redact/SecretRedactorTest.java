@@ -171,6 +171,12 @@ class SecretRedactorTest {
   void textOutsideStrings_orBrokenEscapes_takeTheFullPath() {
     String key = "ghp_" + rnd(ALNUM, 36);
     assertFalse(redactor.redact("t", "i", "{\"a\":1} " + key).contains(key));
+    // Made only of letters that also spell true/false/null and exponents: still not JSON.
+    String hexKey = "0aef0aef0aef0aef0aef0aef0aef0aef-us12";
+    String mailchimp = "{\"a\":1e5, \"b\":[true,false,null]} " + hexKey;
+    assertFalse(Redactors.builder().add(SecretRule.builder("hexy").keywords("-us")
+        .pattern("[0-9a-f]{28,}-us[0-9]+").build()).build().redact("t", "i", mailchimp)
+        .contains(hexKey));
     assertFalse(redactor.redact("t", "i", "{\"a\":\"\\q " + key + "\"}").contains(key));
     assertFalse(redactor.redact("t", "i", "{\"a\":\"" + key).contains(key));
     assertFalse(redactor.redact("t", "i", "[\"\\u12\", \"" + key + "\"]").contains(key));
