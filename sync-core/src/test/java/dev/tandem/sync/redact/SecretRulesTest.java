@@ -271,6 +271,27 @@ class SecretRulesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("table")
+  void positive_nestedOrEscaped_isMaskedTheSame(Row row) {
+    // The same text once nested in an array and once with every other character written as a
+    // unicode escape, which a writer may do and which must not hide the secret.
+    StringBuilder escaped = new StringBuilder("\"");
+    for (int i = 0; i < row.positive.length(); i++) {
+      char c = row.positive.charAt(i);
+      escaped.append(i % 2 == 0 ? String.format("\\u%04x", (int) c)
+          : Json.write(Json.MAPPER.getNodeFactory().textNode(String.valueOf(c)))
+              .replaceAll("^\"|\"$", ""));
+    }
+    escaped.append('"');
+    String doc = "{\"a\":[{\"b\":" + Json.write(Json.MAPPER.getNodeFactory()
+        .textNode(row.positive)) + "}],\"c\":" + escaped + "}";
+    String expected = row.positive.replace(row.secret, Redactors.MASK);
+    com.fasterxml.jackson.databind.JsonNode out = Json.parse(REDACTOR.redact("t", "i", doc));
+    assertEquals(expected, out.get("a").get(0).get("b").asText());
+    assertEquals(expected, out.get("c").asText());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("table")
   void negative_isLeftAlone(Row row) {
     assertEquals(new ArrayList<>(), REDACTOR.findings(row.negative));
     assertSame(row.negative, REDACTOR.redactText(row.negative));
