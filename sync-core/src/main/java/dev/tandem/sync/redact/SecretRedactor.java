@@ -14,15 +14,23 @@ import java.util.List;
 import java.util.regex.Matcher;
 
 /**
- * A {@link Redactor} made of {@link SecretRule}s. It reads the record's JSON as a stream and
- * examines each string <em>value</em> on its own: field names are never looked at (so a field
- * called {@code tokensIn} costs nothing) and a secret cannot be half inside one value and half
- * in the next. A value is handed to the rules only if the keyword pre-filter finds one of their
- * keywords in it. The one use of field names: a value stored directly under a secret-named field
+ * A {@link Redactor} made of {@link SecretRule}s. Each string <em>value</em> of the record's JSON
+ * is examined on its own: field names never feed the keyword pre-filter (so a field called
+ * {@code tokensIn} costs nothing), and a secret cannot be half in one value and half in the next.
+ * A value is handed to the rules only if the pre-filter finds one of their keywords in it.
+ * Masked values are written back in place; every other character of the document is kept, and
+ * a document with nothing to mask is returned as the same string.
+ *
+ * <p>The one use of field names: a value stored directly under a secret-named field
  * ({@code "password"}, {@code "apiKey"}, {@code "client_secret"}) is masked whole when it looks
- * like a literal secret (by the same checks as {@code password = "…"} in text); this can be
- * switched off with {@link RedactorBuilder#checkFieldNames(boolean)}. Masked values are written back in place; every other byte of the document is
- * kept, and a document with nothing to mask is returned as the same string.
+ * like a literal secret, by the same checks as {@code password = "…"} in text
+ * ({@link RedactorBuilder#checkFieldNames(boolean)} turns this off).
+ *
+ * <pre>{@code
+ * SecretRedactor r = Redactors.defaults();
+ * String out = r.redact("message", "m-1", "{\"content\":\"key: ghp_…\"}");
+ * List<SecretRedactor.Finding> found = r.findings("plain text to check");
+ * }</pre>
  *
  * <p>Where two rules match overlapping text, the rule listed first wins. Text that is not JSON
  * is treated as one string value. Immutable and thread-safe.
