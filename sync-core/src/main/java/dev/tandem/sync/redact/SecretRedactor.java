@@ -197,7 +197,7 @@ public final class SecretRedactor implements Redactor {
         return null;
       }
       String masked = kind != SecretFields.NONE && SecretFields.isSecretValue(kind, value)
-          ? Redactors.MASK : redactText(value);
+          ? Redactors.MASK : mask(value, find(value));
       if (masked.equals(value)) {
         continue;
       }
@@ -382,7 +382,10 @@ public final class SecretRedactor implements Redactor {
     if (text == null || !index.containsAny(text)) {
       return text;
     }
-    List<Finding> found = find(text);
+    return mask(text, find(text));
+  }
+
+  private static String mask(String text, List<Finding> found) {
     if (found.isEmpty()) {
       return text;
     }
