@@ -105,6 +105,27 @@ class RedactionSyncTest {
   }
 
   @Test
+  void pendingEditOfTheSecretText_remoteWinsByClock_theBaseTextComesBackNotTheMask() {
+    Tandem a = device("a");
+    Tandem b = device("b");
+    a.records("message").put("m-1", message(TEXT, "t1"));
+    a.syncNow();
+    b.syncNow();
+    // a rewrites the text (still holding the key) but has not synced; b renames later. b's
+    // version wins whole by clock; the text it carries is the mask of a's last synced text,
+    // which a still has as its base.
+    clock.advance(1_000);
+    a.records("message").put("m-1", message(TEXT + " twice", "t1"));
+    clock.advance(1_000);
+    b.records("message").put("m-1", data(b, "m-1").put("title", "renamed on b"));
+    b.syncNow();
+    a.syncNow();
+    ObjectNode onA = data(a, "m-1");
+    assertEquals("renamed on b", onA.get("title").asText());
+    assertEquals(TEXT, onA.get("content").asText());
+  }
+
+  @Test
   void nestedBlocks_areRestoredInPlace() {
     Tandem a = device("a");
     Tandem b = device("b");

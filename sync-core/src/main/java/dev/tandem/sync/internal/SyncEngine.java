@@ -570,7 +570,7 @@ public final class SyncEngine {
       return;
     }
     // Our own masked text coming back must not replace the secrets this device still holds.
-    remote = UnredactedCopy.restore(config.redactor, local, remote);
+    remote = UnredactedCopy.restore(config.redactor, local, lr.base(), remote);
     if (!tx.hasUnsyncedChanges(remote.type(), remote.id())) {
       if (remote.hlc().isAfter(local.hlc())) {
         tx.applyRemote(remote);

@@ -19,25 +19,37 @@ final class UnredactedCopy {
 
   /**
    * Returns {@code remote}, except that each string whose value equals the redaction of the
-   * local value at the same place is given back the local value. Returns {@code remote} itself
-   * when nothing needed restoring (in particular when the local version has nothing to mask).
+   * local value at the same place is given back the local value; then the same against
+   * {@code base} (the last version this device synced), for text the device has edited since,
+   * so that a merge sees the real base text rather than its mask. Returns {@code remote} itself
+   * when nothing needed restoring (in particular when neither version has anything to mask).
    */
-  static Record restore(Redactor redactor, Record local, Record remote) {
-    if (local.deleted() || remote.deleted() || local.json().equals(remote.json())) {
+  static Record restore(Redactor redactor, Record local, Record base, Record remote) {
+    if (remote.deleted()) {
       return remote;
     }
     try {
-      String masked = redactor.redact(local.type(), local.id(), local.json());
-      if (masked == null || masked.equals(local.json())) {
-        return remote;
+      JsonNode remoteTree = null;
+      boolean changed = false;
+      Record[] own = {local, base};
+      for (int i = 0; i < own.length; i++) {
+        Record r = own[i];
+        boolean sameAsLocal = i == 1 && local != null && !local.deleted() && r != null
+            && !r.deleted() && r.json().equals(local.json());
+        if (r == null || r.deleted() || r.json().equals(remote.json()) || sameAsLocal) {
+          continue;
+        }
+        String masked = redactor.redact(r.type(), r.id(), r.json());
+        if (masked == null || masked.equals(r.json())) {
+          continue;
+        }
+        if (remoteTree == null) {
+          remoteTree = Json.parse(remote.json());
+        }
+        changed |= restoreInto(remoteTree, Json.parse(r.json()), Json.parse(masked));
       }
-      JsonNode localTree = Json.parse(local.json());
-      JsonNode maskedTree = Json.parse(masked);
-      JsonNode remoteTree = Json.parse(remote.json());
-      if (!restoreInto(remoteTree, localTree, maskedTree)) {
-        return remote;
-      }
-      return Record.of(remote.type(), remote.id(), remote.hlc(), Json.write(remoteTree));
+      return changed
+          ? Record.of(remote.type(), remote.id(), remote.hlc(), Json.write(remoteTree)) : remote;
     } catch (RuntimeException e) {
       // A redactor that fails or returns non-JSON cannot have produced what arrived: keep it.
       return remote;
