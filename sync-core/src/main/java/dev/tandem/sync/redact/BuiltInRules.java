@@ -24,7 +24,9 @@ final class BuiltInRules {
   /** Words a secret-named key ends with (the keywords match them in any case). */
   private static final String[] SECRET_WORDS = {"secret", "token", "api_key", "api-key",
       "apiKey", "access_key", "access-key", "accessKey", "private_key", "private-key",
-      "privateKey", "auth_key", "auth-key", "authKey", "credential", "credentials"};
+      "privateKey", "auth_key", "auth-key", "authKey", "secret_key", "secret-key", "secretKey",
+      "signing_key", "signingKey", "encryption_key", "encryptionKey", "credential",
+      "credentials"};
 
   private BuiltInRules() {}
 
@@ -375,7 +377,7 @@ final class BuiltInRules {
         .description("random-looking value assigned to a secret/token/api-key named key")
         .prefixes(SECRET_WORDS).wordStart(false)
         .pattern(secretNamedKey() + SEP
-            + "([A-Za-z0-9+/=_.~-]{12,512})" + VALUE_END)
+            + "([A-Za-z0-9+/=_.~!@#$%^-]{12,512})" + VALUE_END)
         .secretGroup(1).validator(v -> Values.looksLikeGeneratedSecret(v, 12, 3.2)).build());
     return Collections.unmodifiableList(r);
   }

@@ -10,7 +10,8 @@ final class SecretFields {
 
   private static final String[] PASSWORD_SUFFIXES = {"password", "passwd", "passphrase"};
   private static final String[] SECRET_SUFFIXES = {"secret", "token", "apikey", "accesskey",
-      "privatekey", "authkey", "credential", "credentials", "secretkey"};
+      "privatekey", "authkey", "credential", "credentials", "secretkey", "signingkey",
+      "encryptionkey"};
 
   private SecretFields() {}
 

@@ -52,6 +52,8 @@ class SecretRedactorTest {
     String awsSecret = rnd(ALNUM + "+/", 40);
     secretByText.put("[default]\naws_secret_access_key = " + awsSecret + "\n", awsSecret);
     secretByText.put("password = \"Sup3r$ecret!\"", "Sup3r$ecret!");
+    secretByText.put("SECRET_KEY = 'django-insecure-4k#v9$2m@x!b7q'",
+        "django-insecure-4k#v9$2m@x!b7q");
     secretByText.put("{\"user\": \"ops\", \"password\": \"n0t-4-guess\"}", "n0t-4-guess");
     String hook = "T0" + rnd(ALNUM, 7).toUpperCase() + "/B0" + rnd(ALNUM, 7).toUpperCase() + "/"
         + rnd(ALNUM, 24);
