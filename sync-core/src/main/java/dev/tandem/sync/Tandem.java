@@ -1,7 +1,7 @@
 package dev.tandem.sync;
 
-import dev.tandem.sync.internal.BuiltInRedactor;
 import dev.tandem.sync.internal.SyncEngine;
+import dev.tandem.sync.redact.Redactors;
 import dev.tandem.sync.spi.ConflictResolver;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.LocalStore;
@@ -459,7 +459,10 @@ public final class Tandem implements AutoCloseable {
       return this;
     }
 
-    /** Replaces the built-in secret redactor applied to every outgoing record. */
+    /**
+     * Replaces the built-in secret redactor ({@link Redactors#defaults()}) applied to every
+     * outgoing record; {@link Redactors#builder()} starts a variant of it.
+     */
     public Builder redactor(Redactor r) {
       requireUnset(redactor == null, "redactor");
       this.redactor = Objects.requireNonNull(r, "redactor");
@@ -554,7 +557,7 @@ public final class Tandem implements AutoCloseable {
         throw new IllegalStateException("set database(path) or store(localStore)");
       }
       if (redactor == null) {
-        redactor = BuiltInRedactor.defaults();
+        redactor = Redactors.defaults();
       }
       if (resolver == null) {
         resolver = SyncEngine.LWW_BY_HLC;

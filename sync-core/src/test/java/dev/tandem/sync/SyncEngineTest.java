@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.sync.internal.BuiltInRedactor;
+import dev.tandem.sync.redact.Redactors;
 import dev.tandem.sync.protocol.Change;
 import dev.tandem.sync.spi.OutboxEntry;
 import dev.tandem.sync.testing.FakeSyncServer;
@@ -272,7 +272,7 @@ class SyncEngineTest {
     a.syncNow();
     Change sent = server.contents().get("message/m");
     assertFalse(sent.data().contains(key), sent.data());
-    assertTrue(sent.data().contains(BuiltInRedactor.MASK));
+    assertTrue(sent.data().contains(Redactors.MASK));
     assertTrue(a.records("message").get("m").json().contains(key));
   }
 

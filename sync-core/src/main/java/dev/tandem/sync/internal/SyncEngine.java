@@ -646,6 +646,8 @@ public final class SyncEngine {
     if (local.hlc().equals(remote.hlc())) {
       return;
     }
+    // Our own masked text coming back must not replace the secrets this device still holds.
+    remote = UnredactedCopy.restore(config.redactor, local, lr.base(), remote);
     if (!tx.hasUnsyncedChanges(remote.type(), remote.id())) {
       if (remote.hlc().isAfter(local.hlc())) {
         tx.applyRemote(remote);

@@ -1,4 +1,4 @@
-package dev.tandem.sync.internal;
+package dev.tandem.bench.redact;
 
 import dev.tandem.sync.spi.Redactor;
 import java.util.ArrayList;
@@ -9,11 +9,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Masks common secret formats in outgoing JSON text: OpenAI and Anthropic keys, AWS access key
+ * The benchmark baseline: sync-core's former {@code internal.BuiltInRedactor} as of commit
+ * 57d8e6c, unchanged except for its name and package. It scanned the raw document.
+ *
+ * <p>Masks common secret formats in outgoing JSON text: OpenAI and Anthropic keys, AWS access key
  * ids, GitHub tokens, Slack tokens, PEM private keys, and {@code password=} / {@code api_key=}
  * style assignments. Matches become {@code [REDACTED]}, so the JSON stays valid.
  */
-public final class BuiltInRedactor implements Redactor {
+final class LegacyRedactor implements Redactor {
   /** Replacement text for a masked secret. */
   public static final String MASK = "[REDACTED]";
 
@@ -38,7 +41,7 @@ public final class BuiltInRedactor implements Redactor {
 
   private final List<Pattern> patterns;
 
-  private BuiltInRedactor(List<Pattern> patterns) {
+  private LegacyRedactor(List<Pattern> patterns) {
     this.patterns = patterns;
   }
 
@@ -76,15 +79,15 @@ public final class BuiltInRedactor implements Redactor {
   }
 
   /** Returns the redactor with the built-in patterns. */
-  public static BuiltInRedactor defaults() {
-    return new BuiltInRedactor(DEFAULT_PATTERNS);
+  public static LegacyRedactor defaults() {
+    return new LegacyRedactor(DEFAULT_PATTERNS);
   }
 
   /** Returns a redactor with the built-in patterns plus {@code extra} ones. */
-  public static BuiltInRedactor withExtraPatterns(List<Pattern> extra) {
+  public static LegacyRedactor withExtraPatterns(List<Pattern> extra) {
     List<Pattern> all = new ArrayList<>(DEFAULT_PATTERNS);
     all.addAll(extra);
-    return new BuiltInRedactor(Collections.unmodifiableList(all));
+    return new LegacyRedactor(Collections.unmodifiableList(all));
   }
 
   @Override

@@ -1,0 +1,8 @@
+/**
+ * Secret redaction for outgoing records: {@link dev.tandem.sync.redact.SecretRule}s (a keyword
+ * pre-filter, a pattern and optional checks), the built-in rule set, and
+ * {@link dev.tandem.sync.redact.RedactorBuilder} to start from the defaults and add, remove or
+ * replace rules. Only string values of a record's JSON are examined and rewritten; field names,
+ * numbers and the document's layout are left as they were.
+ */
+package dev.tandem.sync.redact;
