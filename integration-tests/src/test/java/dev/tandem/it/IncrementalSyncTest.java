@@ -190,7 +190,8 @@ class IncrementalSyncTest {
   void serverReportedConflict_isRecorded_andFiredToListeners() {
     List<Conflict> fired = new CopyOnWriteArrayList<>();
     // a's clock runs ahead, so a's later push wins on the server over b's edit it never saw.
-    Tandem a = device("a", 2_000, bld -> bld.conflictResolver(LastWriteWins.byHlc()));
+    // (Under a second: a larger offset is corrected from the server's time on the first pull.)
+    Tandem a = device("a", 700, bld -> bld.conflictResolver(LastWriteWins.byHlc()));
     HookedTransport h = lastHook();
     a.addListener(new SyncListener() {
       @Override
@@ -226,7 +227,8 @@ class IncrementalSyncTest {
   @Test
   void pushTheServerRanksOlder_isSettledInTheSameCycle_byPullingTheWinner() {
     // a's clock runs behind: its edit loses on the server to b's, made meanwhile.
-    Tandem a = device("a", -2_000, bld -> bld.conflictResolver(LastWriteWins.byHlc()));
+    // (Under a second: a larger offset is corrected from the server's time on the first pull.)
+    Tandem a = device("a", -700, bld -> bld.conflictResolver(LastWriteWins.byHlc()));
     HookedTransport h = lastHook();
     Tandem b = cluster.device("b");
     a.records("conversation").put("c", "{\"title\":\"base\"}");
