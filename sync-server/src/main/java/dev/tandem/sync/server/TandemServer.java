@@ -426,6 +426,11 @@ public final class TandemServer implements AutoCloseable {
     };
   }
 
+  /** Returns the number of sync requests waiting for a place right now (for tests). */
+  int requestsWaiting() {
+    return work.waiting();
+  }
+
   /** Returns the most sync requests that were ever at work at once (for tests). */
   int peakRequestsAtWork() {
     return work.peakBusy();

@@ -82,6 +82,11 @@ public final class WorkLimiter {
     return maxWaiting;
   }
 
+  /** Returns how many wait for a place right now. */
+  public int waiting() {
+    return waiting.get();
+  }
+
   /** Returns the most places ever taken at the same time (for tests and metrics). */
   public int peakBusy() {
     return peakBusy.get();
