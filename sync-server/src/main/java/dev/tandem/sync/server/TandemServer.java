@@ -120,7 +120,8 @@ public final class TandemServer implements AutoCloseable {
     this.idleTimeout = b.idleTimeout;
     this.maxThreads = b.maxThreads;
     this.acceptQueueSize = b.acceptQueueSize;
-    this.retryAfterSeconds = Long.toString(Math.max(1, (b.overloadRetryAfter.toMillis() + 999) / 1000));
+    this.retryAfterSeconds =
+        Long.toString(Math.max(1, (b.overloadRetryAfter.toMillis() + 999) / 1000));
   }
 
   public static Builder builder() {
@@ -147,7 +148,8 @@ public final class TandemServer implements AutoCloseable {
       pool.setName("tandem-http");
       cfg.jetty.threadPool = pool;
       cfg.jetty.addConnector((server, httpConfig) -> {
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        ServerConnector connector =
+            new ServerConnector(server, new HttpConnectionFactory(httpConfig));
         connector.setHost(host);
         connector.setPort(requestedPort);
         connector.setIdleTimeout(idleTimeout.toMillis());

@@ -27,7 +27,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Load becomes 503 {@code overloaded} with {@code Retry-After}, never 500; stalled bodies time out. */
+/**
+ * Load becomes 503 {@code overloaded} with {@code Retry-After}, never 500; stalled bodies and
+ * idle sockets time out.
+ */
 class BackPressureTest {
   @TempDir Path dir;
   private TandemServer server;

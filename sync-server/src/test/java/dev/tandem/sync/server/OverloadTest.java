@@ -167,7 +167,8 @@ class OverloadTest {
     assertEquals(List.of(), healthFailures);
     assertTrue(healthMillis.size() >= 3, () -> "too few health probes: " + healthMillis);
     long slowestHealth = Collections.max(healthMillis);
-    assertTrue(slowestHealth < 1000, () -> "/health took " + slowestHealth + " ms: " + healthMillis);
+    assertTrue(slowestHealth < 1000,
+        () -> "/health took " + slowestHealth + " ms: " + healthMillis);
 
     assertEquals(SLOW_SOCKETS, slow.closed.get(), "slow sockets the server closed");
     long longestOpen = slow.longestOpenMillis.get();

@@ -35,7 +35,8 @@ public final class WorkLimiter {
    */
   public WorkLimiter(String what, int capacity, int maxWaiting, long maxWaitMillis) {
     if (capacity < 1 || maxWaiting < 0 || maxWaitMillis < 0) {
-      throw new IllegalArgumentException("capacity must be positive, waiters and wait not negative");
+      throw new IllegalArgumentException(
+          "capacity must be positive, waiters and wait not negative");
     }
     this.what = what;
     this.capacity = capacity;
