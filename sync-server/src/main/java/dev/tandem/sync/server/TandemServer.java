@@ -118,7 +118,7 @@ public final class TandemServer implements AutoCloseable {
         b.maxConcurrentUploads, b.queueTimeout.toMillis());
     this.bodyReadTimeout = b.bodyReadTimeout;
     this.idleTimeout = b.idleTimeout;
-    this.maxThreads = b.maxThreads;
+    this.maxThreads = b.resolvedMaxThreads();
     this.acceptQueueSize = b.acceptQueueSize;
     this.retryAfterSeconds =
         Long.toString(Math.max(1, (b.overloadRetryAfter.toMillis() + 999) / 1000));
@@ -572,13 +572,15 @@ public final class TandemServer implements AutoCloseable {
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration livePingInterval = Duration.ofSeconds(30);
     private LiveHub liveHub;
-    private int maxConcurrentRequests = 32;
+    private int maxConcurrentRequests =
+        Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
     private int maxQueuedRequests = 64;
     private Duration queueTimeout = Duration.ofSeconds(1);
     private int maxConcurrentUploads = 32;
     private Duration bodyReadTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofSeconds(30);
-    private int maxThreads = 200;
+    /** 0 = derived from the limits in {@link #build()}. */
+    private int maxThreads;
     private int acceptQueueSize = 1024;
     private Duration overloadRetryAfter = Duration.ofSeconds(2);
 
@@ -586,7 +588,8 @@ public final class TandemServer implements AutoCloseable {
 
     /**
      * How many sync requests (pulls, and pushes once their body is in) may be at work at once.
-     * Default 32: the store serves a handful of connections, so more only queue inside it.
+     * Default 4 per core, at least 8: the work is CPU and a handful of store connections, so more
+     * at once only queue inside and slow everything, {@code /health} included.
      */
     public Builder maxConcurrentRequests(int requests) {
       this.maxConcurrentRequests = (int) positive(requests, "maxConcurrentRequests");
@@ -640,9 +643,10 @@ public final class TandemServer implements AutoCloseable {
     }
 
     /**
-     * The HTTP thread pool's size. Default 200. It must exceed what the limiters let requests
-     * hold ({@code maxConcurrentRequests + maxQueuedRequests + 2 * maxConcurrentUploads}) by at
-     * least 16, the threads kept for Jetty itself and {@code /health}.
+     * The HTTP thread pool's size. Default 200, or more when the limits need more. It must
+     * exceed what the limiters let requests hold ({@code maxConcurrentRequests +
+     * maxQueuedRequests + 2 * maxConcurrentUploads}) by at least 16, the threads kept for Jetty
+     * itself and {@code /health}.
      */
     public Builder maxThreads(int threads) {
       this.maxThreads = (int) positive(threads, "maxThreads");
@@ -756,14 +760,27 @@ public final class TandemServer implements AutoCloseable {
       if (dataDir == null && store == null) {
         throw new IllegalStateException("set dataDir(...) or store(...)");
       }
-      long held = (long) maxConcurrentRequests + maxQueuedRequests + 2L * maxConcurrentUploads;
-      if (maxThreads < held + THREAD_RESERVE) {
+      long held = threadsHeld();
+      if (maxThreads != 0 && maxThreads < held + THREAD_RESERVE) {
         throw new IllegalStateException("maxThreads " + maxThreads + " is too small: requests may"
             + " hold " + held + " threads (maxConcurrentRequests + maxQueuedRequests"
             + " + 2 * maxConcurrentUploads), and " + THREAD_RESERVE
             + " more are kept for Jetty and /health");
       }
       return new TandemServer(this, store != null ? store : SqliteServerStore.open(dataDir));
+    }
+
+    /** The threads that the limiters let requests hold at most. */
+    private long threadsHeld() {
+      return (long) maxConcurrentRequests + maxQueuedRequests + 2L * maxConcurrentUploads;
+    }
+
+    /** The pool size: as set, or 200, or more when the limits need more. */
+    int resolvedMaxThreads() {
+      if (maxThreads != 0) {
+        return maxThreads;
+      }
+      return (int) Math.min(Integer.MAX_VALUE, Math.max(200, threadsHeld() + THREAD_RESERVE + 32));
     }
 
     private static Duration positive(Duration d, String name) {
