@@ -35,6 +35,8 @@ public final class SqliteServerStore implements ServerStore {
       "CREATE TABLE IF NOT EXISTS batches (team TEXT NOT NULL, device TEXT NOT NULL,"
           + " batch_id TEXT NOT NULL, response TEXT NOT NULL, created_at INTEGER NOT NULL,"
           + " PRIMARY KEY (team, device, batch_id))";
+  // A query takes milliseconds; waiting longer than this for a connection only piles up threads.
+  private static final long READER_WAIT_MILLIS = 2000;
   private static final String[] SCHEMA = {
     "CREATE TABLE IF NOT EXISTS teams (team TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS records (team TEXT NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL,"
@@ -646,13 +648,15 @@ public final class SqliteServerStore implements ServerStore {
     checkOpen();
     Connection c;
     try {
-      c = readers.poll(30, TimeUnit.SECONDS);
+      c = readers.poll(READER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ServerStoreException("interrupted while waiting for a read connection", e);
     }
     if (c == null) {
-      throw new ServerStoreException("no read connection free after 30 s", null);
+      // Load, not a fault: the server turns this into 503 overloaded, and the client backs off.
+      throw new ServerOverloadedException(
+          "no read connection free after " + READER_WAIT_MILLIS + " ms");
     }
     try {
       checkOpen();

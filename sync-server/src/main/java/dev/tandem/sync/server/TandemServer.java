@@ -16,6 +16,7 @@ import dev.tandem.sync.server.internal.Cursors;
 import dev.tandem.sync.server.internal.LiveConnections;
 import dev.tandem.sync.server.internal.ResponseEncoding;
 import dev.tandem.sync.server.internal.Tokens;
+import dev.tandem.sync.server.internal.WorkLimiter;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -30,6 +31,13 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.server.HttpChannel;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +73,8 @@ public final class TandemServer implements AutoCloseable {
   static final long MAX_TOKEN_LIFETIME_SECONDS = 10L * 365 * 24 * 3600;
   /** Smaller bodies are not worth compressing: the headers alone cost more than the gain. */
   private static final int COMPRESS_FROM = 1024;
+  /** Threads the limiters never hand out: Jetty's acceptors and selectors, and {@code /health}. */
+  static final int THREAD_RESERVE = 16;
 
   private final String host;
   private final int requestedPort;
@@ -79,6 +89,13 @@ public final class TandemServer implements AutoCloseable {
   private final LiveHub publish;
   private final BatchApplier applier;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final WorkLimiter work;
+  private final WorkLimiter uploads;
+  private final Duration bodyReadTimeout;
+  private final Duration idleTimeout;
+  private final int maxThreads;
+  private final int acceptQueueSize;
+  private final String retryAfterSeconds;
   private final Object drained = new Object();
   private volatile boolean closing;
   private Javalin app;
@@ -98,6 +115,17 @@ public final class TandemServer implements AutoCloseable {
     this.live = new LiveConnections(store, b.livePingInterval);
     this.publish = b.liveHub != null ? b.liveHub : live;
     this.applier = new BatchApplier(store, maxRecordBytes, b.clock, b.maxClockSkew.toMillis());
+    this.work = new WorkLimiter("sync requests", b.maxConcurrentRequests, b.maxQueuedRequests,
+        b.queueTimeout.toMillis());
+    // As many uploads may wait for a place as may hold one: bodies arrive in bursts.
+    this.uploads = new WorkLimiter("request bodies", b.maxConcurrentUploads,
+        b.maxConcurrentUploads, b.queueTimeout.toMillis());
+    this.bodyReadTimeout = b.bodyReadTimeout;
+    this.idleTimeout = b.idleTimeout;
+    this.maxThreads = b.resolvedMaxThreads();
+    this.acceptQueueSize = b.acceptQueueSize;
+    this.retryAfterSeconds =
+        Long.toString(Math.max(1, (b.overloadRetryAfter.toMillis() + 999) / 1000));
   }
 
   public static Builder builder() {
@@ -117,8 +145,21 @@ public final class TandemServer implements AutoCloseable {
     app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.startupWatcherEnabled = false;
-      cfg.jetty.defaultHost = host;
-      cfg.jetty.defaultPort = requestedPort;
+      // Bounded threads and a bounded job queue: past them Jetty refuses connections instead of
+      // growing. The limiters keep the threads that requests may hold below maxThreads.
+      QueuedThreadPool pool = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads),
+          60_000, new BlockingArrayQueue<>(64, 64, Math.max(256, maxThreads * 4)));
+      pool.setName("tandem-http");
+      cfg.jetty.threadPool = pool;
+      cfg.jetty.addConnector((server, httpConfig) -> {
+        ServerConnector connector =
+            new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        connector.setHost(host);
+        connector.setPort(requestedPort);
+        connector.setIdleTimeout(idleTimeout.toMillis());
+        connector.setAcceptQueueSize(acceptQueueSize);
+        return connector;
+      });
       cfg.http.maxRequestSize = maxBodyBytes;
       // Responses are compressed by json() below, with zstd too, which Javalin does not offer.
       cfg.http.disableCompression();
@@ -134,7 +175,17 @@ public final class TandemServer implements AutoCloseable {
       cfg.requestLogger.http((ctx, ms) -> LOG.info("{} {} {} {}ms", ctx.method(), ctx.path(),
           ctx.statusCode(), Math.round(ms)));
     });
-    app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+    app.exception(ApiException.class, (e, ctx) -> {
+      if (e.status() == 503) {
+        ctx.header("Retry-After", retryAfterSeconds);
+      }
+      error(ctx, e.status(), e.code(), e.getMessage());
+    });
+    app.exception(ServerOverloadedException.class, (e, ctx) -> {
+      ctx.header("Retry-After", retryAfterSeconds);
+      error(ctx, 503, WorkLimiter.OVERLOADED, "the server is busy (" + e.getMessage()
+          + "); retry after the time in Retry-After");
+    });
     app.exception(Exception.class, (e, ctx) -> {
       LOG.error("bug while serving {} {}", ctx.method(), ctx.path(), e);
       error(ctx, 500, "internal_error", "the server failed; this is a bug, see its log");
@@ -147,7 +198,7 @@ public final class TandemServer implements AutoCloseable {
 
     app.get("/health", guarded(this::health));
     app.post("/sync/batch", guarded(this::push));
-    app.get("/sync/pull", guarded(this::pull));
+    app.get("/sync/pull", guarded(limited(this::pull)));
     app.post("/admin/tokens", guarded(this::adminCreateToken));
     app.delete("/admin/tokens/{deviceId}", guarded(this::adminRevokeToken));
     app.wsBeforeUpgrade("/sync/live", ctx -> {
@@ -307,7 +358,11 @@ public final class TandemServer implements AutoCloseable {
       throw new ApiException(413, "batch_too_large", "a batch holds at most " + maxBatchChanges
           + " changes; this one has " + request.changes().size());
     }
-    BatchApplier.Outcome outcome = applier.apply(owner.teamId(), owner.deviceId(), request);
+    BatchApplier.Outcome outcome;
+    // Taken only once the body is in: a slow upload holds an upload place, not a work place.
+    try (WorkLimiter.Place place = work.acquire()) {
+      outcome = applier.apply(owner.teamId(), owner.deviceId(), request);
+    }
     if (outcome.seqMoved()) {
       publish.notify(owner.teamId(), outcome.seqAfter());
     }
@@ -395,6 +450,25 @@ public final class TandemServer implements AutoCloseable {
 
   // ---- helpers ----
 
+  /** Bounds the work in flight: beyond it, a short wait, then 503 overloaded. */
+  private Handler limited(Handler handler) {
+    return ctx -> {
+      try (WorkLimiter.Place place = work.acquire()) {
+        handler.handle(ctx);
+      }
+    };
+  }
+
+  /** Returns the number of sync requests waiting for a place right now (for tests). */
+  int requestsWaiting() {
+    return work.waiting();
+  }
+
+  /** Returns the most sync requests that were ever at work at once (for tests). */
+  int peakRequestsAtWork() {
+    return work.peakBusy();
+  }
+
   /** Counts requests in flight for a graceful close, and refuses new ones once closing. */
   private Handler guarded(Handler handler) {
     return ctx -> {
@@ -444,9 +518,32 @@ public final class TandemServer implements AutoCloseable {
     }
   }
 
-  private static byte[] readBody(Context ctx, long max) throws IOException {
-    try (InputStream in = ctx.req().getInputStream()) {
-      return Bodies.read(in, ctx.header("Content-Encoding"), ctx.req().getContentLengthLong(), max);
+  /**
+   * Reads the body in an upload place, with the body-read timeout as the longest silence: a
+   * client that sends headers and then stalls (slowloris) holds a thread that long at most.
+   */
+  private byte[] readBody(Context ctx, long max) throws IOException {
+    try (WorkLimiter.Place place = uploads.acquire()) {
+      Request base = Request.getBaseRequest(ctx.req());
+      HttpChannel channel = base == null ? null : base.getHttpChannel();
+      long idleBefore = channel == null ? -1 : channel.getIdleTimeout();
+      if (channel != null) {
+        channel.setIdleTimeout(bodyReadTimeout.toMillis());
+      }
+      try (InputStream in = ctx.req().getInputStream()) {
+        return Bodies.read(in, ctx.header("Content-Encoding"), ctx.req().getContentLengthLong(),
+            max);
+      } catch (BadMessageException e) {
+        throw new ApiException(e.getCode(), "bad_request", "request body: " + e.getReason());
+      } catch (IOException e) {
+        // The client stalled or went away mid-body: its fault, and never a 500.
+        throw new ApiException(408, "request_timeout", "the request body stopped arriving"
+            + " (stalled for " + bodyReadTimeout.toMillis() + " ms or cut off)");
+      } finally {
+        if (channel != null) {
+          channel.setIdleTimeout(idleBefore);
+        }
+      }
     }
   }
 
@@ -511,6 +608,17 @@ public final class TandemServer implements AutoCloseable {
     private LiveHub liveHub;
     private dev.tandem.sync.Clock clock = dev.tandem.sync.Clock.SYSTEM;
     private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
+    private int maxConcurrentRequests =
+        Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    private int maxQueuedRequests = 64;
+    private Duration queueTimeout = Duration.ofSeconds(1);
+    private int maxConcurrentUploads = 32;
+    private Duration bodyReadTimeout = Duration.ofSeconds(10);
+    private Duration idleTimeout = Duration.ofSeconds(30);
+    /** 0 = derived from the limits in {@link #build()}. */
+    private int maxThreads;
+    private int acceptQueueSize = 1024;
+    private Duration overloadRetryAfter = Duration.ofSeconds(2);
 
     private Builder() {}
 
@@ -527,11 +635,90 @@ public final class TandemServer implements AutoCloseable {
     }
 
     /**
+     * How many sync requests (pulls, and pushes once their body is in) may be at work at once.
+     * Default 4 per core, at least 8: the work is CPU and a handful of store connections, so more
+     * at once only queue inside and slow everything, {@code /health} included.
+     */
+    public Builder maxConcurrentRequests(int requests) {
+      this.maxConcurrentRequests = (int) positive(requests, "maxConcurrentRequests");
+      return this;
+    }
+
+    /**
+     * How many sync requests may wait for a place at once; further ones get 503 {@code
+     * overloaded} without waiting. Default 64. 0 refuses at once whatever is over the limit.
+     */
+    public Builder maxQueuedRequests(int requests) {
+      if (requests < 0) {
+        throw new IllegalArgumentException("maxQueuedRequests must not be negative: " + requests);
+      }
+      this.maxQueuedRequests = requests;
+      return this;
+    }
+
+    /** How long a request waits for a place before 503 {@code overloaded}. Default 1 s. */
+    public Builder queueTimeout(Duration timeout) {
+      this.queueTimeout = notNegative(timeout, "queueTimeout");
+      return this;
+    }
+
+    /**
      * The server's wall clock: clock bounds, {@code serverTimestamp} and token expiry. Default:
      * the system clock; tests inject their own.
      */
     public Builder clock(dev.tandem.sync.Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How many request bodies may be received at once (as many again may wait for a place).
+     * Default 32; together with {@link #maxBodyBytes} it bounds the memory of uploads.
+     */
+    public Builder maxConcurrentUploads(int uploads) {
+      this.maxConcurrentUploads = (int) positive(uploads, "maxConcurrentUploads");
+      return this;
+    }
+
+    /**
+     * The longest silence while a request body arrives; past it the request is dropped with 408
+     * and its connection closed. Default 10 s.
+     */
+    public Builder bodyReadTimeout(Duration timeout) {
+      this.bodyReadTimeout = positive(timeout, "bodyReadTimeout");
+      return this;
+    }
+
+    /**
+     * How long a connection may stay silent (between requests, or while its headers arrive)
+     * before the server closes it. Live connections keep their own ping-based timeout. Default
+     * 30 s.
+     */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * The HTTP thread pool's size. Default 200, or more when the limits need more. It must
+     * exceed what the limiters let requests hold ({@code maxConcurrentRequests +
+     * maxQueuedRequests + 2 * maxConcurrentUploads}) by at least 16, the threads kept for Jetty
+     * itself and {@code /health}.
+     */
+    public Builder maxThreads(int threads) {
+      this.maxThreads = (int) positive(threads, "maxThreads");
+      return this;
+    }
+
+    /** The listening socket's backlog of connections not yet accepted. Default 1024. */
+    public Builder acceptQueueSize(int size) {
+      this.acceptQueueSize = (int) positive(size, "acceptQueueSize");
+      return this;
+    }
+
+    /** The {@code Retry-After} sent with 503 (rounded up to whole seconds). Default 2 s. */
+    public Builder overloadRetryAfter(Duration wait) {
+      this.overloadRetryAfter = positive(wait, "overloadRetryAfter");
       return this;
     }
 
@@ -630,7 +817,41 @@ public final class TandemServer implements AutoCloseable {
       if (dataDir == null && store == null) {
         throw new IllegalStateException("set dataDir(...) or store(...)");
       }
+      long held = threadsHeld();
+      if (maxThreads != 0 && maxThreads < held + THREAD_RESERVE) {
+        throw new IllegalStateException("maxThreads " + maxThreads + " is too small: requests may"
+            + " hold " + held + " threads (maxConcurrentRequests + maxQueuedRequests"
+            + " + 2 * maxConcurrentUploads), and " + THREAD_RESERVE
+            + " more are kept for Jetty and /health");
+      }
       return new TandemServer(this, store != null ? store : SqliteServerStore.open(dataDir));
+    }
+
+    /** The threads that the limiters let requests hold at most. */
+    private long threadsHeld() {
+      return (long) maxConcurrentRequests + maxQueuedRequests + 2L * maxConcurrentUploads;
+    }
+
+    /** The pool size: as set, or 200, or more when the limits need more. */
+    int resolvedMaxThreads() {
+      if (maxThreads != 0) {
+        return maxThreads;
+      }
+      return (int) Math.min(Integer.MAX_VALUE, Math.max(200, threadsHeld() + THREAD_RESERVE + 32));
+    }
+
+    private static Duration positive(Duration d, String name) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    private static Duration notNegative(Duration d, String name) {
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative: " + d);
+      }
+      return d;
     }
 
     private static long positive(long value, String name) {

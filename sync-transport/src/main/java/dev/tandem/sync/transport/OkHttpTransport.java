@@ -58,7 +58,8 @@ import okhttp3.ResponseBody;
  *
  * <p><b>Errors.</b> Every method throws {@link TransportException}, never an {@code IOException}:
  * no answer, a timeout or a dropped connection is {@link Reason#NETWORK}; 5xx is {@link
- * Reason#SERVER_ERROR}; 429 is a {@link RateLimitedException} carrying {@code Retry-After}; 401,
+ * Reason#SERVER_ERROR}; 429, and 503 {@code overloaded} or with {@code Retry-After}, is a {@link
+ * RateLimitedException} carrying {@code Retry-After}; 401,
  * 403 and 413 have their own reasons and every other 4xx is {@link Reason#BAD_REQUEST}; a success
  * whose body is not the protocol is {@link Reason#PROTOCOL}. The error body's {@code code} is
  * {@link TransportException#errorCode()}.

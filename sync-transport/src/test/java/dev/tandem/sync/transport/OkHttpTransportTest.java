@@ -390,6 +390,41 @@ class OkHttpTransportTest {
     assertEquals("rate_limited", limited.errorCode());
   }
 
+  /** PROTOCOL "Status codes": 503 overloaded with Retry-After is backed off from as 429 is. */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"429, rate_limited", "503, overloaded"})
+  void overloadedAndRateLimited_giveTheSameBackoff_onPushAndPull(int status, String code) {
+    for (int i = 0; i < 2; i++) {
+      server.enqueue(new MockResponse().setResponseCode(status).setHeader("Retry-After", "7")
+          .setBody(errorJson(code, "come back later")));
+    }
+
+    RateLimitedException push = assertThrows(RateLimitedException.class,
+        () -> transport.push(batch(1, 1)));
+    RateLimitedException pull = assertThrows(RateLimitedException.class,
+        () -> transport.pull("c", 1));
+
+    for (RateLimitedException e : List.of(push, pull)) {
+      assertEquals(Reason.RATE_LIMITED, e.reason());
+      assertTrue(e.isRetryable());
+      assertEquals(7000, e.retryAfterMillis());
+      assertEquals(status, e.httpStatus());
+      assertEquals(code, e.errorCode());
+    }
+  }
+
+  @Test
+  void overloadedWithoutRetryAfter_isStillRateLimited() {
+    server.enqueue(new MockResponse().setResponseCode(503)
+        .setBody(errorJson("overloaded", "busy")));
+
+    RateLimitedException e = assertThrows(RateLimitedException.class,
+        () -> transport.pull(null, 1));
+
+    assertEquals(-1, e.retryAfterMillis());
+    assertEquals(503, e.httpStatus());
+  }
+
   @Test
   void rateLimited_withoutRetryAfter_reportsMinusOne() {
     server.enqueue(new MockResponse().setResponseCode(429));

@@ -15,6 +15,8 @@ import okhttp3.Headers;
 public final class Failures {
   /** Error bodies are short JSON; anything longer is not worth reading into a message. */
   public static final long MAX_ERROR_BODY = 64 * 1024;
+  /** The protocol's code for "the server cannot take more work right now" (503). */
+  static final String OVERLOADED = "overloaded";
 
   private Failures() {}
 
@@ -49,6 +51,14 @@ public final class Failures {
     }
     if (status == 429) {
       return new RateLimitedException(code, message, retryAfterMillis(headers, nowMillis));
+    }
+    if (status == 503) {
+      // Overload, or a 503 that says when to come back: back off exactly as for 429. A bare
+      // 503 (a proxy with no upstream) stays a server error with our own backoff.
+      long retryAfter = retryAfterMillis(headers, nowMillis);
+      if (retryAfter >= 0 || OVERLOADED.equals(code)) {
+        return new RateLimitedException(503, code, message, retryAfter);
+      }
     }
     return new TransportException(reasonFor(status), status, code, message);
   }

@@ -90,6 +90,26 @@ class FailuresTest {
   }
 
   @Test
+  void forStatus_503WithRetryAfter_isRateLimitedLike429() {
+    TransportException limited = Failures.forStatus("pull", 429, new byte[0], retryAfter("3"), NOW);
+    TransportException overloaded =
+        Failures.forStatus("pull", 503, new byte[0], retryAfter("3"), NOW);
+
+    RateLimitedException e = assertInstanceOf(RateLimitedException.class, overloaded);
+    assertEquals(limited.reason(), e.reason());
+    assertEquals(limited.retryAfterMillis(), e.retryAfterMillis());
+    assertEquals(503, e.httpStatus());
+  }
+
+  @Test
+  void forStatus_bare503_staysAServerError() {
+    TransportException e = Failures.forStatus("pull", 503, new byte[0], Headers.of(), NOW);
+
+    assertEquals(Reason.SERVER_ERROR, e.reason());
+    assertEquals(-1, e.retryAfterMillis());
+  }
+
+  @Test
   void network_namesATimeout() {
     TransportException e = Failures.network("pull", new SocketTimeoutException("Read timed out"));
 
