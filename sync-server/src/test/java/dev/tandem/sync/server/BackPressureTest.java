@@ -36,7 +36,7 @@ class BackPressureTest {
   private TandemServer server;
   private final CountDownLatch release = new CountDownLatch(1);
   private final CountDownLatch entered = new CountDownLatch(1);
-  /** What {@code changesSince} does instead of reading: null = read normally. */
+  /** What {@code pullPage} does instead of reading: null = read normally. */
   private final AtomicReference<Runnable> onPull = new AtomicReference<>();
 
   @AfterEach
@@ -53,7 +53,7 @@ class BackPressureTest {
     return (ServerStore) Proxy.newProxyInstance(ServerStore.class.getClassLoader(),
         new Class<?>[] {ServerStore.class}, (proxy, method, args) -> {
           Runnable hook = onPull.get();
-          if (hook != null && method.getName().equals("changesSince")) {
+          if (hook != null && method.getName().equals("pullPage")) {
             hook.run();
           }
           try {
