@@ -38,7 +38,7 @@ class HistoryFuzzTest {
   private final TaskMapper mapper = new TaskMapper(1 << 20);
 
   @FuzzTest(maxDuration = "60s")
-  void mutatedTaskFile(byte[] api) throws IOException {
+  void mutatedTaskFile(byte[] api) throws Exception {
     Path root = Files.createTempDirectory("tandem-fuzz-task");
     try {
       Path task = root.resolve("1700000000000");
