@@ -2,10 +2,8 @@ package dev.tandem.sync.conflict;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -66,21 +64,21 @@ class MyersDiffTest {
   }
 
   @Test
-  void exhaustedBudget_stillAValidDiff_andFast() {
+  void exhaustedBudget_stillAValidDiff() {
+    // Two unrelated sequences over two symbols: the exact diff costs about 10^8 steps here, past
+    // the default budget of 4 M + 50 per element; the result must still rebuild b. (The time
+    // this takes is measured in benchmarks/, MergeTextBenchmark.mergeUnrelated.)
     Random rnd = new Random(7);
-    int[] a = random(rnd, 200_000, 2);
-    int[] b = random(rnd, 200_000, 2);
-    List<MyersDiff.Hunk> h = assertTimeoutPreemptively(Duration.ofSeconds(20),
-        () -> MyersDiff.diff(a, b, 2));
-    assertArrayEquals(b, apply(a, b, h));
-    // Far from minimal is allowed, but the work must have been capped rather than finished:
-    // an exact answer on two random binary sequences this long costs about 10^10 steps.
+    int[] a = random(rnd, 20_000, 2);
+    int[] b = random(rnd, 20_000, 2);
+    assertArrayEquals(b, apply(a, b, MyersDiff.diff(a, b, 2)));
     int[] small = random(rnd, 2_000, 2);
     int[] small2 = random(rnd, 2_000, 2);
+    int shortest = small.length + small2.length - 2 * lcs(small, small2);
+    assertEquals(shortest, cost(MyersDiff.diff(small, small2, 2)), "within budget: exact");
     List<MyersDiff.Hunk> capped = MyersDiff.diff(small, small2, 2, 1_000);
     assertArrayEquals(small2, apply(small, small2, capped));
-    assertTrue(cost(capped) > small.length + small2.length - 2 * lcs(small, small2),
-        "a tiny budget should give up on the shortest diff");
+    assertTrue(cost(capped) > shortest, "a tiny budget should give up on the shortest diff");
   }
 
   static int[] random(Random rnd, int n, int alphabet) {
