@@ -32,6 +32,34 @@ class MyersDiffTest {
   }
 
   @Test
+  void randomPairs_pureDeletionsAndInsertions_sitAsFarDownAsEqualElementsAllow() {
+    // The canonical placement among equally short diffs: a run that only deletes (or only
+    // inserts) and could move one place down, because the element after it equals its first,
+    // has been moved there.
+    Random rnd = new Random(20261201L);
+    int checked = 0;
+    for (int n = 0; n < 3000; n++) {
+      int alphabet = 1 + rnd.nextInt(3);
+      int[] a = random(rnd, rnd.nextInt(16), alphabet);
+      int[] b = mutate(rnd, a, alphabet);
+      List<MyersDiff.Hunk> hunks = MyersDiff.diff(a, b, alphabet);
+      for (MyersDiff.Hunk h : hunks) {
+        String where = "case " + n + ": " + str(a) + " -> " + str(b) + " = " + hunks;
+        if (h.chg2 == 0) {
+          checked++;
+          assertTrue(h.end1() == a.length || a[h.i1] != a[h.end1()], "deletion not down: " + where);
+        }
+        if (h.chg1 == 0) {
+          checked++;
+          int end2 = h.i2 + h.chg2;
+          assertTrue(end2 == b.length || b[h.i2] != b[end2], "insertion not down: " + where);
+        }
+      }
+    }
+    assertTrue(checked > 1000, "the generator should make many pure deletions and insertions");
+  }
+
+  @Test
   void identicalSequences_noHunks() {
     int[] a = {1, 2, 3, 1, 2};
     assertEquals(0, MyersDiff.diff(a, a.clone(), 4).size());
