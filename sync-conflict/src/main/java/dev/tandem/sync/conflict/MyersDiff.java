@@ -49,7 +49,7 @@ final class MyersDiff {
   }
 
   /** Search steps allowed per element of the two sequences, on top of {@link #BUDGET_BASE}. */
-  static final long BUDGET_PER_ELEMENT = 50;
+  static final long BUDGET_PER_ELEMENT = 10;
 
   /** Search steps always allowed, so that small texts are always diffed exactly. */
   static final long BUDGET_BASE = 4_000_000;

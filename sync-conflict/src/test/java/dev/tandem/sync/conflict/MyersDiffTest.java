@@ -94,7 +94,7 @@ class MyersDiffTest {
   @Test
   void exhaustedBudget_stillAValidDiff() {
     // Two unrelated sequences over two symbols: the exact diff costs about 10^8 steps here, past
-    // the default budget of 4 M + 50 per element; the result must still rebuild b. (The time
+    // the default budget of 4 M + 10 per element; the result must still rebuild b. (The time
     // this takes is measured in benchmarks/, MergeTextBenchmark.mergeUnrelated.)
     Random rnd = new Random(7);
     int[] a = random(rnd, 20_000, 2);
