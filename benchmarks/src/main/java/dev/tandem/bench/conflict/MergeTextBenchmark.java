@@ -45,6 +45,9 @@ public class MergeTextBenchmark {
   private String base;
   private String local;
   private String remote;
+  private String unrelatedBase;
+  private String unrelatedLocal;
+  private String unrelatedRemote;
 
   private final ConflictResolver merge = ThreeWayMerge.create();
   private Record recBase;
@@ -90,6 +93,11 @@ public class MergeTextBenchmark {
     local = String.join("", l);
     remote = String.join("", r);
 
+    Random r2 = new Random(7);
+    unrelatedBase = binaryLines(r2, 1 << 20);
+    unrelatedLocal = binaryLines(r2, 1 << 20);
+    unrelatedRemote = binaryLines(r2, 1 << 20);
+
     recBase = Record.of("note", "n-1", Hlc.of(1_000, 0, "origin"),
         "{\"title\":\"Groceries\",\"done\":false,\"price\":12.50,"
             + "\"body\":\"milk\\neggs\\nbread\\n\",\"tags\":[\"home\"],\"meta\":{\"v\":1}}");
@@ -104,6 +112,24 @@ public class MergeTextBenchmark {
   @Benchmark
   public MergeResult mergeText() {
     return ThreeWayMerge.mergeText(base, local, remote);
+  }
+
+  /**
+   * The diff's worst case, bounded by its work cap: two unrelated 1 MB texts whose lines are "a"
+   * and "b" at random (≈ 500,000 lines a side; an exact diff would take about 10^11 steps).
+   * Independent of the parameters (run it with -p size=1024 -p edits=few).
+   */
+  @Benchmark
+  public MergeResult mergeUnrelated() {
+    return ThreeWayMerge.mergeText(unrelatedBase, unrelatedLocal, unrelatedRemote);
+  }
+
+  private static String binaryLines(Random rnd, int bytes) {
+    StringBuilder sb = new StringBuilder(bytes + 2);
+    while (sb.length() < bytes) {
+      sb.append(rnd.nextBoolean() ? "a\n" : "b\n");
+    }
+    return sb.toString();
   }
 
   /** One record merge; independent of the size parameters (run it with -p size=1024). */

@@ -57,12 +57,12 @@ final class Diff3 {
   private Diff3() {}
 
   static List<Chunk> merge(int[] base, int[] local, int[] remote, int classes) {
-    return merge(base, local, remote, XDiff.diff(base, local, classes),
-        XDiff.diff(base, remote, classes));
+    return merge(base, local, remote, MyersDiff.diff(base, local, classes),
+        MyersDiff.diff(base, remote, classes));
   }
 
-  static List<Chunk> merge(int[] base, int[] local, int[] remote, List<XDiff.Hunk> hl,
-      List<XDiff.Hunk> hr) {
+  static List<Chunk> merge(int[] base, int[] local, int[] remote, List<MyersDiff.Hunk> hl,
+      List<MyersDiff.Hunk> hr) {
     List<Chunk> out = new ArrayList<>();
     int i = 0;
     int j = 0;
@@ -87,12 +87,12 @@ final class Diff3 {
       boolean anyR = false;
       while (true) {
         if (i < hl.size() && hl.get(i).i1 <= ce) {
-          XDiff.Hunk h = hl.get(i++);
+          MyersDiff.Hunk h = hl.get(i++);
           ce = Math.max(ce, h.end1());
           deltaL += h.chg2 - h.chg1;
           anyL = true;
         } else if (j < hr.size() && hr.get(j).i1 <= ce) {
-          XDiff.Hunk h = hr.get(j++);
+          MyersDiff.Hunk h = hr.get(j++);
           ce = Math.max(ce, h.end1());
           deltaR += h.chg2 - h.chg1;
           anyR = true;

@@ -133,6 +133,11 @@ final class TextMerger {
    * character (line breaks and punctuation) on its own.
    */
   static List<String> words(String s) {
+    return words(s, Integer.MAX_VALUE);
+  }
+
+  /** As {@link #words(String)}, but returns null as soon as there are more than {@code limit}. */
+  private static List<String> words(String s, int limit) {
     List<String> out = new ArrayList<>();
     int n = s.length();
     int i = 0;
@@ -147,6 +152,9 @@ final class TextMerger {
         while (j < n && (s.charAt(j) == ' ' || s.charAt(j) == '\t')) {
           j++;
         }
+      }
+      if (out.size() == limit) {
+        return null;
       }
       out.add(s.substring(i, j));
       i = j;
@@ -248,11 +256,11 @@ final class TextMerger {
    * region is too large to try).
    */
   static String refine(String base, String local, String remote) {
-    List<String> bw = words(base);
-    List<String> lw = words(local);
-    List<String> rw = words(remote);
-    if (bw.size() > MAX_REFINE_TOKENS || lw.size() > MAX_REFINE_TOKENS
-        || rw.size() > MAX_REFINE_TOKENS) {
+    // Counted while splitting: a huge region is given up on before it is cut into pieces.
+    List<String> bw = words(base, MAX_REFINE_TOKENS);
+    List<String> lw = bw == null ? null : words(local, MAX_REFINE_TOKENS);
+    List<String> rw = lw == null ? null : words(remote, MAX_REFINE_TOKENS);
+    if (rw == null) {
       return null;
     }
     Interner in = new Interner(bw.size() + 64);

@@ -186,7 +186,8 @@ public final class ThreeWayMerge implements ConflictResolver {
    * not written into binary data).
    *
    * <p>Cost: O((N + M) · D) for texts of N and M lines differing in D lines (near-linear when D is
-   * small), bounded by git's cost heuristics for very different texts; word refinement adds the
+   * small); a work cap keeps very different texts full of repeated lines from going quadratic
+   * (they then merge as larger regions, possibly conflicting); word refinement adds the
    * same cost over the words of each conflicting region only.
    *
    * @param base the common ancestor, or null if both texts were created independently (treated as

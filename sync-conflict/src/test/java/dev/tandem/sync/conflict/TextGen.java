@@ -64,4 +64,56 @@ final class TextGen {
     }
     return s;
   }
+  /**
+   * A long text (2,000 to 5,000 lines) shaped like code or prose with structure: a third of the
+   * lines are a handful of very frequent ones (blank, a brace, a separator), the rest drawn from
+   * the small vocabulary, so that most lines also repeat.
+   */
+  static List<String> largeBase(Random rnd) {
+    int n = 2000 + rnd.nextInt(3001);
+    List<String> lines = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      lines.add(rnd.nextInt(3) == 0 ? FREQUENT[rnd.nextInt(FREQUENT.length)] : longLine(rnd));
+    }
+    return lines;
+  }
+
+  private static final String[] FREQUENT = {"\n", "}\n", "  return;\n", "----\n"};
+
+  private static String longLine(Random rnd) {
+    int n = 1 + rnd.nextInt(5);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        sb.append(' ');
+      }
+      sb.append(WORDS[rnd.nextInt(WORDS.length)]);
+    }
+    return sb.append('\n').toString();
+  }
+
+  /** A few dozen edits spread over a long text: replaced, deleted, inserted or frequent lines. */
+  static List<String> scatteredEdit(Random rnd, List<String> base) {
+    List<String> lines = new ArrayList<>(base);
+    int ops = 1 + rnd.nextInt(1 + base.size() / 60);
+    for (int k = 0; k < ops; k++) {
+      int i = rnd.nextInt(lines.size());
+      switch (rnd.nextInt(4)) {
+        case 0:
+          lines.set(i, longLine(rnd));
+          break;
+        case 1:
+          lines.remove(i);
+          break;
+        case 2:
+          lines.add(i, FREQUENT[rnd.nextInt(FREQUENT.length)]);
+          break;
+        default:
+          for (int j = 0, run = 1 + rnd.nextInt(4); j < run; j++) {
+            lines.add(i, longLine(rnd));
+          }
+      }
+    }
+    return lines;
+  }
 }

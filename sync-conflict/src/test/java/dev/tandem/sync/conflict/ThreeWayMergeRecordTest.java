@@ -122,6 +122,39 @@ class ThreeWayMergeRecordTest {
   }
 
   @Test
+  void textFieldsNone_proseThatWouldMergeCleanly_isStillAConflictDecidedByTheFallback() {
+    // The same prose edits that proseFields_mergeAsText merges: with NONE the string is one
+    // atomic value, so the later clock's whole string wins and the field is a recorded conflict.
+    Record base = rec(BASE, "{'body':'line one\\nline two\\nline three\\n','n':1}");
+    Record local = rec(EARLY, "{'body':'line ONE\\nline two\\nline three\\n','n':2}");
+    Record remote = rec(LATE, "{'body':'line one\\nline two\\nline THREE\\n','n':1}");
+    Resolution r = ThreeWayMerge.builder().textFields(ThreeWayMerge.TextFields.NONE).build()
+        .resolve(base, local, remote);
+    assertEquals(Outcome.MERGED, r.outcome());
+    assertEquals(j("{'body':'line one\\nline two\\nline THREE\\n','n':2}"), r.json());
+    assertEquals(1, r.conflicts().size());
+    assertEquals("/body", r.conflicts().get(0).path());
+    assertEquals(Conflict.REMOTE_WINS, r.conflicts().get(0).resolution());
+  }
+
+  @Test
+  void textFieldsProse_needsWhiteSpaceInSomeVersion_andAllDoesNot() {
+    // No white space in any of the three: PROSE keeps it atomic, ALL merges it.
+    Record base = rec(BASE, "{'s':'a-b-c'}");
+    Record local = rec(EARLY, "{'s':'A-b-c'}");
+    Record remote = rec(LATE, "{'s':'a-b-C'}");
+    assertEquals(Outcome.REMOTE, merge.resolve(base, local, remote).outcome());
+    // White space in the base alone is enough for PROSE.
+    Record spaced = rec(BASE, "{'s':'a b-c'}");
+    Resolution r = merge.resolve(spaced, rec(EARLY, "{'s':'A b-c'}"), rec(LATE, "{'s':'a b-C'}"));
+    assertEquals(j("{'s':'A b-C'}"), r.json());
+    assertTrue(r.conflicts().isEmpty());
+    // A tab or a line break counts as white space, in the remote only.
+    Resolution t = merge.resolve(base, local, rec(LATE, "{'s':'a-b-c\\tx'}"));
+    assertEquals(j("{'s':'A-b-c\\tx'}"), t.json());
+  }
+
+  @Test
   void conflictingText_goesToFallback() {
     Record base = rec(BASE, "{'body':'the cat'}");
     Resolution r = merge.resolve(base, rec(LATE, "{'body':'the dog'}"),
