@@ -11,31 +11,15 @@ import dev.tandem.sync.protocol.PullResponse;
 import dev.tandem.sync.protocol.PushRequest;
 import dev.tandem.sync.protocol.PushResponse;
 import dev.tandem.sync.spi.Transport;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A device never downloads its own pushes again, its cursor reaches the team's sequence after a
  * sync, and other devices' changes interleaved with its own still arrive.
  */
-class OwnEchoesSyncTest {
-  @TempDir Path dir;
-  Cluster cluster;
-
-  @BeforeEach
-  void start() {
-    cluster = new Cluster(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
+class OwnEchoesSyncTest extends ClusterTest {
 
   /** Records every change a device's pulls receive. */
   static final class Recording implements Transport {
