@@ -13,34 +13,18 @@ import dev.tandem.sync.protocol.PushRequest;
 import dev.tandem.sync.protocol.PushResponse;
 import dev.tandem.sync.spi.Transport;
 import dev.tandem.sync.transport.OkHttpTransportProvider;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Devices whose wall clocks are hours wrong, through the real server (PROTOCOL "Clock bounds"):
  * their edits land and everyone converges; a forged far-future clock is refused and cannot win.
  */
-class ClockSkewSyncTest {
+class ClockSkewSyncTest extends ClusterTest {
   private static final long HOURS_3 = 3 * 3_600_000L;
   private static final long BOUND = 5 * 60_000L;
 
-  @TempDir Path dir;
-  Cluster cluster;
-
-  @BeforeEach
-  void start() {
-    cluster = new Cluster(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
 
   private Tandem device(String id, long skewMillis) {
     Clock skewed = () -> System.currentTimeMillis() + skewMillis;

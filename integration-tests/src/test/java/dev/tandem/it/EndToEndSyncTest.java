@@ -11,29 +11,13 @@ import dev.tandem.sync.Record;
 import dev.tandem.sync.SyncResult;
 import dev.tandem.sync.SyncStatus;
 import dev.tandem.sync.Tandem;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class EndToEndSyncTest {
-  @TempDir Path dir;
-  Cluster cluster;
-
-  @BeforeEach
-  void start() {
-    cluster = new Cluster(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
+class EndToEndSyncTest extends ClusterTest {
 
   private static List<String> dump(Tandem t, String type) {
     List<String> out = new ArrayList<>();

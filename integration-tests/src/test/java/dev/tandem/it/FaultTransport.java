@@ -38,41 +38,42 @@ final class FaultTransport implements Transport {
 
   @Override
   public PushResponse push(PushRequest request) {
-    network.beforeCall();
-    FaultNetwork.Profile p = network.profile();
-    if (network.chance(p.dropRequest())) {
-      network.counts[0]++;
-      throw lost("request lost");
-    }
+    FaultNetwork.Profile p = beforeSending();
     if (network.chance(p.hold())) {
       network.hold(this, request);
       throw lost("timed out");
     }
     PushResponse response = deliver(request, false);
-    if (network.chance(p.duplicate())) {
-      network.counts[2]++;
-      deliver(request, true);
-    }
-    network.maybeMeanwhile(device);
-    if (network.chance(p.dropResponse())) {
-      network.counts[1]++;
-      throw lost("response lost");
-    }
-    return response;
+    return afterDelivery(p, response, () -> deliver(request, true));
   }
 
   @Override
   public PullResponse pull(String cursor, int limit) {
+    FaultNetwork.Profile p = beforeSending();
+    PullResponse response = real.pull(cursor, limit);
+    return afterDelivery(p, response, () -> real.pull(cursor, limit));
+  }
+
+  /** The faults before a request reaches the server; returns the profile for the rest. */
+  private FaultNetwork.Profile beforeSending() {
     network.beforeCall();
     FaultNetwork.Profile p = network.profile();
     if (network.chance(p.dropRequest())) {
       network.counts[0]++;
       throw lost("request lost");
     }
-    PullResponse response = real.pull(cursor, limit);
+    return p;
+  }
+
+  /**
+   * The faults after the server answered: the request delivered a second time ({@code again}),
+   * other devices acting meanwhile, the answer lost. The draws keep this order for every call so
+   * that a seed replays the same run.
+   */
+  private <T> T afterDelivery(FaultNetwork.Profile p, T response, Runnable again) {
     if (network.chance(p.duplicate())) {
       network.counts[2]++;
-      real.pull(cursor, limit);
+      again.run();
     }
     network.maybeMeanwhile(device);
     if (network.chance(p.dropResponse())) {

@@ -1,16 +1,21 @@
 package dev.tandem.it;
 
+import dev.tandem.sync.protocol.Change;
 import dev.tandem.sync.protocol.PullResponse;
 import dev.tandem.sync.protocol.PushRequest;
 import dev.tandem.sync.protocol.PushResponse;
 import dev.tandem.sync.spi.Transport;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
-/** Counts what the server sends and lets a test act in the middle of a call. */
+/** Counts and keeps what the server sends and lets a test act in the middle of a call. */
 final class HookedTransport implements Transport {
   final Transport real;
   final AtomicInteger pulledChanges = new AtomicInteger();
+  /** Every change the pulls received, in order. */
+  final List<Change> received = new CopyOnWriteArrayList<>();
   final AtomicInteger pushes = new AtomicInteger();
   final AtomicInteger pulls = new AtomicInteger();
   /** Runs before a push is sent, with the push's number (from 1). */
@@ -38,6 +43,7 @@ final class HookedTransport implements Transport {
     beforePull.accept(pulls.incrementAndGet());
     PullResponse r = real.pull(cursor, limit);
     pulledChanges.addAndGet(r.changes().size());
+    received.addAll(r.changes());
     return r;
   }
 

@@ -14,37 +14,21 @@ import dev.tandem.sync.SyncResult;
 import dev.tandem.sync.Tandem;
 import dev.tandem.sync.TransportException;
 import dev.tandem.sync.conflict.LastWriteWins;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Incremental sync pinned down through the real server: what a device downloads after a restart,
  * what it does with the server's conflict reports, that its own changes never come back as
  * remote ones, and a server that goes away while a request is in flight.
  */
-class IncrementalSyncTest {
+class IncrementalSyncTest extends ClusterTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-  @TempDir Path dir;
-  Cluster cluster;
-
-  @BeforeEach
-  void start() {
-    cluster = new Cluster(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
 
   private HookedTransport lastHookedTransport;
 

@@ -8,32 +8,16 @@ import dev.tandem.sync.Record;
 import dev.tandem.sync.Tandem;
 import dev.tandem.sync.conflict.LastWriteWins;
 import dev.tandem.sync.spi.ConflictResolver;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Both last-write-wins resolvers through the real engine and server, with clocks set by hand. */
-class LastWriteWinsSyncTest {
-  @TempDir Path dir;
-  Cluster cluster;
+class LastWriteWinsSyncTest extends ClusterTest {
   /** Near the server's own clock, which refuses clocks far ahead of it. */
   final long t0 = System.currentTimeMillis() - 60_000;
   final AtomicLong wallA = new AtomicLong(t0);
   final AtomicLong wallB = new AtomicLong(t0);
   final AtomicLong wallC = new AtomicLong(t0);
-
-  @BeforeEach
-  void start() {
-    cluster = new Cluster(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
 
   private Tandem device(String id, AtomicLong wall, ConflictResolver resolver) {
     return cluster.device(id, wall::get, t -> t,

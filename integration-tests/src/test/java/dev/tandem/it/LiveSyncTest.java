@@ -7,32 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import dev.tandem.sync.SyncStatus;
 import dev.tandem.sync.Tandem;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Live sync through the WebSocket channel. Every device's sweep is set to an hour, so a change
  * that arrives within seconds arrived because the server said so, not because of a poll.
  */
-class LiveSyncTest {
+class LiveSyncTest extends ClusterTest {
   private static final Duration NO_POLLING = Duration.ofHours(1);
-  @TempDir Path dir;
-  Cluster cluster;
-
-  @BeforeEach
-  void start() {
-    cluster = new Cluster(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
 
   private Tandem liveDevice(String id) {
     return cluster.device(id, b -> b.autoSync(true).sweepInterval(NO_POLLING));

@@ -7,74 +7,14 @@ import dev.tandem.sync.Clock;
 import dev.tandem.sync.SyncResult;
 import dev.tandem.sync.Tandem;
 import dev.tandem.sync.protocol.Change;
-import dev.tandem.sync.protocol.PullResponse;
-import dev.tandem.sync.protocol.PushRequest;
-import dev.tandem.sync.protocol.PushResponse;
-import dev.tandem.sync.spi.Transport;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A device never downloads its own pushes again, its cursor reaches the team's sequence after a
  * sync, and other devices' changes interleaved with its own still arrive.
  */
-class OwnEchoesSyncTest {
-  @TempDir Path dir;
-  Cluster cluster;
-
-  @BeforeEach
-  void start() {
-    cluster = new Cluster(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
-
-  /** Records every change a device's pulls receive. */
-  static final class Recording implements Transport {
-    final Transport real;
-    final List<Change> received = new ArrayList<>();
-    Runnable beforeNextPush;
-
-    Recording(Transport real) {
-      this.real = real;
-    }
-
-    @Override
-    public PushResponse push(PushRequest request) {
-      Runnable hook = beforeNextPush;
-      beforeNextPush = null;
-      if (hook != null) {
-        hook.run();
-      }
-      return real.push(request);
-    }
-
-    @Override
-    public synchronized PullResponse pull(String cursor, int limit) {
-      PullResponse r = real.pull(cursor, limit);
-      received.addAll(r.changes());
-      return r;
-    }
-
-    @Override
-    public void health() {
-      real.health();
-    }
-
-    @Override
-    public void close() {
-      real.close();
-    }
-  }
-
+class OwnEchoesSyncTest extends ClusterTest {
   private static void putMany(Tandem t, String prefix, int n) {
     t.batch(b -> {
       for (int i = 0; i < n; i++) {
@@ -85,8 +25,8 @@ class OwnEchoesSyncTest {
 
   @Test
   void ownPushesAreNotDownloaded_andInterleavedChangesOfOthersArrive() {
-    Recording[] wire = new Recording[1];
-    Tandem a = cluster.device("a", Clock.SYSTEM, real -> wire[0] = new Recording(real));
+    HookedTransport[] wire = new HookedTransport[1];
+    Tandem a = cluster.device("a", Clock.SYSTEM, real -> wire[0] = new HookedTransport(real));
     Tandem b = cluster.device("b");
     putMany(a, "a1-", 250);
     assertEquals(250, a.syncNow().pushed());
@@ -97,7 +37,12 @@ class OwnEchoesSyncTest {
     b.records("message").put("b-2", "{\"from\":\"b\"}");
     // a sends 251 changes in three batches; b's change reaches the server after a's pull, between
     // a's first and second batch, so a's next pull starts among its own changes.
-    wire[0].beforeNextPush = () -> wire[0].beforeNextPush = () -> assertTrue(b.syncNow().ok());
+    int secondBatch = wire[0].pushes.get() + 2;
+    wire[0].beforePush = n -> {
+      if (n == secondBatch) {
+        assertTrue(b.syncNow().ok());
+      }
+    };
     SyncResult r = a.syncNow();
     assertTrue(r.ok(), r.toString());
     assertEquals(251, r.pushed());

@@ -9,31 +9,20 @@ import dev.tandem.sync.Tandem;
 import dev.tandem.sync.conflict.LastWriteWins;
 import dev.tandem.sync.conflict.ThreeWayMerge;
 import dev.tandem.sync.internal.Json;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ThreeWayMergeSyncTest {
-  @TempDir Path dir;
-  Cluster cluster;
+class ThreeWayMergeSyncTest extends ClusterTest {
   Tandem a;
   Tandem b;
 
   @BeforeEach
   void start() {
-    cluster = new Cluster(dir);
     a = cluster.device("a",
         bld -> bld.conflictResolver(ThreeWayMerge.withFallback(LastWriteWins.byHlc())));
     b = cluster.device("b",
         bld -> bld.conflictResolver(ThreeWayMerge.withFallback(LastWriteWins.byHlc())));
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
   }
 
   private static String doc(String title, String... paragraphs) {

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.sync.internal.Json;
+import dev.tandem.sync.cli.CliRun.Result;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -22,7 +19,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Issue 9 item 11 on the command line: default paths from {@code $HOME} and the XDG variables,
@@ -35,12 +31,6 @@ class LocalPathsCommandsTest {
   private final Map<String, String> env = new HashMap<>();
   private final List<Path> locked = new ArrayList<>();
 
-  record Result(int code, String out, String err) {
-    JsonNode json() throws Exception {
-      return Json.MAPPER.readTree(out);
-    }
-  }
-
   @AfterEach
   void unlock() throws Exception {
     for (Path p : locked) {
@@ -50,14 +40,7 @@ class LocalPathsCommandsTest {
 
   /** Runs with {@code $HOME} in the environment and no explicit home, as a real process. */
   private Result run(String... args) {
-    TandemCli cli = new TandemCli().withEnvironment(env, null, "Linux");
-    CommandLine cl = TandemCli.commandLine(cli);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+    return CliRun.execute(new TandemCli().withEnvironment(env, null, "Linux"), args);
   }
 
   private static TandemCli cli(Map<String, String> env, String os) {

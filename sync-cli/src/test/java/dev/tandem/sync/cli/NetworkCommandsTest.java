@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.sync.Conversation;
 import dev.tandem.sync.Message;
 import dev.tandem.sync.Tandem;
+import dev.tandem.sync.cli.CliRun.Result;
 import dev.tandem.sync.internal.Json;
 import dev.tandem.sync.server.TandemServer;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The network commands against a real server on 127.0.0.1, in-process. */
 class NetworkCommandsTest {
@@ -44,12 +43,6 @@ class NetworkCommandsTest {
   private TandemServer server;
   private final List<TandemServer> extraServers = new ArrayList<>();
   private final Map<String, String> env = new HashMap<>();
-
-  record Result(int code, String out, String err) {
-    JsonNode json() throws Exception {
-      return Json.MAPPER.readTree(out);
-    }
-  }
 
   @BeforeEach
   void startServer() {
@@ -68,13 +61,8 @@ class NetworkCommandsTest {
   }
 
   private Result run(StringWriter out, String... args) {
-    TandemCli cli = new TandemCli().withEnvironment(env, tmp.resolve("home"), "Linux");
-    CommandLine cl = TandemCli.commandLine(cli);
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+    return CliRun.execute(new TandemCli().withEnvironment(env, tmp.resolve("home"), "Linux"),
+        out, args);
   }
 
   /** Runs a command as device {@code dev}: its own database and config. */

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.sync.cli.CliRun.Result;
 import dev.tandem.sync.internal.Json;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,23 +20,11 @@ import picocli.CommandLine;
 class TandemCliTest {
   @TempDir Path tmp;
 
-  record Result(int code, String out, String err) {
-    JsonNode json() throws Exception {
-      return Json.MAPPER.readTree(out);
-    }
-  }
-
   private Map<String, String> env = Map.of();
 
   private Result run(String... args) {
-    TandemCli cli = new TandemCli().withEnvironment(env, tmp.resolve("home"), "Linux");
-    CommandLine cl = TandemCli.commandLine(cli);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+    return CliRun.execute(new TandemCli().withEnvironment(env, tmp.resolve("home"), "Linux"),
+        args);
   }
 
   private Result runDb(String... args) {

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.sync.Conversation;
 import dev.tandem.sync.Tandem;
+import dev.tandem.sync.cli.CliRun.Result;
 import dev.tandem.sync.internal.Json;
 import dev.tandem.sync.server.TandemServer;
 import java.io.ByteArrayInputStream;
@@ -40,12 +40,6 @@ class TokenAndInitCommandsTest {
   private TandemServer server;
   private final Map<String, String> env = new HashMap<>();
 
-  record Result(int code, String out, String err) {
-    JsonNode json() throws Exception {
-      return Json.MAPPER.readTree(out);
-    }
-  }
-
   @BeforeEach
   void startServer() {
     server = TandemServer.builder().port(0).dataDir(tmp.resolve("server")).adminToken(ADMIN)
@@ -64,15 +58,8 @@ class TokenAndInitCommandsTest {
 
   private Result runWithStdin(String stdin, String... args) {
     InputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
-    TandemCli cli = new TandemCli().withEnvironment(env, tmp.resolve("home"), "Linux")
-        .withStdin(in);
-    CommandLine cl = TandemCli.commandLine(cli);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+    return CliRun.execute(new TandemCli().withEnvironment(env, tmp.resolve("home"), "Linux")
+        .withStdin(in), args);
   }
 
   private Path config(String dev) {

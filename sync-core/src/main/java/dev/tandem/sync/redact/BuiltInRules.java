@@ -102,10 +102,8 @@ final class BuiltInRules {
     // GitHub "Behind GitHub's new authentication token formats" (2021): ghp_ (personal), gho_
     // (OAuth), ghu_ (user-to-server), ghs_ (server-to-server), ghr_ (refresh) + 36 base62.
     // https://github.blog/engineering/platform-security/behind-githubs-new-authentication-token-formats/
-    r.add(SecretRule.builder("github-token").description("GitHub classic token")
-        .prefixes("ghp_", "gho_", "ghu_", "ghs_", "ghr_")
-        .pattern("gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9])")
-        .validator(v -> Values.charClasses(v) >= 3).build());
+    r.add(mixedPrefix("github-token", "GitHub classic token",
+        "gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9])", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"));
     // GitHub "Managing your personal access tokens": fine-grained tokens start github_pat_.
     // https://docs.github.com/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens
     r.add(prefix("github-fine-grained-pat", "GitHub fine-grained personal access token",
@@ -145,10 +143,8 @@ final class BuiltInRules {
         .prefixes("whsec_").pattern("whsec_[A-Za-z0-9+/=]{32,}").minEntropy(3.5).build());
     // Square "Access tokens": production access tokens EAAA...; legacy sq0atp- and OAuth
     // application secrets sq0csp-.  https://developer.squareup.com/docs/build-basics/access-tokens
-    r.add(SecretRule.builder("square-access-token").description("Square access token")
-        .prefixes("eaaa", "sq0atp-")
-        .pattern("(?:EAAA[A-Za-z0-9_-]{60}|sq0atp-[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])")
-        .validator(v -> Values.charClasses(v) >= 3).build());
+    r.add(mixedPrefix("square-access-token", "Square access token",
+        "(?:EAAA[A-Za-z0-9_-]{60}|sq0atp-[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])", "eaaa", "sq0atp-"));
     r.add(prefix("square-oauth-secret", "Square OAuth application secret",
         "sq0csp-[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])", "sq0csp-"));
     // Braintree (PayPal) "Access tokens": access_token$production$<merchant id>$<32 hex>.
@@ -279,9 +275,8 @@ final class BuiltInRules {
     r.add(prefix("digitalocean-token", "DigitalOcean token",
         "do[opr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])", "dop_v1_", "doo_v1_", "dor_v1_"));
     // Linear "API": personal API keys lin_api_ + 40 base62.  https://linear.app/developers
-    r.add(SecretRule.builder("linear-api-key").description("Linear API key")
-        .prefixes("lin_api_").pattern("lin_api_[A-Za-z0-9]{40}(?![A-Za-z0-9])")
-        .validator(v -> Values.charClasses(v) >= 3).build());
+    r.add(mixedPrefix("linear-api-key", "Linear API key",
+        "lin_api_[A-Za-z0-9]{40}(?![A-Za-z0-9])", "lin_api_"));
     // Notion "Authorization": internal integration tokens ntn_ (formerly secret_ + 43 base62).
     // https://developers.notion.com/docs/authorization
     r.add(SecretRule.builder("notion-token").description("Notion integration token")
@@ -304,11 +299,9 @@ final class BuiltInRules {
         "PMAK-[a-f0-9]{24}-[a-f0-9]{34}(?![A-Za-z0-9])", "pmak-"));
     // Grafana "Service accounts": tokens glsa_; Grafana Cloud access policy tokens glc_.
     // https://grafana.com/docs/grafana/latest/administration/service-accounts/
-    r.add(SecretRule.builder("grafana-token").description("Grafana service-account or cloud token")
-        .prefixes("glsa_", "glc_")
-        .pattern("(?:glsa_[A-Za-z0-9]{32}_[a-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2})"
-            + "(?![A-Za-z0-9])")
-        .validator(v -> Values.charClasses(v) >= 3).build());
+    r.add(mixedPrefix("grafana-token", "Grafana service-account or cloud token",
+        "(?:glsa_[A-Za-z0-9]{32}_[a-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2})(?![A-Za-z0-9])",
+        "glsa_", "glc_"));
     // New Relic "API keys": user keys NRAK- + 27.  https://docs.newrelic.com/docs/apis/intro-apis/new-relic-api-keys/
     r.add(prefix("newrelic-user-key", "New Relic user API key",
         "NRAK-[A-Z0-9]{27}(?![A-Za-z0-9])", "nrak-"));
@@ -407,6 +400,16 @@ final class BuiltInRules {
       String... prefixes) {
     return SecretRule.builder(id).description(description).prefixes(prefixes).pattern(regex)
         .build();
+  }
+
+  /**
+   * As {@link #prefix}, for tokens whose random part mixes at least three of lower case, upper
+   * case, digits and symbols, so that a prefix followed by a plain word or name is left alone.
+   */
+  private static SecretRule mixedPrefix(String id, String description, String regex,
+      String... prefixes) {
+    return SecretRule.builder(id).description(description).prefixes(prefixes).pattern(regex)
+        .validator(v -> Values.charClasses(v) >= 3).build();
   }
 
   private static boolean isJwt(String token) {

@@ -132,19 +132,7 @@ final class KeywordIndex {
    * before it may be the {@code n} of an escaped newline).
    */
   boolean containsAny(CharSequence text, int from, int to, boolean wordStarts) {
-    int s = 0;
-    for (int i = from; i < to; i++) {
-      s = delta[s * classes + classOf(text.charAt(i))];
-      int[] ks = output[s];
-      if (ks != null) {
-        for (int k : ks) {
-          if (!wordStarts || counts(k, text, from, i - keywords[k].length() + 1)) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
+    return scan(text, from, to, wordStarts, ANY);
   }
 
   /** Whether keyword {@code k} found at {@code start} counts ("task" holds no "sk" token). */
@@ -162,11 +150,18 @@ final class KeywordIndex {
     boolean test(int keyword, int start);
   }
 
+  private static final HitTest ANY = (keyword, start) -> true;
+
   /**
    * Whether {@code text[from, to)} holds a keyword occurrence that starts a word where its
    * keyword must, and that {@code test} accepts.
    */
   boolean anyHit(CharSequence text, int from, int to, HitTest test) {
+    return scan(text, from, to, true, test);
+  }
+
+  /** One pass of the automaton over {@code text[from, to)}, up to the first hit that counts. */
+  private boolean scan(CharSequence text, int from, int to, boolean wordStarts, HitTest test) {
     int s = 0;
     for (int i = from; i < to; i++) {
       s = delta[s * classes + classOf(text.charAt(i))];
@@ -174,7 +169,7 @@ final class KeywordIndex {
       if (ks != null) {
         for (int k : ks) {
           int start = i - keywords[k].length() + 1;
-          if (counts(k, text, from, start) && test.test(k, start)) {
+          if ((!wordStarts || counts(k, text, from, start)) && test.test(k, start)) {
             return true;
           }
         }
@@ -190,18 +185,10 @@ final class KeywordIndex {
 
   /** Reports every occurrence of every keyword in {@code text}, by start offset. */
   void forEachHit(CharSequence text, HitSink sink) {
-    int s = 0;
-    for (int i = 0, n = text.length(); i < n; i++) {
-      s = delta[s * classes + classOf(text.charAt(i))];
-      int[] ks = output[s];
-      if (ks != null) {
-        for (int k : ks) {
-          int start = i - keywords[k].length() + 1;
-          if (counts(k, text, 0, start)) {
-            sink.hit(k, start);
-          }
-        }
-      }
-    }
+    // A test that never accepts walks the whole text and sees every hit that counts.
+    scan(text, 0, text.length(), true, (keyword, start) -> {
+      sink.hit(keyword, start);
+      return false;
+    });
   }
 }

@@ -286,33 +286,29 @@ public final class HybridStorageBackend implements LocalStore {
     c.setTempStore(SQLiteConfig.TempStore.MEMORY);
     SQLException first;
     try {
-      Conn conn = new Conn(c.createConnection("jdbc:sqlite:" + path));
-      try {
-        // Opening is lazy: the first read is what fails when the -shm file cannot be made.
-        conn.queryLong("SELECT count(*) FROM sqlite_master", 0);
-        conn.exec("PRAGMA query_only = 1");
-        return conn;
-      } catch (SQLException e) {
-        conn.close();
-        throw e;
-      }
+      return openQueryOnly(c, "jdbc:sqlite:" + path);
     } catch (SQLException e) {
       first = e;
     }
     try {
-      Conn conn = new Conn(c.createConnection(
-          "jdbc:sqlite:" + path.toUri().toString() + "?immutable=1"));
-      try {
-        conn.queryLong("SELECT count(*) FROM sqlite_master", 0);
-        conn.exec("PRAGMA query_only = 1");
-        return conn;
-      } catch (SQLException e) {
-        conn.close();
-        throw e;
-      }
+      return openQueryOnly(c, "jdbc:sqlite:" + path.toUri().toString() + "?immutable=1");
     } catch (SQLException e) {
       e.addSuppressed(first);
       throw translate(path, "cannot open the read-only database " + path, e);
+    }
+  }
+
+  /** Opens {@code url} and reads it once, so that a database that cannot be read fails here. */
+  private static Conn openQueryOnly(SQLiteConfig c, String url) throws SQLException {
+    Conn conn = new Conn(c.createConnection(url));
+    try {
+      // Opening is lazy: the first read is what fails when the -shm file cannot be made.
+      conn.queryLong("SELECT count(*) FROM sqlite_master", 0);
+      conn.exec("PRAGMA query_only = 1");
+      return conn;
+    } catch (SQLException e) {
+      conn.close();
+      throw e;
     }
   }
 

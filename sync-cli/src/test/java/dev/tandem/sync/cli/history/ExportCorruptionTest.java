@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.sync.Tandem;
+import dev.tandem.sync.cli.CliRun;
+import dev.tandem.sync.cli.CliRun.Result;
 import dev.tandem.sync.cli.TandemCli;
 import dev.tandem.sync.internal.Json;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,7 +22,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A damaged store (issue 9, item 11: "a corrupt page makes export fail with a JSON error that
@@ -94,19 +93,9 @@ class ExportCorruptionTest {
     }
   }
 
-  private record Result(int code, String out, String err) {}
-
   private Result cli(String... args) {
-    TandemCli cli = new TandemCli().withEnvironment(Map.of(), tmp.resolve("home"), "Linux");
-    CommandLine cl = TandemCli.commandLine(cli);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    List<String> all = new java.util.ArrayList<>(List.of("--db", db.toString()));
-    all.addAll(List.of(args));
-    int code = cl.execute(all.toArray(String[]::new));
-    return new Result(code, out.toString(), err.toString());
+    return CliRun.execute(new TandemCli().withEnvironment(Map.of(), tmp.resolve("home"), "Linux"),
+        CliRun.withDb(db, args));
   }
 
   @Test

@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.sync.RecordTypes;
 import dev.tandem.sync.Tandem;
+import dev.tandem.sync.cli.CliRun;
+import dev.tandem.sync.cli.CliRun.Result;
 import dev.tandem.sync.cli.TandemCli;
 import dev.tandem.sync.internal.Json;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -21,8 +21,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A task folder is untrusted too (issue 9, item 2): only regular files inside it are read, with
@@ -229,18 +226,9 @@ class ImportSafetyTest {
     assertNotNull(refusedReason(again, "1700000000009", "notes.md"), again.toString());
   }
 
-  private record Result(int code, String out, String err) {}
-
   private Result cli(String... args) {
-    TandemCli cli = new TandemCli().withEnvironment(Map.of(), tmp.resolve("home"), "Linux");
-    CommandLine cl = TandemCli.commandLine(cli);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    List<String> all = new ArrayList<>(List.of("--db", tmp.resolve("cli.db").toString()));
-    all.addAll(List.of(args));
-    return new Result(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+    return CliRun.execute(new TandemCli().withEnvironment(Map.of(), tmp.resolve("home"), "Linux"),
+        CliRun.withDb(tmp.resolve("cli.db"), args));
   }
 
   @Test
