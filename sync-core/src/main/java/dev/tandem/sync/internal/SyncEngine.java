@@ -37,12 +37,16 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +68,11 @@ import org.slf4j.LoggerFactory;
  * a poisonous entry never wedges the queue.
  *
  * <p>Threading: cycles run one at a time under {@code cycleLock}; background work runs on one
- * scheduler thread. No lock is held while calling listeners.
+ * scheduler thread. No lock is held while calling listeners: the events of a cycle are collected
+ * while it runs and handed to the listeners' executors once the lock is released. Unless the host
+ * gives one, the default executor is the engine's own daemon thread "Sync Listeners", which
+ * delivers in order and stops with the engine, so a listener that blocks or calls
+ * {@link #syncNow()} delays only later events, never a sync.
  */
 public final class SyncEngine {
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
@@ -115,6 +123,9 @@ public final class SyncEngine {
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
   private final Executor defaultListenerExecutor;
+  /** The engine's own listener thread's pool, or null when the host gave an executor. */
+  private final ThreadPoolExecutor ownListenerExecutor;
+  private volatile Thread listenerThread;
   private final List<Registration> listeners = new CopyOnWriteArrayList<>();
   private final ReentrantLock cycleLock = new ReentrantLock();
   private final AtomicBoolean syncScheduled = new AtomicBoolean();
@@ -155,8 +166,23 @@ public final class SyncEngine {
       this.scheduler = null;
       this.ownsScheduler = false;
     }
-    this.defaultListenerExecutor = config.listenerExecutor != null ? config.listenerExecutor
-        : Runnable::run;
+    if (config.listenerExecutor != null) {
+      this.ownListenerExecutor = null;
+      this.defaultListenerExecutor = config.listenerExecutor;
+    } else {
+      // One thread keeps events in order. It exists only while there is something to deliver,
+      // so an engine without listeners (or one a host forgets to close) holds no thread idle.
+      ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "Sync Listeners");
+            t.setDaemon(true);
+            listenerThread = t;
+            return t;
+          });
+      e.allowCoreThreadTimeOut(true);
+      this.ownListenerExecutor = e;
+      this.defaultListenerExecutor = e;
+    }
     String saved = store.state(LAST_SYNC_KEY);
     this.lastSyncAt = saved == null ? 0 : Long.parseLong(saved);
   }
@@ -244,7 +270,8 @@ public final class SyncEngine {
       });
       ensureLive();
     } catch (TransportException e) {
-      goOffline(e);
+      // Published below, once the lock is released.
+      noteFailure(e);
       cycle.error = e.getMessage();
       if (live == null) {
         scheduleReconnect();
@@ -263,19 +290,25 @@ public final class SyncEngine {
       cycleLock.unlock();
     }
     if (!closed) {
+      // Also after a failure: what the cycle applied before it failed is committed.
+      deliver(cycle.events);
       publishStatus();
     }
     return new SyncResult(cycle.pushed, cycle.pulled, cycle.failed, cycle.conflicts, cycle.error);
   }
 
   private void goOffline(TransportException e) {
+    noteFailure(e);
+    if (!closed) {
+      publishStatus();
+    }
+  }
+
+  private void noteFailure(TransportException e) {
     lastError = e.getMessage();
     // Only an unreachable server means offline; a 5xx or 429 answer proves it is there.
     if (e.reason() == SyncException.Reason.NETWORK) {
       online = false;
-    }
-    if (!closed) {
-      publishStatus();
     }
   }
 
@@ -424,7 +457,7 @@ public final class SyncEngine {
       });
       cycle.conflicts.addAll(serverConflicts);
       for (Conflict c : serverConflicts) {
-        fireConflict(c);
+        cycle.events.add(l -> l.onConflict(c));
       }
     }
   }
@@ -604,10 +637,10 @@ public final class SyncEngine {
       cycle.pulled += applied.size();
       cycle.conflicts.addAll(conflicts);
       for (Conflict c : conflicts) {
-        fireConflict(c);
+        cycle.events.add(l -> l.onConflict(c));
       }
       for (Record r : applied) {
-        fireRemoteChange(r);
+        cycle.events.add(l -> l.onRemoteChange(r));
       }
       if (next != null) {
         cursor = next;
@@ -819,19 +852,35 @@ public final class SyncEngine {
     }
     lastPublished = s;
     for (Registration r : listeners) {
-      r.dispatch(l -> l.onStatus(s));
+      dispatch(r, l -> l.onStatus(s));
     }
   }
 
-  private void fireConflict(Conflict c) {
-    for (Registration r : listeners) {
-      r.dispatch(l -> l.onConflict(c));
+  /** Hands a cycle's events to every listener, in order; called without any lock held. */
+  private void deliver(List<Consumer<SyncListener>> events) {
+    for (Consumer<SyncListener> event : events) {
+      for (Registration r : listeners) {
+        dispatch(r, event);
+      }
     }
   }
 
-  private void fireRemoteChange(Record rec) {
-    for (Registration r : listeners) {
-      r.dispatch(l -> l.onRemoteChange(rec));
+  private void dispatch(Registration r, Consumer<SyncListener> event) {
+    try {
+      r.executor.execute(() -> {
+        try {
+          event.accept(r.listener);
+        } catch (RuntimeException e) {
+          log.warn("sync listener threw", e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // The engine's own executor refuses only once close() has begun.
+      if (!closed) {
+        log.warn("listener executor rejected an event", e);
+      }
+    } catch (RuntimeException e) {
+      log.warn("listener executor rejected an event", e);
     }
   }
 
@@ -870,6 +919,30 @@ public final class SyncEngine {
     if (transport != null) {
       transport.close();
     }
+    stopListenerThread();
+  }
+
+  /**
+   * Lets the own listener thread deliver what is queued (events of work already done), waiting
+   * up to 5 s; a listener still blocked then is interrupted. Not waited for when close() is called
+   * from a listener, which would otherwise wait for itself.
+   */
+  private void stopListenerThread() {
+    if (ownListenerExecutor == null) {
+      return;
+    }
+    ownListenerExecutor.shutdown();
+    if (Thread.currentThread() == listenerThread) {
+      return;
+    }
+    try {
+      if (!ownListenerExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
+        ownListenerExecutor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      ownListenerExecutor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static boolean sameContent(Record a, Record b) {
@@ -894,6 +967,8 @@ public final class SyncEngine {
     int failed;
     String error;
     final List<Conflict> conflicts = new ArrayList<>();
+    /** Listener events, delivered once the cycle lock is released. */
+    final List<Consumer<SyncListener>> events = new ArrayList<>();
     final Map<String, OutboxEntry> lostOnServer = new HashMap<>();
     final Map<String, Boolean> localOnly = new HashMap<>();
     final Set<String> restamped = new HashSet<>();
@@ -906,20 +981,6 @@ public final class SyncEngine {
     Registration(SyncListener listener, Executor executor) {
       this.listener = listener;
       this.executor = executor;
-    }
-
-    void dispatch(java.util.function.Consumer<SyncListener> event) {
-      try {
-        executor.execute(() -> {
-          try {
-            event.accept(listener);
-          } catch (RuntimeException e) {
-            log.warn("sync listener threw", e);
-          }
-        });
-      } catch (RuntimeException e) {
-        log.warn("listener executor rejected an event", e);
-      }
     }
   }
 }
