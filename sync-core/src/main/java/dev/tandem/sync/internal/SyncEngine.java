@@ -140,6 +140,12 @@ public final class SyncEngine {
   private volatile Transport.LiveConnection live;
   private volatile int liveFailures;
   private final AtomicBoolean reconnectScheduled = new AtomicBoolean();
+  /**
+   * Records ({@code type/id}) of pushes that failed without a clear answer (network error, 5xx):
+   * the server may have stored them, so their delete must go out even without a base. Kept for
+   * the engine's lifetime; a restart forgets them.
+   */
+  private final Set<String> unanswered = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private ScheduledFuture<?> sweep;
 
   public SyncEngine(LocalStore store, Transport transport, HlcClock hlc, Clock clock,
@@ -337,7 +343,7 @@ public final class SyncEngine {
           continue;
         }
         Record rec = lr.current();
-        if (!shouldLeaveDevice(rec, cycle.localOnly)) {
+        if (!shouldLeaveDevice(lr, cycle.localOnly)) {
           filtered.add(e);
           continue;
         }
@@ -369,6 +375,11 @@ public final class SyncEngine {
           changes));
     } catch (TransportException e) {
       SyncException.Reason r = e.reason();
+      if (e.isRetryable()) {
+        for (Change c : changes) {
+          unanswered.add(c.type() + "/" + c.id());
+        }
+      }
       if (e.isRetryable() && r == SyncException.Reason.NETWORK) {
         throw e;
       }
@@ -435,6 +446,10 @@ public final class SyncEngine {
     }
     store.markSynced(synced);
     cycle.pushed += synced.size();
+    for (OutboxEntry e : synced) {
+      // Its base now says the server has it.
+      unanswered.remove(e.type() + "/" + e.entityId());
+    }
     Hlc newestAccepted = null;
     for (OutboxEntry e : synced) {
       if (newestAccepted == null || e.hlc().isAfter(newestAccepted)) {
@@ -555,15 +570,28 @@ public final class SyncEngine {
     return UUID.nameUUIDFromBytes(sb.toString().getBytes(StandardCharsets.UTF_8)).toString();
   }
 
-  private boolean shouldLeaveDevice(Record rec, Map<String, Boolean> localOnlyCache) {
+  /**
+   * The privacy filter. Local-only conversations never leave the device: not their versions, not
+   * their records, and not the deletes of either (a tombstone carries no content, but it still
+   * tells the server that the record existed, when, and on which device). A conversation's
+   * privacy is read from its current version, or for a deleted one from the version the engine
+   * last settled (its base), since a tombstone has no data.
+   */
+  private boolean shouldLeaveDevice(LocalRecord lr, Map<String, Boolean> localOnlyCache) {
+    Record rec = lr.current();
     if (config.filter != null && !config.filter.test(rec)) {
       return false;
     }
     if (RecordTypes.CONVERSATION.equals(rec.type())) {
-      return rec.deleted() || !isLocalOnlyData(rec);
+      return rec.deleted() ? !wasLocalOnly(lr) : !isLocalOnlyData(rec);
     }
     if (RecordTypes.belongsToConversation(rec.type())) {
-      String conversationId = conversationIdOf(rec);
+      if (rec.deleted() && neverReachedServer(lr)) {
+        // Created and deleted between two syncs: its conversation, and so its privacy, went with
+        // its data, and the server has nothing to delete.
+        return false;
+      }
+      String conversationId = conversationIdOf(lr);
       if (conversationId == null) {
         return true;
       }
@@ -584,14 +612,40 @@ public final class SyncEngine {
 
   private boolean isLocalOnlyConversation(String conversationId) {
     LocalRecord c = store.get(RecordTypes.CONVERSATION, conversationId);
-    return c != null && !c.current().deleted() && isLocalOnlyData(c.current());
+    if (c == null) {
+      return false;
+    }
+    return c.current().deleted() ? wasLocalOnly(c) : isLocalOnlyData(c.current());
   }
 
-  private String conversationIdOf(Record rec) {
+  /**
+   * Whether a deleted conversation counts as local-only: when it never reached the server, or
+   * when the last version the engine settled was local-only (a conversation made local-only
+   * after it synced stays on the server as it last synced; its delete stays here too).
+   */
+  private boolean wasLocalOnly(LocalRecord conversation) {
+    if (neverReachedServer(conversation)) {
+      return true;
+    }
+    Record base = conversation.base();
+    return base != null && !base.deleted() && isLocalOnlyData(base);
+  }
+
+  /**
+   * True when the server cannot hold the record: it has no base (never pushed, pulled or settled)
+   * and no push of it ended without an answer. The cycle pulls before it pushes, so a version
+   * another device stored under the same id would have become the base by now.
+   */
+  private boolean neverReachedServer(LocalRecord lr) {
+    return lr.base() == null
+        && !unanswered.contains(lr.current().type() + "/" + lr.current().id());
+  }
+
+  private String conversationIdOf(LocalRecord lr) {
+    Record rec = lr.current();
     if (rec.deleted()) {
       // A tombstone carries no data; its last agreed base knows the conversation, if any.
-      LocalRecord lr = store.get(rec.type(), rec.id());
-      Record base = lr == null ? null : lr.base();
+      Record base = lr.base();
       return base == null || base.deleted() ? null : base.data().path("conversationId")
           .asText(null);
     }
@@ -651,6 +705,16 @@ public final class SyncEngine {
     }
   }
 
+  /**
+   * A settled tombstone met by an older remote version: the server ranks by clock and keeps one
+   * version per record, so it would never hand out an older one had it taken this tombstone. The
+   * delete was withheld (the record never reached the server); the server's version is the only
+   * one the others know, so it is taken, and every replica ends with the same record.
+   */
+  private static boolean deletedOnlyHere(LocalRecord lr) {
+    return lr.current().deleted() && lr.current().equals(lr.base());
+  }
+
   private void applyChange(StoreTransaction tx, Change change, List<Record> applied,
       List<Conflict> conflicts) {
     if (hlc.deviceId().equals(change.deviceId())) {
@@ -682,7 +746,7 @@ public final class SyncEngine {
     // Our own masked text coming back must not replace the secrets this device still holds.
     remote = UnredactedCopy.restore(config.redactor, local, lr.base(), remote);
     if (!tx.hasUnsyncedChanges(remote.type(), remote.id())) {
-      if (remote.hlc().isAfter(local.hlc())) {
+      if (remote.hlc().isAfter(local.hlc()) || deletedOnlyHere(lr)) {
         tx.applyRemote(remote);
         applied.add(remote);
       }
