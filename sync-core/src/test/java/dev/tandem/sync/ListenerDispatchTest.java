@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -120,6 +121,7 @@ class ListenerDispatchTest {
     awaitLatch(bothHeard);
     assertEquals(Arrays.asList("m-1", "m-2"), heard, "delivered once each, in order");
     assertEquals("Sync Listeners", deliveredOn.get().getName());
+    assertTrue(deliveredOn.get().isDaemon(), "must not keep the host's JVM alive");
   }
 
   @Test
@@ -291,6 +293,55 @@ class ListenerDispatchTest {
 
     assertFalse(listenerThread.isAlive(), "the engine's listener thread outlived close()");
     assertEquals(Arrays.asList("m-1"), heard);
+  }
+
+  @Test
+  void closeFromAListener_returnsWithoutWaitingForItself() throws Exception {
+    Tandem a = device("a");
+    Tandem b = device("b");
+    CompletableFuture<Boolean> interruptedAfterClose = new CompletableFuture<>();
+    b.addListener(new SyncListener() {
+      @Override
+      public void onRemoteChange(Record record) {
+        b.close();
+        interruptedAfterClose.complete(Thread.currentThread().isInterrupted());
+      }
+    });
+    a.records("message").put("m-1", "{}");
+    a.syncNow();
+    b.syncNow();
+
+    // Waiting for itself would end, after 5 s, in interrupting its own thread.
+    assertFalse(interruptedAfterClose.get(PATIENCE_S, TimeUnit.SECONDS));
+    assertThrows(ClosedException.class, b::status);
+  }
+
+  @Test
+  void listenerStillBlockedWhenCloseGivesUp_isInterrupted() throws Exception {
+    Tandem a = device("a");
+    Tandem b = device("b");
+    CountDownLatch blocked = new CountDownLatch(1);
+    CountDownLatch interrupted = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    b.addListener(new SyncListener() {
+      @Override
+      public void onRemoteChange(Record record) {
+        blocked.countDown();
+        try {
+          never.await(PATIENCE_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          interrupted.countDown();
+        }
+      }
+    });
+    a.records("message").put("m-1", "{}");
+    a.syncNow();
+    b.syncNow();
+    awaitLatch(blocked);
+
+    b.close();
+
+    awaitLatch(interrupted);
   }
 
   @Test

@@ -218,6 +218,23 @@ class PrivacyFilterTest {
   }
 
   @Test
+  void localOnlyConversation_isNotReplacedByAnOlderVersionAnotherDeviceStoresUnderItsId() {
+    Tandem a = open("a", server.transport("a"));
+    Tandem b = open("b", server.transport("b"));
+    b.conversations().save(Conversation.builder("c").title("b's").build());
+    clock.advance(10);
+    saveLocalOnly(a, "c");
+    assertTrue(a.syncNow().ok());
+
+    assertTrue(b.syncNow().ok());
+    assertTrue(a.syncNow().ok());
+
+    Conversation kept = a.conversations().get("c");
+    assertEquals("private", kept.title(), "only a withheld delete gives way, not a kept record");
+    assertTrue(kept.isLocalOnly());
+  }
+
+  @Test
   void deleteOfAMessageWhosePushWentUnanswered_isSent_sinceTheServerMayHoldIt() {
     Tandem a = open("a", server.transport("a"));
     Tandem b = open("b", server.transport("b"));
