@@ -5,8 +5,10 @@ package dev.tandem.sync;
  * events never break an implementation.
  *
  * <p>Methods run on the listener executor given to {@code addListener} (by default the engine's
- * own thread). They must be fast, must not throw, and must not call back into {@link Tandem}
- * synchronously from the engine thread.
+ * own listener thread, which delivers events in order), never while the engine holds its sync
+ * lock: a listener may call back into {@link Tandem}, {@code syncNow()} included. A slow listener
+ * on the default executor delays only the events after it; a listener that throws is logged and
+ * the others still hear the event.
  */
 public abstract class SyncListener {
   /** The engine's status changed. */

@@ -140,13 +140,21 @@ public final class Tandem implements AutoCloseable {
     return engine.retryFailed();
   }
 
-  /** Adds a listener called on the engine's thread. Close the token to remove it. */
+  /**
+   * Adds a listener whose methods run on the {@linkplain Builder#listenerExecutor default
+   * listener executor}, never under the engine's lock and never on the thread that called
+   * {@link #syncNow()}. Close the token to remove it.
+   */
   public ListenerToken addListener(SyncListener listener) {
     ensureOpen();
     return engine.addListener(listener, null);
   }
 
-  /** Adds a listener whose methods run on {@code executor}. */
+  /**
+   * Adds a listener whose methods run on {@code executor}. Events are handed to it after the sync
+   * cycle that produced them has released the engine's lock, so even a direct executor
+   * ({@code Runnable::run}) may block or call {@link #syncNow()} without stalling other syncs.
+   */
   public ListenerToken addListener(SyncListener listener, Executor executor) {
     ensureOpen();
     return engine.addListener(listener, Objects.requireNonNull(executor, "executor"));
@@ -539,7 +547,12 @@ public final class Tandem implements AutoCloseable {
       return this;
     }
 
-    /** Sets the default executor for listener callbacks (default: the engine's thread). */
+    /**
+     * Sets the default executor for listener callbacks. Without one, callbacks run in order on
+     * the engine's own daemon thread "Sync Listeners", which stops when the {@code Tandem} is
+     * closed (after delivering what was queued, waiting at most 5 s). A host's executor is its
+     * own to shut down; events reach it only after the engine's lock is released.
+     */
     public Builder listenerExecutor(Executor executor) {
       requireUnset(listenerExecutor == null, "listenerExecutor");
       this.listenerExecutor = Objects.requireNonNull(executor, "executor");

@@ -231,7 +231,7 @@ class EngineAutomaticSyncTest {
       public void onStatus(SyncStatus status) {
         modes.add(status.mode());
       }
-    });
+    }, Runnable::run);
     scheduler.runDue();
     assertEquals(Arrays.asList(SyncStatus.Mode.POLLING), modes);
 

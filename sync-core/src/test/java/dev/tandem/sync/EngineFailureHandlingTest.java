@@ -240,7 +240,7 @@ class EngineFailureHandlingTest {
       public void onStatus(SyncStatus status) {
         published.add(status);
       }
-    });
+    }, Runnable::run);
 
     scheduler.runDue();
 
@@ -259,7 +259,7 @@ class EngineFailureHandlingTest {
       public void onStatus(SyncStatus status) {
         published.add(status);
       }
-    });
+    }, Runnable::run);
     a.syncNow();
     a.syncNow();
     assertEquals(1, published.size());

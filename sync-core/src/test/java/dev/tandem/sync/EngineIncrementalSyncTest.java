@@ -99,7 +99,7 @@ class EngineIncrementalSyncTest {
       public void onConflict(Conflict conflict) {
         heard.add(conflict);
       }
-    });
+    }, Runnable::run);
     a.records("conversation").put("c", "{\"title\":\"a\"}");
     clock.advance(100);
     Record mine = b.records("conversation").put("c", "{\"title\":\"b\"}");

@@ -98,7 +98,7 @@ class EngineResolutionTest {
       public void onRemoteChange(Record record) {
         heard.add(record);
       }
-    });
+    }, Runnable::run);
     a.records("note").put("n", "{\"v\":\"a\"}");
     clock.advance(10);
     Record remote = b.records("note").put("n", "{\"v\":\"b\"}");

@@ -306,7 +306,7 @@ class SyncEngineTest {
       public void onConflict(Conflict conflict) {
         conflicts.add(conflict);
       }
-    });
+    }, Runnable::run);
     a.records("conversation").put("c", "{\"v\":1}");
     a.syncNow();
     b.syncNow();

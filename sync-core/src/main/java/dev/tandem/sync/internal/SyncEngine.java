@@ -37,12 +37,16 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +68,11 @@ import org.slf4j.LoggerFactory;
  * a poisonous entry never wedges the queue.
  *
  * <p>Threading: cycles run one at a time under {@code cycleLock}; background work runs on one
- * scheduler thread. No lock is held while calling listeners.
+ * scheduler thread. No lock is held while calling listeners: the events of a cycle are collected
+ * while it runs and handed to the listeners' executors once the lock is released. Unless the host
+ * gives one, the default executor is the engine's own daemon thread "Sync Listeners", which
+ * delivers in order and stops with the engine, so a listener that blocks or calls
+ * {@link #syncNow()} delays only later events, never a sync.
  */
 public final class SyncEngine {
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
@@ -115,6 +123,9 @@ public final class SyncEngine {
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
   private final Executor defaultListenerExecutor;
+  /** The engine's own listener thread's pool, or null when the host gave an executor. */
+  private final ThreadPoolExecutor ownListenerExecutor;
+  private volatile Thread listenerThread;
   private final List<Registration> listeners = new CopyOnWriteArrayList<>();
   private final ReentrantLock cycleLock = new ReentrantLock();
   private final AtomicBoolean syncScheduled = new AtomicBoolean();
@@ -129,6 +140,12 @@ public final class SyncEngine {
   private volatile Transport.LiveConnection live;
   private volatile int liveFailures;
   private final AtomicBoolean reconnectScheduled = new AtomicBoolean();
+  /**
+   * Records ({@code type/id}) of pushes that failed without a clear answer (network error, 5xx):
+   * the server may have stored them, so their delete must go out even without a base. Kept for
+   * the engine's lifetime; a restart forgets them.
+   */
+  private final Set<String> unanswered = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private ScheduledFuture<?> sweep;
 
   public SyncEngine(LocalStore store, Transport transport, HlcClock hlc, Clock clock,
@@ -155,8 +172,23 @@ public final class SyncEngine {
       this.scheduler = null;
       this.ownsScheduler = false;
     }
-    this.defaultListenerExecutor = config.listenerExecutor != null ? config.listenerExecutor
-        : Runnable::run;
+    if (config.listenerExecutor != null) {
+      this.ownListenerExecutor = null;
+      this.defaultListenerExecutor = config.listenerExecutor;
+    } else {
+      // One thread keeps events in order. It exists only while there is something to deliver,
+      // so an engine without listeners (or one a host forgets to close) holds no thread idle.
+      ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "Sync Listeners");
+            t.setDaemon(true);
+            listenerThread = t;
+            return t;
+          });
+      e.allowCoreThreadTimeOut(true);
+      this.ownListenerExecutor = e;
+      this.defaultListenerExecutor = e;
+    }
     String saved = store.state(LAST_SYNC_KEY);
     this.lastSyncAt = saved == null ? 0 : Long.parseLong(saved);
   }
@@ -244,7 +276,8 @@ public final class SyncEngine {
       });
       ensureLive();
     } catch (TransportException e) {
-      goOffline(e);
+      // Published below, once the lock is released.
+      noteFailure(e);
       cycle.error = e.getMessage();
       if (live == null) {
         scheduleReconnect();
@@ -263,19 +296,25 @@ public final class SyncEngine {
       cycleLock.unlock();
     }
     if (!closed) {
+      // Also after a failure: what the cycle applied before it failed is committed.
+      deliver(cycle.events);
       publishStatus();
     }
     return new SyncResult(cycle.pushed, cycle.pulled, cycle.failed, cycle.conflicts, cycle.error);
   }
 
   private void goOffline(TransportException e) {
+    noteFailure(e);
+    if (!closed) {
+      publishStatus();
+    }
+  }
+
+  private void noteFailure(TransportException e) {
     lastError = e.getMessage();
     // Only an unreachable server means offline; a 5xx or 429 answer proves it is there.
     if (e.reason() == SyncException.Reason.NETWORK) {
       online = false;
-    }
-    if (!closed) {
-      publishStatus();
     }
   }
 
@@ -304,7 +343,7 @@ public final class SyncEngine {
           continue;
         }
         Record rec = lr.current();
-        if (!shouldLeaveDevice(rec, cycle.localOnly)) {
+        if (!shouldLeaveDevice(lr, cycle.localOnly)) {
           filtered.add(e);
           continue;
         }
@@ -336,6 +375,11 @@ public final class SyncEngine {
           changes));
     } catch (TransportException e) {
       SyncException.Reason r = e.reason();
+      if (e.isRetryable()) {
+        for (Change c : changes) {
+          unanswered.add(c.type() + "/" + c.id());
+        }
+      }
       if (e.isRetryable() && r == SyncException.Reason.NETWORK) {
         throw e;
       }
@@ -402,6 +446,10 @@ public final class SyncEngine {
     }
     store.markSynced(synced);
     cycle.pushed += synced.size();
+    for (OutboxEntry e : synced) {
+      // Its base now says the server has it.
+      unanswered.remove(e.type() + "/" + e.entityId());
+    }
     Hlc newestAccepted = null;
     for (OutboxEntry e : synced) {
       if (newestAccepted == null || e.hlc().isAfter(newestAccepted)) {
@@ -424,7 +472,7 @@ public final class SyncEngine {
       });
       cycle.conflicts.addAll(serverConflicts);
       for (Conflict c : serverConflicts) {
-        fireConflict(c);
+        cycle.events.add(l -> l.onConflict(c));
       }
     }
   }
@@ -522,15 +570,28 @@ public final class SyncEngine {
     return UUID.nameUUIDFromBytes(sb.toString().getBytes(StandardCharsets.UTF_8)).toString();
   }
 
-  private boolean shouldLeaveDevice(Record rec, Map<String, Boolean> localOnlyCache) {
+  /**
+   * The privacy filter. Local-only conversations never leave the device: not their versions, not
+   * their records, and not the deletes of either (a tombstone carries no content, but it still
+   * tells the server that the record existed, when, and on which device). A conversation's
+   * privacy is read from its current version, or for a deleted one from the version the engine
+   * last settled (its base), since a tombstone has no data.
+   */
+  private boolean shouldLeaveDevice(LocalRecord lr, Map<String, Boolean> localOnlyCache) {
+    Record rec = lr.current();
     if (config.filter != null && !config.filter.test(rec)) {
       return false;
     }
     if (RecordTypes.CONVERSATION.equals(rec.type())) {
-      return rec.deleted() || !isLocalOnlyData(rec);
+      return rec.deleted() ? !wasLocalOnly(lr) : !isLocalOnlyData(rec);
     }
     if (RecordTypes.belongsToConversation(rec.type())) {
-      String conversationId = conversationIdOf(rec);
+      if (rec.deleted() && neverReachedServer(lr)) {
+        // Created and deleted between two syncs: its conversation, and so its privacy, went with
+        // its data, and the server has nothing to delete.
+        return false;
+      }
+      String conversationId = conversationIdOf(lr);
       if (conversationId == null) {
         return true;
       }
@@ -551,14 +612,40 @@ public final class SyncEngine {
 
   private boolean isLocalOnlyConversation(String conversationId) {
     LocalRecord c = store.get(RecordTypes.CONVERSATION, conversationId);
-    return c != null && !c.current().deleted() && isLocalOnlyData(c.current());
+    if (c == null) {
+      return false;
+    }
+    return c.current().deleted() ? wasLocalOnly(c) : isLocalOnlyData(c.current());
   }
 
-  private String conversationIdOf(Record rec) {
+  /**
+   * Whether a deleted conversation counts as local-only: when it never reached the server, or
+   * when the last version the engine settled was local-only (a conversation made local-only
+   * after it synced stays on the server as it last synced; its delete stays here too).
+   */
+  private boolean wasLocalOnly(LocalRecord conversation) {
+    if (neverReachedServer(conversation)) {
+      return true;
+    }
+    Record base = conversation.base();
+    return base != null && !base.deleted() && isLocalOnlyData(base);
+  }
+
+  /**
+   * True when the server cannot hold the record: it has no base (never pushed, pulled or settled)
+   * and no push of it ended without an answer. The cycle pulls before it pushes, so a version
+   * another device stored under the same id would have become the base by now.
+   */
+  private boolean neverReachedServer(LocalRecord lr) {
+    return lr.base() == null
+        && !unanswered.contains(lr.current().type() + "/" + lr.current().id());
+  }
+
+  private String conversationIdOf(LocalRecord lr) {
+    Record rec = lr.current();
     if (rec.deleted()) {
       // A tombstone carries no data; its last agreed base knows the conversation, if any.
-      LocalRecord lr = store.get(rec.type(), rec.id());
-      Record base = lr == null ? null : lr.base();
+      Record base = lr.base();
       return base == null || base.deleted() ? null : base.data().path("conversationId")
           .asText(null);
     }
@@ -604,10 +691,10 @@ public final class SyncEngine {
       cycle.pulled += applied.size();
       cycle.conflicts.addAll(conflicts);
       for (Conflict c : conflicts) {
-        fireConflict(c);
+        cycle.events.add(l -> l.onConflict(c));
       }
       for (Record r : applied) {
-        fireRemoteChange(r);
+        cycle.events.add(l -> l.onRemoteChange(r));
       }
       if (next != null) {
         cursor = next;
@@ -616,6 +703,16 @@ public final class SyncEngine {
         return;
       }
     }
+  }
+
+  /**
+   * A settled tombstone met by an older remote version: the server ranks by clock and keeps one
+   * version per record, so it would never hand out an older one had it taken this tombstone. The
+   * delete was withheld (the record never reached the server); the server's version is the only
+   * one the others know, so it is taken, and every replica ends with the same record.
+   */
+  private static boolean deletedOnlyHere(LocalRecord lr) {
+    return lr.current().deleted() && lr.current().equals(lr.base());
   }
 
   private void applyChange(StoreTransaction tx, Change change, List<Record> applied,
@@ -649,7 +746,7 @@ public final class SyncEngine {
     // Our own masked text coming back must not replace the secrets this device still holds.
     remote = UnredactedCopy.restore(config.redactor, local, lr.base(), remote);
     if (!tx.hasUnsyncedChanges(remote.type(), remote.id())) {
-      if (remote.hlc().isAfter(local.hlc())) {
+      if (remote.hlc().isAfter(local.hlc()) || deletedOnlyHere(lr)) {
         tx.applyRemote(remote);
         applied.add(remote);
       }
@@ -819,19 +916,35 @@ public final class SyncEngine {
     }
     lastPublished = s;
     for (Registration r : listeners) {
-      r.dispatch(l -> l.onStatus(s));
+      dispatch(r, l -> l.onStatus(s));
     }
   }
 
-  private void fireConflict(Conflict c) {
-    for (Registration r : listeners) {
-      r.dispatch(l -> l.onConflict(c));
+  /** Hands a cycle's events to every listener, in order; called without any lock held. */
+  private void deliver(List<Consumer<SyncListener>> events) {
+    for (Consumer<SyncListener> event : events) {
+      for (Registration r : listeners) {
+        dispatch(r, event);
+      }
     }
   }
 
-  private void fireRemoteChange(Record rec) {
-    for (Registration r : listeners) {
-      r.dispatch(l -> l.onRemoteChange(rec));
+  private void dispatch(Registration r, Consumer<SyncListener> event) {
+    try {
+      r.executor.execute(() -> {
+        try {
+          event.accept(r.listener);
+        } catch (RuntimeException e) {
+          log.warn("sync listener threw", e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // The engine's own executor refuses only once close() has begun.
+      if (!closed) {
+        log.warn("listener executor rejected an event", e);
+      }
+    } catch (RuntimeException e) {
+      log.warn("listener executor rejected an event", e);
     }
   }
 
@@ -870,6 +983,30 @@ public final class SyncEngine {
     if (transport != null) {
       transport.close();
     }
+    stopListenerThread();
+  }
+
+  /**
+   * Lets the own listener thread deliver what is queued (events of work already done), waiting
+   * up to 5 s; a listener still blocked then is interrupted. Not waited for when close() is called
+   * from a listener, which would otherwise wait for itself.
+   */
+  private void stopListenerThread() {
+    if (ownListenerExecutor == null) {
+      return;
+    }
+    ownListenerExecutor.shutdown();
+    if (Thread.currentThread() == listenerThread) {
+      return;
+    }
+    try {
+      if (!ownListenerExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
+        ownListenerExecutor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      ownListenerExecutor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static boolean sameContent(Record a, Record b) {
@@ -894,6 +1031,8 @@ public final class SyncEngine {
     int failed;
     String error;
     final List<Conflict> conflicts = new ArrayList<>();
+    /** Listener events, delivered once the cycle lock is released. */
+    final List<Consumer<SyncListener>> events = new ArrayList<>();
     final Map<String, OutboxEntry> lostOnServer = new HashMap<>();
     final Map<String, Boolean> localOnly = new HashMap<>();
     final Set<String> restamped = new HashSet<>();
@@ -906,20 +1045,6 @@ public final class SyncEngine {
     Registration(SyncListener listener, Executor executor) {
       this.listener = listener;
       this.executor = executor;
-    }
-
-    void dispatch(java.util.function.Consumer<SyncListener> event) {
-      try {
-        executor.execute(() -> {
-          try {
-            event.accept(listener);
-          } catch (RuntimeException e) {
-            log.warn("sync listener threw", e);
-          }
-        });
-      } catch (RuntimeException e) {
-        log.warn("listener executor rejected an event", e);
-      }
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.tandem.sync.server;
 import static dev.tandem.sync.server.ServerTestSupport.batch;
 import static dev.tandem.sync.server.ServerTestSupport.hlc;
 import static dev.tandem.sync.server.ServerTestSupport.upsert;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LiveSyncTest {
   private static final HttpClient WS_CLIENT = HttpClient.newHttpClient();
+  /** Bound for waiting on the server's own threads; generous for a busy machine. */
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
 
   @TempDir Path dir;
   TandemServer server;
@@ -263,9 +266,7 @@ class LiveSyncTest {
     for (Client c : clients) {
       c.ws.abort();
     }
-    for (int i = 0; i < 500 && server.liveConnections() > 0; i++) {
-      Thread.sleep(10);
-    }
+    await().atMost(PATIENCE).until(() -> server.liveConnections() == 0);
     assertEquals(0, server.liveConnections());
   }
 

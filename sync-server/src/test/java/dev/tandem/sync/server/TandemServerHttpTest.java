@@ -7,6 +7,7 @@ import static dev.tandem.sync.server.ServerTestSupport.hlc;
 import static dev.tandem.sync.server.ServerTestSupport.send;
 import static dev.tandem.sync.server.ServerTestSupport.text;
 import static dev.tandem.sync.server.ServerTestSupport.upsert;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,6 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TandemServerHttpTest {
   private static final String ADMIN = "admin-secret";
+  /** Bound for waiting on the server's own threads; generous for a busy machine. */
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
 
   @TempDir Path dir;
   TandemServer server;
@@ -571,9 +574,7 @@ class TandemServerHttpTest {
       out.write(head.getBytes(StandardCharsets.US_ASCII));
       out.write(body, 0, 10);
       out.flush();
-      for (int i = 0; i < 500 && server.requestsInFlight() == 0; i++) {
-        Thread.sleep(10);
-      }
+      await().atMost(PATIENCE).until(() -> server.requestsInFlight() > 0);
       assertEquals(1, server.requestsInFlight());
       CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
       Thread.sleep(200); // give close() time to return early if it were going to
