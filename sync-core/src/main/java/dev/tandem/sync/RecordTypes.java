@@ -20,10 +20,6 @@ public final class RecordTypes {
           new LinkedHashSet<>(
               Arrays.asList(CONVERSATION, MESSAGE, UI_MESSAGE, TOOL_CALL, AUDIT_LOG, FILE_CONTEXT)));
 
-  /** Types whose records are only ever created, never edited concurrently. */
-  public static final Set<String> APPEND_ONLY =
-      Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(MESSAGE, AUDIT_LOG)));
-
   private RecordTypes() {}
 
   /** Returns true for types whose records carry a {@code conversationId} field. */
