@@ -472,7 +472,7 @@ public final class SyncEngine {
       });
       cycle.conflicts.addAll(serverConflicts);
       for (Conflict c : serverConflicts) {
-        cycle.events.add(l -> l.onConflict(c));
+        event(cycle, l -> l.onConflict(c));
       }
     }
   }
@@ -691,10 +691,10 @@ public final class SyncEngine {
       cycle.pulled += applied.size();
       cycle.conflicts.addAll(conflicts);
       for (Conflict c : conflicts) {
-        cycle.events.add(l -> l.onConflict(c));
+        event(cycle, l -> l.onConflict(c));
       }
       for (Record r : applied) {
-        cycle.events.add(l -> l.onRemoteChange(r));
+        event(cycle, l -> l.onRemoteChange(r));
       }
       if (next != null) {
         cursor = next;
@@ -917,6 +917,16 @@ public final class SyncEngine {
     lastPublished = s;
     for (Registration r : listeners) {
       dispatch(r, l -> l.onStatus(s));
+    }
+  }
+
+  /**
+   * Keeps an event for delivery after the cycle; none is kept while no listener is registered,
+   * so a pull of a whole history holds no copy of it.
+   */
+  private void event(Cycle cycle, Consumer<SyncListener> event) {
+    if (!listeners.isEmpty()) {
+      cycle.events.add(event);
     }
   }
 
