@@ -59,8 +59,9 @@ import org.junit.jupiter.api.TestFactory;
  *       older view over a newer one, since the server ranks whole records by clock.
  * </ul>
  *
- * <p>Fixed seeds run in CI, plus one random seed per run ({@code -Dtandem.randomSeeds=<n>} for a
- * longer soak); a failure names the seed. Rerun one with {@code -Dtandem.seed=<seed>}.
+ * <p>Fixed seeds run in CI, so a run is the same on every machine; {@code -Dtandem.randomSeeds=<n>}
+ * adds n random seeds for a soak. A failure names the seed; rerun one with
+ * {@code -Dtandem.seed=<seed>}.
  */
 class ConvergenceOracleTest {
   private static final long[] SEEDS = {1L, 7L, 20261201L};
@@ -113,7 +114,7 @@ class ConvergenceOracleTest {
         seeds.add(s);
       }
       SecureRandom random = new SecureRandom();
-      for (int i = 0; i < Integer.getInteger("tandem.randomSeeds", 1); i++) {
+      for (int i = 0; i < Integer.getInteger("tandem.randomSeeds", 0); i++) {
         seeds.add(random.nextLong());
       }
     }
@@ -381,8 +382,11 @@ class ConvergenceOracleTest {
             String id = type.charAt(0) + "-" + i;
             LocalRecord lr = t.store().get(type, id);
             Change s = server.get(key(type, id));
+            // A record created and deleted between two syncs of one device is never sent; only
+            // that device keeps its tombstone, which is the same as not having the record.
+            boolean keptHome = lr != null && s == null && lr.current().deleted();
             assertEquals(s == null ? "absent" : render(s),
-                lr == null ? "absent" : render(lr.current()),
+                lr == null || keptHome ? "absent" : render(lr.current()),
                 t.deviceId() + " equals the server: " + key(type, id) + faults);
           }
         }
@@ -403,6 +407,10 @@ class ConvergenceOracleTest {
           last.put(op.key(), op);
         }
       }
+      // A delete never sent (its record never reached the server) leaves nothing there.
+      last.values().removeIf(op -> op.deleted() && !server.containsKey(op.key())
+          && network.arrivals().stream().noneMatch(a -> op.key().equals(
+              key(a.change().type(), a.change().id()))));
       assertEquals(last.keySet(), server.keySet(), "records edited" + faults);
       for (Op op : last.values()) {
         assertEquals(op.render(), render(server.get(op.key())),
