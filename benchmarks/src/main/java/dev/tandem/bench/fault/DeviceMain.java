@@ -2,7 +2,7 @@ package dev.tandem.bench.fault;
 
 import dev.tandem.sync.SyncStatus;
 import dev.tandem.sync.Tandem;
-import dev.tandem.sync.cli.history.HistoryImporter;
+import dev.tandem.sync.history.HistoryImporter;
 import java.net.URI;
 import java.nio.file.Paths;
 

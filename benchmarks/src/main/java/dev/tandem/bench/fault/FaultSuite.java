@@ -604,8 +604,8 @@ public final class FaultSuite {
     if (o.corpus != null) {
       return o.corpus;
     }
-    for (Path p : List.of(Paths.get("sync-cli/src/test/resources/corpus/tasks"),
-        Paths.get("../sync-cli/src/test/resources/corpus/tasks"))) {
+    for (Path p : List.of(Paths.get("sync-history/src/test/resources/corpus/tasks"),
+        Paths.get("../sync-history/src/test/resources/corpus/tasks"))) {
       if (Files.isDirectory(p)) {
         return p.toAbsolutePath();
       }

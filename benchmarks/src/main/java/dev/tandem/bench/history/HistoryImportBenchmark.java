@@ -1,8 +1,8 @@
 package dev.tandem.bench.history;
 
 import dev.tandem.sync.Tandem;
-import dev.tandem.sync.cli.history.HistoryImporter;
-import dev.tandem.sync.cli.history.ImportReport;
+import dev.tandem.sync.history.HistoryImporter;
+import dev.tandem.sync.history.ImportReport;
 import dev.tandem.sync.internal.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,7 +50,7 @@ public class HistoryImportBenchmark {
     if (Files.isDirectory(shared)) {
       return shared;
     }
-    return Paths.get("sync-cli/src/test/resources/corpus/tasks");
+    return Paths.get("sync-history/src/test/resources/corpus/tasks");
   }
 
   @Setup(Level.Trial)

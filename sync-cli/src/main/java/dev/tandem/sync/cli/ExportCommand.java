@@ -2,10 +2,10 @@ package dev.tandem.sync.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.Tandem;
-import dev.tandem.sync.cli.history.ExportReport;
-import dev.tandem.sync.cli.history.HistoryExporter;
-import dev.tandem.sync.cli.history.ImportReport;
-import dev.tandem.sync.cli.history.Source;
+import dev.tandem.sync.history.ExportReport;
+import dev.tandem.sync.history.HistoryExporter;
+import dev.tandem.sync.history.ImportReport;
+import dev.tandem.sync.history.Source;
 import dev.tandem.sync.internal.Json;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;

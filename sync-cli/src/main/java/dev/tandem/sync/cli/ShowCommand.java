@@ -6,7 +6,7 @@ import dev.tandem.sync.Conversation;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.RecordTypes;
 import dev.tandem.sync.Tandem;
-import dev.tandem.sync.cli.history.TaskMapper;
+import dev.tandem.sync.history.TaskMapper;
 import dev.tandem.sync.internal.Json;
 import java.util.ArrayList;
 import java.util.Comparator;

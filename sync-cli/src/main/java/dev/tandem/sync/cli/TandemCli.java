@@ -1,7 +1,7 @@
 package dev.tandem.sync.cli;
 
 import dev.tandem.sync.Tandem;
-import dev.tandem.sync.cli.history.DefaultLocations;
+import dev.tandem.sync.history.DefaultLocations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

@@ -1,8 +1,0 @@
-/**
- * Roo Code and Cline task history: {@link dev.tandem.sync.cli.history.TaskMapper} maps one task
- * folder to records and back byte for byte, {@link dev.tandem.sync.cli.history.HistoryImporter}
- * and {@link dev.tandem.sync.cli.history.HistoryExporter} move tasks between folders and the
- * store. Files on disk and names in synced records are untrusted: import reads only regular files
- * inside a task folder, export writes only below its target folder.
- */
-package dev.tandem.sync.cli.history;
