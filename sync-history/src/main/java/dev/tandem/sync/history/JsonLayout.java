@@ -3,7 +3,9 @@ package dev.tandem.sync.history;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.core.PrettyPrinter;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.internal.Json;
@@ -139,7 +141,7 @@ final class JsonLayout {
     try (JsonGenerator g = FACTORY.createGenerator(w)) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
       if (pretty()) {
-        g.setPrettyPrinter(new JsPrettyPrinter(indent, eol));
+        g.setPrettyPrinter(printer(indent, eol));
       }
       g.writeStartArray();
       for (JsonNode e : elements) {
@@ -163,7 +165,7 @@ final class JsonLayout {
     try (JsonGenerator g = FACTORY.createGenerator(w)) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
       if (pretty()) {
-        g.setPrettyPrinter(new JsPrettyPrinter(indent, eol));
+        g.setPrettyPrinter(printer(indent, eol));
       }
       Json.MAPPER.writeTree(g, value);
     }
@@ -174,86 +176,21 @@ final class JsonLayout {
   }
 
   /**
-   * The layout of {@code JSON.stringify(x, null, indent)} (and Python's {@code json.dump(x,
-   * indent=n)}): {@code "key": value}, one element per line, {@code []} and <code>{}</code> for
-   * empty containers. Jackson's default printer differs ({@code "key" : value}, {@code [ ]}).
+   * Jackson's own printer, configured to the layout of {@code JSON.stringify(x, null, indent)}
+   * (and Python's {@code json.dump(x, indent=n)}): {@code "key": value}, one element per line,
+   * {@code []} and <code>{}</code> for empty containers. Its defaults differ
+   * ({@code "key" : value}, {@code [ ]}).
    */
-  private static final class JsPrettyPrinter implements PrettyPrinter {
-    private final String indent;
-    private final String eol;
-    private int depth;
-
-    JsPrettyPrinter(String indent, String eol) {
-      this.indent = indent;
-      this.eol = eol;
-    }
-
-    private void newline(JsonGenerator g) throws IOException {
-      g.writeRaw(eol);
-      for (int i = 0; i < depth; i++) {
-        g.writeRaw(indent);
-      }
-    }
-
-    @Override
-    public void writeRootValueSeparator(JsonGenerator g) {}
-
-    @Override
-    public void writeStartObject(JsonGenerator g) throws IOException {
-      g.writeRaw('{');
-      depth++;
-    }
-
-    @Override
-    public void writeEndObject(JsonGenerator g, int nrOfEntries) throws IOException {
-      depth--;
-      if (nrOfEntries > 0) {
-        newline(g);
-      }
-      g.writeRaw('}');
-    }
-
-    @Override
-    public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
-      g.writeRaw(',');
-      newline(g);
-    }
-
-    @Override
-    public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
-      g.writeRaw(": ");
-    }
-
-    @Override
-    public void writeStartArray(JsonGenerator g) throws IOException {
-      g.writeRaw('[');
-      depth++;
-    }
-
-    @Override
-    public void writeEndArray(JsonGenerator g, int nrOfValues) throws IOException {
-      depth--;
-      if (nrOfValues > 0) {
-        newline(g);
-      }
-      g.writeRaw(']');
-    }
-
-    @Override
-    public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
-      g.writeRaw(',');
-      newline(g);
-    }
-
-    @Override
-    public void beforeArrayValues(JsonGenerator g) throws IOException {
-      newline(g);
-    }
-
-    @Override
-    public void beforeObjectEntries(JsonGenerator g) throws IOException {
-      newline(g);
-    }
+  private static DefaultPrettyPrinter printer(String indent, String eol) {
+    DefaultIndenter indenter = new DefaultIndenter(indent, eol);
+    Separators separators = Separators.createDefaultInstance()
+        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+        .withObjectEmptySeparator("")
+        .withArrayEmptySeparator("")
+        .withRootSeparator("");
+    return new DefaultPrettyPrinter(separators)
+        .withObjectIndenter(indenter)
+        .withArrayIndenter(indenter);
   }
 
   @Override
