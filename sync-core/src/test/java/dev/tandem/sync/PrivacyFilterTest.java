@@ -197,24 +197,28 @@ class PrivacyFilterTest {
   }
 
   @Test
-  void withheldDelete_givesWayToAnOlderVersionAnotherDeviceStoredUnderTheSameId() {
+  void withheldDelete_goesOutAfterAll_whenAnotherDeviceStoredTheRecordUnderTheSameId() {
     ProbeTransport probe = new ProbeTransport(server.transport("a"), clock);
     Tandem a = open("a", probe);
     Tandem b = open("b", server.transport("b"));
-    Record theirs = b.records("conversation").put("c", "{\"title\":\"b's\"}");
+    b.records("conversation").put("c", "{\"title\":\"b's\"}");
     clock.advance(10);
     a.records("conversation").put("c", "{\"title\":\"a's\"}");
     assertTrue(a.records("conversation").delete("c"));
+    Record delete = a.store().get("conversation", "c").current();
     assertTrue(a.syncNow().ok());
-    assertEquals(Arrays.asList(), sent(probe));
+    assertEquals(Arrays.asList(), sent(probe), "nothing to delete on the server yet");
 
     assertTrue(b.syncNow().ok());
     SyncResult r = a.syncNow();
 
-    assertEquals(1, r.pulled(), r.toString());
-    assertEquals(theirs, a.records("conversation").get("c"),
-        "the server never had a's delete, so b's version is the record everywhere");
-    assertEquals(Arrays.asList(), sent(probe));
+    assertTrue(r.ok(), r.toString());
+    assertEquals(Arrays.asList("conversation/c deleted"), sent(probe),
+        "the record reached the server from b, so a's later delete must reach it too");
+    assertEquals(delete.hlc().toString(), server.contents().get("conversation/c").hlc());
+    assertTrue(b.syncNow().ok());
+    assertNull(b.records("conversation").get("c"), "the delete, the later write, wins everywhere");
+    assertEquals(0, a.status().pending());
   }
 
   @Test

@@ -707,9 +707,8 @@ public final class SyncEngine {
 
   /**
    * A settled tombstone met by an older remote version: the server ranks by clock and keeps one
-   * version per record, so it would never hand out an older one had it taken this tombstone. The
-   * delete was withheld (the record never reached the server); the server's version is the only
-   * one the others know, so it is taken, and every replica ends with the same record.
+   * version per record, so it would never hand out an older one had it taken this tombstone. So
+   * the delete was withheld (the record seemed never to have reached the server).
    */
   private static boolean deletedOnlyHere(LocalRecord lr) {
     return lr.current().deleted() && lr.current().equals(lr.base());
@@ -745,18 +744,26 @@ public final class SyncEngine {
     }
     // Our own masked text coming back must not replace the secrets this device still holds.
     remote = UnredactedCopy.restore(config.redactor, local, lr.base(), remote);
+    boolean withheld = false;
     if (!tx.hasUnsyncedChanges(remote.type(), remote.id())) {
-      if (remote.hlc().isAfter(local.hlc()) || deletedOnlyHere(lr)) {
+      if (remote.hlc().isAfter(local.hlc())) {
         tx.applyRemote(remote);
         applied.add(remote);
+        return;
       }
-      return;
+      if (!deletedOnlyHere(lr)) {
+        return;
+      }
+      // A delete kept home because the record seemed never to have reached the server; another
+      // device's version under the same id shows it has. The delete is an unsynced change after
+      // all: the resolver decides, and if it keeps the delete, the delete goes out.
+      withheld = true;
     }
     ConflictResolver resolver = config.resolvers.get(remote.type());
     if (resolver == null) {
       resolver = config.defaultResolver;
     }
-    ConflictResolver.Resolution res = resolver.resolve(lr.base(), local, remote);
+    ConflictResolver.Resolution res = resolver.resolve(withheld ? null : lr.base(), local, remote);
     switch (res.outcome()) {
       case REMOTE:
         tx.applyRemote(remote);
@@ -767,6 +774,8 @@ public final class SyncEngine {
         if (!local.hlc().isAfter(remote.hlc())) {
           // Keep our version, but make it newer than the remote so the server ranks it last.
           tx.writeLocal(local.withHlc(hlc.now()));
+        } else if (withheld) {
+          tx.writeLocal(local);
         }
         break;
       case MERGED:
