@@ -146,6 +146,19 @@ public final class SyncEngine {
    * the engine's lifetime; a restart forgets them.
    */
   private final Set<String> unanswered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * Push requests that ended without an answer, with the versions they carried, oldest first.
+   * The server may have stored them, and it does not send a device its own changes back; so a
+   * later edit of the same record would be merged against a base older than what the server
+   * holds, and the device's own earlier edit would look like a conflicting one. A remote version
+   * built on one of these names it as its base, which settles the doubt. Bounded; a restart
+   * forgets them.
+   */
+  private final java.util.ArrayDeque<InDoubt> inDoubt = new java.util.ArrayDeque<>();
+  private static final int MAX_IN_DOUBT = 16;
+  /** What the remembered versions may hold in JSON characters, all together. */
+  private static final long MAX_IN_DOUBT_CHARS = 4L << 20;
+  private long inDoubtChars;
   private ScheduledFuture<?> sweep;
 
   public SyncEngine(LocalStore store, Transport transport, HlcClock hlc, Clock clock,
@@ -368,16 +381,66 @@ public final class SyncEngine {
     }
   }
 
+  /** The unredacted versions an unanswered push carried, by record key. */
+  private static final class InDoubt {
+    final Map<String, Record> versions;
+    final long chars;
+
+    InDoubt(Map<String, Record> versions, long chars) {
+      this.versions = versions;
+      this.chars = chars;
+    }
+  }
+
+  /**
+   * The version of {@code type/id} with clock {@code hlc} that this device pushed without hearing
+   * back, or null. A remote version whose base it is proves the server stored it.
+   */
+  private Record unansweredVersion(String key, String hlcText) {
+    synchronized (inDoubt) {
+      for (InDoubt d : inDoubt) {
+        Record r = d.versions.get(key);
+        if (r != null && r.hlc().toString().equals(hlcText)) {
+          return r;
+        }
+      }
+    }
+    return null;
+  }
+
   private void sendBatch(Cycle cycle, List<OutboxEntry> entries, List<Change> changes) {
     PushResponse response;
+    PushRequest request = new PushRequest(batchId(entries, changes), hlc.deviceId(), changes);
     try {
-      response = transport.push(new PushRequest(batchId(entries, changes), hlc.deviceId(),
-          changes));
+      response = transport.push(request);
     } catch (TransportException e) {
       SyncException.Reason r = e.reason();
       if (e.isRetryable()) {
         for (Change c : changes) {
           unanswered.add(c.type() + "/" + c.id());
+        }
+      }
+      if (e.isRetryable() && r == SyncException.Reason.NETWORK) {
+        // No answer at all (an error status is an answer: the batch was not applied).
+        Map<String, Record> versions = new HashMap<>();
+        long chars = 0;
+        for (Change c : changes) {
+          LocalRecord lr = store.get(c.type(), c.id());
+          if (lr != null && lr.current().hlc().toString().equals(c.hlc())) {
+            long size = lr.current().deleted() ? 0 : lr.current().json().length();
+            if (chars + size > MAX_IN_DOUBT_CHARS) {
+              break; // a huge batch: remember what fits, the rest merges as before
+            }
+            chars += size;
+            versions.put(c.type() + "/" + c.id(), lr.current());
+          }
+        }
+        synchronized (inDoubt) {
+          inDoubt.addLast(new InDoubt(versions, chars));
+          inDoubtChars += chars;
+          while (inDoubt.size() > MAX_IN_DOUBT || inDoubtChars > MAX_IN_DOUBT_CHARS) {
+            inDoubtChars -= inDoubt.removeFirst().chars;
+          }
         }
       }
       if (e.isRetryable() && r == SyncException.Reason.NETWORK) {
@@ -763,7 +826,16 @@ public final class SyncEngine {
     if (resolver == null) {
       resolver = config.defaultResolver;
     }
-    ConflictResolver.Resolution res = resolver.resolve(withheld ? null : lr.base(), local, remote);
+    Record base = withheld ? null : lr.base();
+    String remoteBase = change.baseHlc();
+    if (remoteBase != null && (base == null || !remoteBase.equals(base.hlc().toString()))) {
+      // Built on a version of ours we never heard back about: the true common ancestor.
+      Record ours = unansweredVersion(remote.type() + "/" + remote.id(), remoteBase);
+      if (ours != null) {
+        base = ours;
+      }
+    }
+    ConflictResolver.Resolution res = resolver.resolve(base, local, remote);
     switch (res.outcome()) {
       case REMOTE:
         tx.applyRemote(remote);
