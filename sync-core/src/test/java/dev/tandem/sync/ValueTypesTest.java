@@ -282,7 +282,7 @@ class ValueTypesTest {
         new ChangeError("invalid_op", "bad"), new ChangeError("invalid_id", "worse"));
     assertEquals("bad", e.message());
     assertEquals("invalid_id: bad", e.toString());
-    assertThrows(NullPointerException.class, () -> new ChangeError(null, "m"));
+    assertThrows(NullPointerException.class, () -> new ChangeError((String) null, "m"));
     assertThrows(NullPointerException.class, () -> new ChangeError("c", null));
   }
 

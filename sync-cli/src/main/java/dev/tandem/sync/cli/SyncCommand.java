@@ -10,6 +10,7 @@ import dev.tandem.sync.SyncResult;
 import dev.tandem.sync.SyncStatus;
 import dev.tandem.sync.Tandem;
 import dev.tandem.sync.internal.Json;
+import dev.tandem.sync.protocol.Op;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.sqlite.HybridStorageBackend;
 import java.time.Duration;
@@ -348,7 +349,7 @@ final class SyncCommand extends BaseCommand {
       if (RecordTypes.belongsToConversation(r.type())) {
         conversationId = conversationIdOf(tandem, r);
       }
-      String op = r.deleted() ? "delete" : "upsert";
+      String op = Op.of(r.deleted()).wireName();
       if (json) {
         ObjectNode o = Json.object();
         o.put("type", r.type());

@@ -15,9 +15,13 @@ import dev.tandem.sync.SyncStatus;
 import dev.tandem.sync.TransportException;
 import dev.tandem.sync.protocol.Change;
 import dev.tandem.sync.protocol.ChangeError;
+import dev.tandem.sync.protocol.ErrorCode;
+import dev.tandem.sync.protocol.Op;
+import dev.tandem.sync.protocol.Protocol;
 import dev.tandem.sync.protocol.PullResponse;
 import dev.tandem.sync.protocol.PushRequest;
 import dev.tandem.sync.protocol.PushResponse;
+import dev.tandem.sync.protocol.Resolution;
 import dev.tandem.sync.spi.ConflictResolver;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.LocalStore;
@@ -78,10 +82,6 @@ public final class SyncEngine {
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
   static final String CURSOR_KEY = "tandem.cursor";
   static final String LAST_SYNC_KEY = "tandem.last_sync_at";
-  private static final String CLOCK_SKEW = "clock_skew";
-  private static final Set<String> PERMANENT_CODES = new HashSet<>(java.util.Arrays.asList(
-      "invalid_id", "invalid_type", "invalid_op", "invalid_hlc", "invalid_data",
-      "record_too_large", "unknown_type"));
 
   /** Last-write-wins by clock: the later version wins whole; the loser is reported. */
   public static final ConflictResolver LWW_BY_HLC = (base, local, remote) -> {
@@ -141,9 +141,9 @@ public final class SyncEngine {
   private volatile int liveFailures;
   private final AtomicBoolean reconnectScheduled = new AtomicBoolean();
   /**
-   * Records ({@code type/id}) of pushes that failed without a clear answer (network error, 5xx):
-   * the server may have stored them, so their delete must go out even without a base. Kept for
-   * the engine's lifetime; a restart forgets them.
+   * Records (by {@link Protocol#recordKey}) of pushes that failed without a clear answer (network
+   * error, 5xx): the server may have stored them, so their delete must go out even without a base.
+   * Kept for the engine's lifetime; a restart forgets them.
    */
   private final Set<String> unanswered = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private ScheduledFuture<?> sweep;
@@ -350,7 +350,7 @@ public final class SyncEngine {
         String json = rec.deleted() ? null : config.redactor.redact(rec.type(), rec.id(),
             rec.json());
         Hlc base = lr.base() == null ? null : lr.base().hlc();
-        changes.add(new Change(rec.type(), rec.id(), rec.deleted() ? Change.DELETE : Change.UPSERT,
+        changes.add(new Change(rec.type(), rec.id(), Op.of(rec.deleted()).wireName(),
             rec.hlc().toString(), base == null ? null : base.toString(), json, 0, null));
         toSend.add(e);
       }
@@ -377,7 +377,7 @@ public final class SyncEngine {
       SyncException.Reason r = e.reason();
       if (e.isRetryable()) {
         for (Change c : changes) {
-          unanswered.add(c.type() + "/" + c.id());
+          unanswered.add(Protocol.recordKey(c.type(), c.id()));
         }
       }
       if (e.isRetryable() && r == SyncException.Reason.NETWORK) {
@@ -408,13 +408,13 @@ public final class SyncEngine {
     }
     Map<String, PushResponse.EntryError> errors = new HashMap<>();
     for (PushResponse.EntryError err : response.errors()) {
-      errors.put(err.type() + "/" + err.id(), err);
+      errors.put(Protocol.recordKey(err.type(), err.id()), err);
     }
     Set<String> lost = new HashSet<>();
     List<Conflict> serverConflicts = new ArrayList<>();
     for (PushResponse.Conflict c : response.conflicts()) {
-      String key = c.type() + "/" + c.id();
-      if (Conflict.REMOTE_WINS.equals(c.resolution())) {
+      String key = Protocol.recordKey(c.type(), c.id());
+      if (Resolution.REMOTE_WINS.is(c.resolution())) {
         lost.add(key);
       } else {
         serverConflicts.add(new Conflict(c.type(), c.id(), "", null, null, c.resolution(),
@@ -424,13 +424,14 @@ public final class SyncEngine {
     List<OutboxEntry> synced = new ArrayList<>(entries.size());
     List<OutboxEntry> skewed = new ArrayList<>();
     for (OutboxEntry e : entries) {
-      String key = e.type() + "/" + e.entityId();
+      String key = Protocol.recordKey(e.type(), e.entityId());
       PushResponse.EntryError err = errors.get(key);
       if (err != null) {
         String message = err.code() + ": " + err.message();
-        if (CLOCK_SKEW.equals(err.code()) && cycle.restamped.add(key)) {
+        ErrorCode code = err.errorCode();
+        if (code == ErrorCode.CLOCK_SKEW && cycle.restamped.add(key)) {
           skewed.add(e);
-        } else if (PERMANENT_CODES.contains(err.code())) {
+        } else if (code != null && code.isPermanent()) {
           store.markFailed(e, message, clock.millis(), true);
           cycle.failed++;
         } else {
@@ -448,7 +449,7 @@ public final class SyncEngine {
     cycle.pushed += synced.size();
     for (OutboxEntry e : synced) {
       // Its base now says the server has it.
-      unanswered.remove(e.type() + "/" + e.entityId());
+      unanswered.remove(Protocol.recordKey(e.type(), e.entityId()));
     }
     Hlc newestAccepted = null;
     for (OutboxEntry e : synced) {
@@ -638,7 +639,7 @@ public final class SyncEngine {
    */
   private boolean neverReachedServer(LocalRecord lr) {
     return lr.base() == null
-        && !unanswered.contains(lr.current().type() + "/" + lr.current().id());
+        && !unanswered.contains(Protocol.recordKey(lr.current().type(), lr.current().id()));
   }
 
   private String conversationIdOf(LocalRecord lr) {
@@ -665,7 +666,7 @@ public final class SyncEngine {
         // Before applying the page, so that its clocks are bounded by the corrected wall clock.
         hlc.observeServerTime(response.serverTimestamp(), sentAt, clock.millis());
       } catch (TransportException e) {
-        if (!"bad_cursor".equals(e.errorCode()) || resetOnce) {
+        if (!ErrorCode.BAD_CURSOR.is(e.errorCode()) || resetOnce) {
           throw e;
         }
         // The server does not know our cursor (it was reset or restored from a backup): pull

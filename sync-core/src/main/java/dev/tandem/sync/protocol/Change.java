@@ -13,8 +13,10 @@ import java.util.Objects;
  * {@code seq} and {@code deviceId} are set only on changes served by a pull.
  */
 public final class Change {
-  public static final String UPSERT = "upsert";
-  public static final String DELETE = "delete";
+  /** The wire name of {@link Op#UPSERT}. */
+  public static final String UPSERT = Op.UPSERT.wireName();
+  /** The wire name of {@link Op#DELETE}. */
+  public static final String DELETE = Op.DELETE.wireName();
 
   private final String type;
   private final String id;
@@ -39,7 +41,7 @@ public final class Change {
 
   /** Returns the change that carries {@code record}, with the base version it was edited from. */
   public static Change of(Record record, Hlc baseHlc) {
-    return new Change(record.type(), record.id(), record.deleted() ? DELETE : UPSERT,
+    return new Change(record.type(), record.id(), Op.of(record.deleted()).wireName(),
         record.hlc().toString(), baseHlc == null ? null : baseHlc.toString(), record.json(), 0,
         null);
   }
@@ -85,6 +87,11 @@ public final class Change {
     return DELETE.equals(op);
   }
 
+  /** Returns the op, or null if what was sent is neither {@code upsert} nor {@code delete}. */
+  public Op opType() {
+    return Op.fromWire(op);
+  }
+
   /** Returns a copy carrying the server's sequence number and origin device. */
   public Change withSeq(long newSeq, String originDevice) {
     return new Change(type, id, op, hlc, baseHlc, data, newSeq, originDevice);
@@ -98,13 +105,13 @@ public final class Change {
    */
   public ChangeError validate(long maxDataBytes) {
     if (!Ids.isValidType(type)) {
-      return new ChangeError("invalid_type", "type must match [a-z][a-z0-9_]{0,63}");
+      return new ChangeError(ErrorCode.INVALID_TYPE, "type must match [a-z][a-z0-9_]{0,63}");
     }
     if (!Ids.isValidId(id)) {
-      return new ChangeError("invalid_id", "id " + Ids.ID_RULE);
+      return new ChangeError(ErrorCode.INVALID_ID, "id " + Ids.ID_RULE);
     }
-    if (!UPSERT.equals(op) && !DELETE.equals(op)) {
-      return new ChangeError("invalid_op", "op must be \"upsert\" or \"delete\"");
+    if (Op.fromWire(op) == null) {
+      return new ChangeError(ErrorCode.INVALID_OP, "op must be \"upsert\" or \"delete\"");
     }
     try {
       Hlc.parse(hlc);
@@ -112,15 +119,15 @@ public final class Change {
         Hlc.parse(baseHlc);
       }
     } catch (RuntimeException e) {
-      return new ChangeError("invalid_hlc", e.getMessage());
+      return new ChangeError(ErrorCode.INVALID_HLC, e.getMessage());
     }
     if (UPSERT.equals(op)) {
       if (data == null || data.isEmpty() || data.charAt(0) != '{') {
-        return new ChangeError("invalid_data", "an upsert needs a JSON object in data");
+        return new ChangeError(ErrorCode.INVALID_DATA, "an upsert needs a JSON object in data");
       }
       if (data.length() > maxDataBytes
           || (data.length() * 3L > maxDataBytes && dev.tandem.sync.internal.Utf8.length(data) > maxDataBytes)) {
-        return new ChangeError("record_too_large",
+        return new ChangeError(ErrorCode.RECORD_TOO_LARGE,
             "data exceeds the limit of " + maxDataBytes + " bytes");
       }
     }

@@ -12,8 +12,19 @@ public final class ChangeError {
     this.message = Objects.requireNonNull(message, "message");
   }
 
+  /** Returns {@code code} with {@code message}. */
+  public ChangeError(ErrorCode code, String message) {
+    this(code.wireName(), message);
+  }
+
+  /** Returns the wire name of the code, such as {@code invalid_id}. */
   public String code() {
     return code;
+  }
+
+  /** Returns the code, or null if this version of the protocol does not know it. */
+  public ErrorCode errorCode() {
+    return ErrorCode.fromWire(code);
   }
 
   public String message() {

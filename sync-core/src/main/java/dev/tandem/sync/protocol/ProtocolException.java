@@ -10,6 +10,14 @@ public final class ProtocolException extends SyncException {
   private static final long serialVersionUID = 1L;
   private final String code;
 
+  public ProtocolException(ErrorCode code, String message) {
+    this(code.wireName(), message);
+  }
+
+  public ProtocolException(ErrorCode code, String message, Throwable cause) {
+    this(code.wireName(), message, cause);
+  }
+
   public ProtocolException(String code, String message) {
     super(Reason.PROTOCOL, message);
     this.code = code;

@@ -35,6 +35,11 @@ public final class PushResponse {
       return resolution;
     }
 
+    /** Returns the resolution, or null if this version of the protocol does not know it. */
+    public Resolution resolutionType() {
+      return Resolution.fromWire(resolution);
+    }
+
     public String winnerHlc() {
       return winnerHlc;
     }
@@ -83,6 +88,11 @@ public final class PushResponse {
 
     public String message() {
       return message;
+    }
+
+    /** Returns the code, or null if this version of the protocol does not know it. */
+    public ErrorCode errorCode() {
+      return ErrorCode.fromWire(code);
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.tandem.sync.SearchHit;
 import dev.tandem.sync.StoreException;
 import dev.tandem.sync.SyncException.Reason;
 import dev.tandem.sync.internal.Json;
+import dev.tandem.sync.protocol.Op;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.LocalStore;
 import dev.tandem.sync.spi.OutboxEntry;
@@ -1246,7 +1247,7 @@ public final class HybridStorageBackend implements LocalStore {
       unsyncedMayExist = Boolean.TRUE;
       try {
         upsert(writer, record, data, false, this);
-        enqueue(writer, record.type(), record.id(), record.deleted() ? "delete" : "upsert",
+        enqueue(writer, record.type(), record.id(), Op.of(record.deleted()).wireName(),
             record.hlc().toString());
       } catch (SQLException e) {
         throw failure("write " + record.type() + "/" + record.id(), e);

@@ -3,6 +3,8 @@ package dev.tandem.sync.transport;
 import dev.tandem.sync.ClosedException;
 import dev.tandem.sync.SyncException.Reason;
 import dev.tandem.sync.TransportException;
+import dev.tandem.sync.protocol.Health;
+import dev.tandem.sync.protocol.Protocol;
 import dev.tandem.sync.protocol.ProtocolCodec;
 import dev.tandem.sync.protocol.ProtocolException;
 import dev.tandem.sync.protocol.PullResponse;
@@ -78,7 +80,7 @@ import okhttp3.ResponseBody;
  */
 public final class OkHttpTransport implements Transport {
   /** The protocol version this client speaks. */
-  public static final int PROTOCOL_VERSION = 1;
+  public static final int PROTOCOL_VERSION = Protocol.VERSION;
 
   static final String USER_AGENT = "tandem/" + loadVersion();
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
@@ -236,18 +238,23 @@ public final class OkHttpTransport implements Transport {
     Request request = new Request.Builder().url(url("health"))
         .header("User-Agent", USER_AGENT).get().build();
     byte[] body = execute(request, "health");
-    Frames.Health health = Frames.readHealth(body);
-    if (health == null || health.status == null) {
+    Health health;
+    try {
+      health = ProtocolCodec.readHealth(body);
+    } catch (ProtocolException e) {
+      health = null;
+    }
+    if (health == null || health.status() == null) {
       throw new TransportException(Reason.PROTOCOL, 200, null,
           "health: the answer is not a Tandem health body");
     }
-    if (health.protocol != 0 && health.protocol != PROTOCOL_VERSION) {
+    if (health.protocol() != 0 && health.protocol() != PROTOCOL_VERSION) {
       throw new TransportException(Reason.PROTOCOL, 200, null, "health: the server speaks protocol "
-          + health.protocol + ", this client " + PROTOCOL_VERSION);
+          + health.protocol() + ", this client " + PROTOCOL_VERSION);
     }
-    if (!"ok".equals(health.status)) {
+    if (!health.isOk()) {
       throw new TransportException(Reason.SERVER_ERROR, 200, null,
-          "health: the server reports status " + health.status);
+          "health: the server reports status " + health.status());
     }
   }
 
