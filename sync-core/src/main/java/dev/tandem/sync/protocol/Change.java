@@ -39,13 +39,6 @@ public final class Change {
     this.deviceId = deviceId;
   }
 
-  /** Returns the change that carries {@code record}, with the base version it was edited from. */
-  public static Change of(Record record, Hlc baseHlc) {
-    return new Change(record.type(), record.id(), Op.of(record.deleted()).wireName(),
-        record.hlc().toString(), baseHlc == null ? null : baseHlc.toString(), record.json(), 0,
-        null);
-  }
-
   public String type() {
     return type;
   }

@@ -79,9 +79,6 @@ public interface LocalStore extends AutoCloseable {
   /** Returns the number of outbox entries with {@code status}. */
   int countOutbox(OutboxEntry.Status status);
 
-  /** Returns the earliest {@code next_attempt_at} among pending entries, or -1 if none. */
-  long nextDueAt();
-
   /** Returns recorded conflicts, newest first. */
   List<Conflict> conflicts(int limit);
 

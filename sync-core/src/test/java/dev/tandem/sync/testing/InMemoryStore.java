@@ -320,17 +320,6 @@ public final class InMemoryStore implements LocalStore {
     return n;
   }
 
-  @Override
-  public synchronized long nextDueAt() {
-    long min = -1;
-    for (Row r : outbox.values()) {
-      if (r.status == OutboxEntry.Status.PENDING && (min < 0 || r.nextAttemptAt < min)) {
-        min = r.nextAttemptAt;
-      }
-    }
-    return min;
-  }
-
   /** Returns a copy of every outbox row. */
   public synchronized List<OutboxEntry> outbox() {
     List<OutboxEntry> out = new ArrayList<>();

@@ -128,11 +128,6 @@ public final class TrackingStore implements LocalStore {
   }
 
   @Override
-  public long nextDueAt() {
-    return delegate.nextDueAt();
-  }
-
-  @Override
   public List<Conflict> conflicts(int limit) {
     return delegate.conflicts(limit);
   }

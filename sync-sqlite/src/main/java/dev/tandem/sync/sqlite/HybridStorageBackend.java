@@ -711,12 +711,6 @@ public final class HybridStorageBackend implements LocalStore {
   }
 
   @Override
-  public long nextDueAt() {
-    return read("read the outbox", c -> c.queryLong(
-        "SELECT min(next_attempt_at) FROM sync_queue WHERE status = 'pending'", -1));
-  }
-
-  @Override
   public List<Conflict> conflicts(int limit) {
     requireLimit(limit);
     return read("read conflicts", c -> c.query(
