@@ -83,19 +83,8 @@ public final class SyncEngine {
   static final String CURSOR_KEY = "tandem.cursor";
   static final String LAST_SYNC_KEY = "tandem.last_sync_at";
 
-  /** Last-write-wins by clock: the later version wins whole; the loser is reported. */
-  public static final ConflictResolver LWW_BY_HLC = (base, local, remote) -> {
-    boolean remoteWins = remote.hlc().isAfter(local.hlc());
-    if (sameContent(local, remote)) {
-      return remoteWins ? ConflictResolver.Resolution.remote(Collections.<Conflict>emptyList())
-          : ConflictResolver.Resolution.local(Collections.<Conflict>emptyList());
-    }
-    Conflict c = new Conflict(local.type(), local.id(), "", local.json(), remote.json(),
-        remoteWins ? Conflict.REMOTE_WINS : Conflict.LOCAL_WINS, local.hlc(), remote.hlc(), 0);
-    List<Conflict> list = Collections.singletonList(c);
-    return remoteWins ? ConflictResolver.Resolution.remote(list)
-        : ConflictResolver.Resolution.local(list);
-  };
+  /** The default resolver: {@link LastWriteWinsRule}, which {@code LastWriteWins.byHlc()} is. */
+  public static final ConflictResolver LWW_BY_HLC = LastWriteWinsRule.BY_HLC;
 
   /** Engine settings, filled by the builder. */
   public static final class Config {
@@ -1018,10 +1007,6 @@ public final class SyncEngine {
       ownListenerExecutor.shutdownNow();
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static boolean sameContent(Record a, Record b) {
-    return a.deleted() == b.deleted() && java.util.Objects.equals(a.json(), b.json());
   }
 
   private static Hlc parseHlcOrNull(String s) {
