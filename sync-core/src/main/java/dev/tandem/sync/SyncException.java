@@ -35,7 +35,13 @@ public abstract class SyncException extends RuntimeException {
     /** The request was too large for the server (413). */
     PAYLOAD_TOO_LARGE(false),
     /** The server answered something that is not the protocol. */
-    PROTOCOL(false);
+    PROTOCOL(false),
+    /** No server is configured: the store is local only. */
+    NOT_CONFIGURED(false),
+    /** The {@code Tandem} was closed before or while the operation ran. */
+    CLOSED(false),
+    /** A failure none of the other reasons describes: a bug; the cause has the details. */
+    INTERNAL(false);
 
     private final boolean retryable;
 

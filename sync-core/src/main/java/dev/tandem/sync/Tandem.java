@@ -6,6 +6,7 @@ import dev.tandem.sync.spi.ConflictResolver;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.LocalStore;
 import dev.tandem.sync.spi.LocalStoreProvider;
+import dev.tandem.sync.spi.OutboxEntry;
 import dev.tandem.sync.spi.Redactor;
 import dev.tandem.sync.spi.StoreConfig;
 import dev.tandem.sync.spi.Transport;
@@ -138,6 +139,19 @@ public final class Tandem implements AutoCloseable {
   public int retryFailed() {
     ensureOpen();
     return engine.retryFailed();
+  }
+
+  /**
+   * Returns up to {@code limit} outbox entries parked as failed (refused by the server, or failed
+   * too often), oldest first, each with the error that parked it. {@link #retryFailed()} sends them
+   * again.
+   *
+   * @throws IllegalArgumentException if {@code limit} is not positive
+   */
+  public List<OutboxEntry> failedEntries(int limit) {
+    ensureOpen();
+    Records.requirePositive(limit);
+    return store.failedEntries(limit);
   }
 
   /**

@@ -124,7 +124,10 @@ public final class SyncEngine {
   private volatile boolean online;
   private volatile boolean liveOpen;
   private volatile long lastSyncAt;
-  private volatile String lastError;
+  /** What made the last push fail; null once a push succeeds. */
+  private volatile SyncException uploadError;
+  /** What made the last pull (or health probe) fail; null once a pull succeeds. */
+  private volatile SyncException downloadError;
   private volatile SyncStatus lastPublished;
   private volatile Transport.LiveConnection live;
   private volatile int liveFailures;
@@ -234,8 +237,8 @@ public final class SyncEngine {
   /** Runs one full cycle now and returns what moved. */
   public SyncResult syncNow() {
     if (transport == null) {
-      return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(),
-          "no server configured");
+      return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(), null,
+          new EngineException(SyncException.Reason.NOT_CONFIGURED, "no server configured"));
     }
     return runCycle(true);
   }
@@ -245,10 +248,14 @@ public final class SyncEngine {
     Cycle cycle = new Cycle();
     try {
       if (closed) {
-        return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(), "closed");
+        return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(), null, closedFailure());
       }
       pullAll(cycle);
+      downloadError = null;
+      cycle.uploading = true;
       pushAll(cycle);
+      uploadError = null;
+      cycle.uploading = false;
       // Pull again after a push: to settle entries the server kept a newer version of, and to
       // move the cursor past our own changes. The server leaves those out of a pull, so this
       // costs one small request and brings only what others stored meanwhile.
@@ -257,7 +264,8 @@ public final class SyncEngine {
       }
       settleLost(cycle);
       online = true;
-      lastError = null;
+      downloadError = null;
+      uploadError = null;
       lastSyncAt = clock.millis();
       store.inTransaction(tx -> {
         tx.putState(LAST_SYNC_KEY, Long.toString(lastSyncAt));
@@ -266,20 +274,23 @@ public final class SyncEngine {
       ensureLive();
     } catch (TransportException e) {
       // Published below, once the lock is released.
-      noteFailure(e);
-      cycle.error = e.getMessage();
+      noteFailure(e, cycle.uploading);
+      cycle.fail(e);
       if (live == null) {
         scheduleReconnect();
       }
     } catch (dev.tandem.sync.ClosedException e) {
-      cycle.error = "closed";
+      cycle.fail(closedFailure());
     } catch (RuntimeException e) {
       if (closed) {
-        cycle.error = "closed";
+        cycle.fail(closedFailure());
       } else {
         log.warn("sync cycle failed", e);
-        lastError = String.valueOf(e.getMessage());
-        cycle.error = lastError;
+        SyncException failure = e instanceof SyncException ? (SyncException) e
+            : new EngineException(SyncException.Reason.INTERNAL, String.valueOf(e.getMessage()),
+                e);
+        note(failure, cycle.uploading);
+        cycle.fail(failure);
       }
     } finally {
       cycleLock.unlock();
@@ -289,18 +300,32 @@ public final class SyncEngine {
       deliver(cycle.events);
       publishStatus();
     }
-    return new SyncResult(cycle.pushed, cycle.pulled, cycle.failed, cycle.conflicts, cycle.error);
+    return new SyncResult(cycle.pushed, cycle.pulled, cycle.failed, cycle.conflicts,
+        cycle.uploadError, cycle.downloadError);
   }
 
+  private static SyncException closedFailure() {
+    return new EngineException(SyncException.Reason.CLOSED, "closed");
+  }
+
+  /** A health probe failed: the server cannot be reached, so nothing can be pulled. */
   private void goOffline(TransportException e) {
-    noteFailure(e);
+    noteFailure(e, false);
     if (!closed) {
       publishStatus();
     }
   }
 
-  private void noteFailure(TransportException e) {
-    lastError = e.getMessage();
+  private void note(SyncException e, boolean uploading) {
+    if (uploading) {
+      uploadError = e;
+    } else {
+      downloadError = e;
+    }
+  }
+
+  private void noteFailure(TransportException e, boolean uploading) {
+    note(e, uploading);
     // Only an unreachable server means offline; a 5xx or 429 answer proves it is there.
     if (e.reason() == SyncException.Reason.NETWORK) {
       online = false;
@@ -391,7 +416,6 @@ public final class SyncEngine {
       } else {
         store.markFailed(entries.get(0), describe(e), clock.millis(), true);
         cycle.failed++;
-        lastError = describe(e);
       }
       return;
     }
@@ -528,7 +552,6 @@ public final class SyncEngine {
     if (terminal) {
       cycle.failed++;
     }
-    lastError = message;
   }
 
   /** Entries the server kept pending against a newer version that no pull resolved. */
@@ -861,8 +884,8 @@ public final class SyncEngine {
       mode = liveOpen ? SyncStatus.Mode.LIVE : SyncStatus.Mode.POLLING;
     }
     return new SyncStatus(store.countOutbox(OutboxEntry.Status.PENDING),
-        store.countOutbox(OutboxEntry.Status.FAILED), lastSyncAt, lastError, mode,
-        store.state(CURSOR_KEY), hlc.offsetMillis(), hlc.clampedReceives());
+        store.countOutbox(OutboxEntry.Status.FAILED), lastSyncAt, uploadError, downloadError,
+        mode, store.state(CURSOR_KEY), hlc.offsetMillis(), hlc.clampedReceives());
   }
 
   public int retryFailed() {
@@ -901,7 +924,7 @@ public final class SyncEngine {
       return;
     }
     SyncStatus prev = lastPublished;
-    if (prev != null && prev.toString().equals(s.toString())) {
+    if (s.equals(prev)) {
       return;
     }
     lastPublished = s;
@@ -1025,12 +1048,23 @@ public final class SyncEngine {
     int pushed;
     int pulled;
     int failed;
-    String error;
+    /** True while pushing: a failure then is an upload error, else a download error. */
+    boolean uploading;
+    SyncException uploadError;
+    SyncException downloadError;
     final List<Conflict> conflicts = new ArrayList<>();
     /** Listener events, delivered once the cycle lock is released. */
     final List<Consumer<SyncListener>> events = new ArrayList<>();
     final Map<String, OutboxEntry> lostOnServer = new HashMap<>();
     final Map<String, Boolean> localOnly = new HashMap<>();
+
+    void fail(SyncException e) {
+      if (uploading) {
+        uploadError = e;
+      } else {
+        downloadError = e;
+      }
+    }
     final Set<String> restamped = new HashSet<>();
   }
 

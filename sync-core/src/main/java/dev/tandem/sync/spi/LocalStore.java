@@ -76,6 +76,14 @@ public interface LocalStore extends AutoCloseable {
   /** Moves every failed entry back to pending, due now. Returns how many moved. */
   int retryFailed(long nowMillis);
 
+  /**
+   * Returns up to {@code limit} entries parked as failed, oldest first, each with the error that
+   * parked it ({@link OutboxEntry#errorMessage()}).
+   *
+   * @throws IllegalArgumentException if {@code limit} is not positive
+   */
+  List<OutboxEntry> failedEntries(int limit);
+
   /** Returns the number of outbox entries with {@code status}. */
   int countOutbox(OutboxEntry.Status status);
 

@@ -261,6 +261,23 @@ public final class InMemoryStore implements LocalStore {
   }
 
   @Override
+  public synchronized List<OutboxEntry> failedEntries(int limit) {
+    ensureOpen();
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive: " + limit);
+    }
+    List<Row> rows = new ArrayList<>(outbox.values());
+    rows.sort(Comparator.comparingLong(r -> r.id));
+    List<OutboxEntry> out = new ArrayList<>();
+    for (Row r : rows) {
+      if (r.status == OutboxEntry.Status.FAILED && out.size() < limit) {
+        out.add(r.entry());
+      }
+    }
+    return out;
+  }
+
+  @Override
   public synchronized void markSynced(List<OutboxEntry> entries) {
     ensureOpen();
     for (OutboxEntry e : entries) {

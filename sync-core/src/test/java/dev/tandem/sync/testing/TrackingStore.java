@@ -103,6 +103,11 @@ public final class TrackingStore implements LocalStore {
   }
 
   @Override
+  public List<OutboxEntry> failedEntries(int limit) {
+    return delegate.failedEntries(limit);
+  }
+
+  @Override
   public void markSynced(List<OutboxEntry> entries) {
     synchronized (this) {
       if (ignoreMarkSynced) {

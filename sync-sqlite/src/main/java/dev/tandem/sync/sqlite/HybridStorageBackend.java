@@ -649,6 +649,16 @@ public final class HybridStorageBackend implements LocalStore {
   }
 
   @Override
+  public List<OutboxEntry> failedEntries(int limit) {
+    requireLimit(limit);
+    return read("read the outbox", c -> c.query(
+        "SELECT id, type, entity_id, action, hlc, status, retry_count, error_message, created_at,"
+            + " updated_at, next_attempt_at FROM sync_queue"
+            + " WHERE status = 'failed' ORDER BY id LIMIT ?",
+        HybridStorageBackend::outboxEntry, limit));
+  }
+
+  @Override
   public void markSynced(List<OutboxEntry> entries) {
     Objects.requireNonNull(entries, "entries");
     if (entries.isEmpty()) {

@@ -162,6 +162,25 @@ class HybridStorageBackendTest {
   }
 
   @Test
+  void failedEntries_listsParkedEntriesOldestFirst_withTheirError_upToTheLimit() {
+    write(conversation("c-1", "one", 1), conversation("c-2", "two", 1),
+        conversation("c-3", "three", 1));
+    List<OutboxEntry> due = due();
+    store.markFailed(due.get(0), "invalid_data: first", 0, true);
+    store.markFailed(due.get(1), "retry later", clock.millis() + 30_000, false);
+    store.markFailed(due.get(2), "record_too_large: third", 0, true);
+
+    List<OutboxEntry> failed = store.failedEntries(10);
+    assertEquals(2, failed.size(), "the one waiting for its retry is not parked");
+    assertEquals("c-1", failed.get(0).entityId());
+    assertEquals("invalid_data: first", failed.get(0).errorMessage());
+    assertEquals(Status.FAILED, failed.get(0).status());
+    assertEquals("c-3", failed.get(1).entityId());
+    assertEquals(1, store.failedEntries(1).size());
+    assertThrows(IllegalArgumentException.class, () -> store.failedEntries(0));
+  }
+
+  @Test
   void retryFailed_movesEveryFailedEntryBackToPending() {
     write(conversation("c-1", "one", 1), conversation("c-2", "two", 1));
     for (OutboxEntry e : due()) {
