@@ -3,7 +3,9 @@ package dev.tandem.sync;
 import dev.tandem.sync.internal.Json;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.StoreTransaction;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Writes made inside {@link Tandem#batch}: they commit together, with their outbox entries, or
@@ -13,6 +15,7 @@ public final class WriteBatch {
   private final Tandem tandem;
   private final StoreTransaction tx;
   private int writes;
+  private final Set<String> types = new LinkedHashSet<>();
 
   WriteBatch(Tandem tandem, StoreTransaction tx) {
     this.tandem = tandem;
@@ -35,6 +38,7 @@ public final class WriteBatch {
     Record r = Record.of(type, id, tandem.nextHlc(), json);
     tx.writeLocal(r);
     writes++;
+    types.add(type);
     return r;
   }
 
@@ -48,6 +52,7 @@ public final class WriteBatch {
     }
     tx.writeLocal(Record.tombstone(type, id, tandem.nextHlc()));
     writes++;
+    types.add(type);
     return true;
   }
 
@@ -69,6 +74,11 @@ public final class WriteBatch {
   /** Writes a host-local value (never synced); null removes it. */
   public void putLocalState(String key, String value) {
     tx.putState(requireHostKey(key), value);
+  }
+
+  /** The types written, for the change stream. */
+  Set<String> types() {
+    return types;
   }
 
   int writes() {

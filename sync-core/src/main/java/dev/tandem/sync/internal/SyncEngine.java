@@ -101,6 +101,8 @@ public final class SyncEngine {
     public ScheduledExecutorService scheduler;
     public Executor listenerExecutor;
     public Random random = new Random();
+    /** How often {@code observe} checks for other processes' writes, while observed. */
+    public long observePollMillis = 500;
   }
 
   private final LocalStore store;
@@ -116,6 +118,7 @@ public final class SyncEngine {
   private final ThreadPoolExecutor ownListenerExecutor;
   private volatile Thread listenerThread;
   private final List<Registration> listeners = new CopyOnWriteArrayList<>();
+  private final ChangeFeed changeFeed;
   private final ReentrantLock cycleLock = new ReentrantLock();
   private final AtomicBoolean syncScheduled = new AtomicBoolean();
   private final AtomicBoolean syncRequested = new AtomicBoolean();
@@ -183,6 +186,13 @@ public final class SyncEngine {
     }
     String saved = store.state(LAST_SYNC_KEY);
     this.lastSyncAt = saved == null ? 0 : Long.parseLong(saved);
+    this.changeFeed = new ChangeFeed(store, defaultListenerExecutor, config.scheduler,
+        config.observePollMillis);
+  }
+
+  /** Returns the change stream behind {@code Tandem.observe}. */
+  public ChangeFeed changeFeed() {
+    return changeFeed;
   }
 
   /** Starts the background sweep (and the live channel) when a server and auto sync are set. */
@@ -298,6 +308,9 @@ public final class SyncEngine {
     if (!closed) {
       // Also after a failure: what the cycle applied before it failed is committed.
       deliver(cycle.events);
+      if (!cycle.remoteTypes.isEmpty()) {
+        changeFeed.remote(cycle.remoteTypes);
+      }
       publishStatus();
     }
     return new SyncResult(cycle.pushed, cycle.pulled, cycle.failed, cycle.conflicts,
@@ -702,6 +715,9 @@ public final class SyncEngine {
         return null;
       });
       cycle.pulled += applied.size();
+      for (Record r : applied) {
+        cycle.remoteTypes.add(r.type());
+      }
       cycle.conflicts.addAll(conflicts);
       for (Conflict c : conflicts) {
         event(cycle, l -> l.onConflict(c));
@@ -1006,6 +1022,7 @@ public final class SyncEngine {
     if (transport != null) {
       transport.close();
     }
+    changeFeed.close();
     stopListenerThread();
   }
 
@@ -1057,6 +1074,8 @@ public final class SyncEngine {
     final List<Consumer<SyncListener>> events = new ArrayList<>();
     final Map<String, OutboxEntry> lostOnServer = new HashMap<>();
     final Map<String, Boolean> localOnly = new HashMap<>();
+    /** Types of the records pulled (or merged) in this cycle, for the change stream. */
+    final Set<String> remoteTypes = new java.util.LinkedHashSet<>();
 
     void fail(SyncException e) {
       if (uploading) {

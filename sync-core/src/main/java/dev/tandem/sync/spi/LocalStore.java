@@ -87,6 +87,16 @@ public interface LocalStore extends AutoCloseable {
   /** Returns the number of outbox entries with {@code status}. */
   int countOutbox(OutboxEntry.Status status);
 
+  /**
+   * Returns a number that changes whenever another connection to the same database (another
+   * process, or another store opened on the same file) has committed since the previous call;
+   * this store's own writes leave it alone. {@code Tandem.observe} polls it to report other
+   * processes' writes. A store no one else can write returns a constant, as this default does.
+   */
+  default long dataVersion() {
+    return 0;
+  }
+
   /** Returns recorded conflicts, newest first. */
   List<Conflict> conflicts(int limit);
 

@@ -260,6 +260,19 @@ public final class InMemoryStore implements LocalStore {
     return out;
   }
 
+  private long dataVersion;
+
+  /** Stands for another process committing to the same database: moves the data version. */
+  public synchronized void simulateExternalWrite() {
+    dataVersion++;
+  }
+
+  @Override
+  public synchronized long dataVersion() {
+    ensureOpen();
+    return dataVersion;
+  }
+
   @Override
   public synchronized List<OutboxEntry> failedEntries(int limit) {
     ensureOpen();

@@ -103,6 +103,11 @@ public final class TrackingStore implements LocalStore {
   }
 
   @Override
+  public long dataVersion() {
+    return delegate.dataVersion();
+  }
+
+  @Override
   public List<OutboxEntry> failedEntries(int limit) {
     return delegate.failedEntries(limit);
   }

@@ -648,6 +648,25 @@ public final class HybridStorageBackend implements LocalStore {
         HybridStorageBackend::outboxEntry, nowMillis, limit));
   }
 
+  /**
+   * Returns SQLite's {@code PRAGMA data_version} of the writer connection: every write of this
+   * store goes through that connection, so the value moves only when another connection (another
+   * process) committed to the file.
+   */
+  @Override
+  public long dataVersion() {
+    ensureOpen();
+    writeLock.lock();
+    try {
+      ensureOpen();
+      return writer.queryLong("PRAGMA data_version", 0);
+    } catch (SQLException e) {
+      throw failure("read the data version", e);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
   @Override
   public List<OutboxEntry> failedEntries(int limit) {
     requireLimit(limit);
