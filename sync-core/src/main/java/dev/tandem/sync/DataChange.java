@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link Tandem#observe} reports: the local data changed, where the change came from, and
@@ -52,7 +53,7 @@ public final class DataChange {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof DataChange && source == ((DataChange) o).source
         && types.equals(((DataChange) o).types);
   }

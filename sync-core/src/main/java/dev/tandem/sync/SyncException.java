@@ -1,5 +1,7 @@
 package dev.tandem.sync;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The root of every exception Tandem throws for a failure that is not the caller's misuse.
  * Misuse (an invalid id, a closed instance) throws {@link IllegalArgumentException} or
@@ -62,7 +64,7 @@ public abstract class SyncException extends RuntimeException {
     this.reason = reason;
   }
 
-  protected SyncException(Reason reason, String message, Throwable cause) {
+  protected SyncException(Reason reason, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.reason = reason;
   }

@@ -2,6 +2,7 @@ package dev.tandem.sync;
 
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one {@code syncNow()} moved, and what stopped it if it did not complete. Immutable.
@@ -15,16 +16,16 @@ public final class SyncResult {
   private final int pulled;
   private final int failed;
   private final List<Conflict> conflicts;
-  private final SyncException uploadError;
-  private final SyncException downloadError;
-  private final String legacyError;
+  private final @Nullable SyncException uploadError;
+  private final @Nullable SyncException downloadError;
+  private final @Nullable String legacyError;
 
   /**
    * @param uploadError what stopped the push, or null
    * @param downloadError what stopped the pull (or the run before it reached the server), or null
    */
   public SyncResult(int pushed, int pulled, int failed, List<Conflict> conflicts,
-      SyncException uploadError, SyncException downloadError) {
+      @Nullable SyncException uploadError, @Nullable SyncException downloadError) {
     this.pushed = pushed;
     this.pulled = pulled;
     this.failed = failed;
@@ -40,7 +41,8 @@ public final class SyncResult {
    * @deprecated use {@link #SyncResult(int, int, int, List, SyncException, SyncException)}
    */
   @Deprecated
-  public SyncResult(int pushed, int pulled, int failed, List<Conflict> conflicts, String error) {
+  public SyncResult(int pushed, int pulled, int failed, List<Conflict> conflicts,
+      @Nullable String error) {
     this.pushed = pushed;
     this.pulled = pulled;
     this.failed = failed;
@@ -70,17 +72,17 @@ public final class SyncResult {
   }
 
   /** Returns what stopped the push, or null. */
-  public SyncException uploadError() {
+  public @Nullable SyncException uploadError() {
     return uploadError;
   }
 
   /** Returns what stopped the pull, or the run before it reached the server; or null. */
-  public SyncException downloadError() {
+  public @Nullable SyncException downloadError() {
     return downloadError;
   }
 
   /** Returns what stopped the run (upload or download), or null if it completed. */
-  public SyncException failure() {
+  public @Nullable SyncException failure() {
     return uploadError != null ? uploadError : downloadError;
   }
 
@@ -91,7 +93,7 @@ public final class SyncResult {
    *     {@link SyncException#reason()} says what happened without parsing text
    */
   @Deprecated
-  public String error() {
+  public @Nullable String error() {
     SyncException f = failure();
     return f != null ? f.getMessage() : legacyError;
   }

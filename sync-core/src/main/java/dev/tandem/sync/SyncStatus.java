@@ -1,6 +1,7 @@
 package dev.tandem.sync;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A snapshot of the sync engine's state. Immutable; equal when every field is (failures compare
@@ -22,11 +23,11 @@ public final class SyncStatus {
   private final int pending;
   private final int failed;
   private final long lastSyncAt;
-  private final SyncException uploadError;
-  private final SyncException downloadError;
-  private final String legacyError;
+  private final @Nullable SyncException uploadError;
+  private final @Nullable SyncException downloadError;
+  private final @Nullable String legacyError;
   private final Mode mode;
-  private final String cursor;
+  private final @Nullable String cursor;
   private final long clockOffsetMillis;
   private final long clampedClocks;
 
@@ -37,9 +38,9 @@ public final class SyncStatus {
    * @param clockOffsetMillis the correction of this device's wall clock learned from the server
    * @param clampedClocks how many received clocks were too far ahead and were clamped
    */
-  public SyncStatus(int pending, int failed, long lastSyncAt, SyncException uploadError,
-      SyncException downloadError, Mode mode, String cursor, long clockOffsetMillis,
-      long clampedClocks) {
+  public SyncStatus(int pending, int failed, long lastSyncAt,
+      @Nullable SyncException uploadError, @Nullable SyncException downloadError, Mode mode,
+      @Nullable String cursor, long clockOffsetMillis, long clampedClocks) {
     this(pending, failed, lastSyncAt, uploadError, downloadError, null, mode, cursor,
         clockOffsetMillis, clampedClocks);
   }
@@ -51,8 +52,8 @@ public final class SyncStatus {
    *     String, long, long)}
    */
   @Deprecated
-  public SyncStatus(int pending, int failed, long lastSyncAt, String lastError, Mode mode,
-      String cursor) {
+  public SyncStatus(int pending, int failed, long lastSyncAt, @Nullable String lastError,
+      Mode mode, @Nullable String cursor) {
     this(pending, failed, lastSyncAt, null, null, lastError, mode, cursor, 0, 0);
   }
 
@@ -63,15 +64,16 @@ public final class SyncStatus {
    *     String, long, long)}
    */
   @Deprecated
-  public SyncStatus(int pending, int failed, long lastSyncAt, String lastError, Mode mode,
-      String cursor, long clockOffsetMillis, long clampedClocks) {
+  public SyncStatus(int pending, int failed, long lastSyncAt, @Nullable String lastError,
+      Mode mode, @Nullable String cursor, long clockOffsetMillis, long clampedClocks) {
     this(pending, failed, lastSyncAt, null, null, lastError, mode, cursor, clockOffsetMillis,
         clampedClocks);
   }
 
-  private SyncStatus(int pending, int failed, long lastSyncAt, SyncException uploadError,
-      SyncException downloadError, String legacyError, Mode mode, String cursor,
-      long clockOffsetMillis, long clampedClocks) {
+  private SyncStatus(int pending, int failed, long lastSyncAt,
+      @Nullable SyncException uploadError, @Nullable SyncException downloadError,
+      @Nullable String legacyError, Mode mode, @Nullable String cursor, long clockOffsetMillis,
+      long clampedClocks) {
     this.clockOffsetMillis = clockOffsetMillis;
     this.clampedClocks = clampedClocks;
     this.pending = pending;
@@ -100,7 +102,7 @@ public final class SyncStatus {
   }
 
   /** Returns what made the last push fail, or null if it succeeded or has not run. */
-  public SyncException uploadError() {
+  public @Nullable SyncException uploadError() {
     return uploadError;
   }
 
@@ -108,7 +110,7 @@ public final class SyncStatus {
    * Returns what made the last pull fail, or the last attempt to reach the server at all; null if
    * it succeeded or has not run.
    */
-  public SyncException downloadError() {
+  public @Nullable SyncException downloadError() {
     return downloadError;
   }
 
@@ -116,7 +118,7 @@ public final class SyncStatus {
    * Returns the latest failure, upload or download, or null. A cycle pushes only after its pull
    * succeeded, so when both are set the download error is the later one.
    */
-  public SyncException failure() {
+  public @Nullable SyncException failure() {
     return downloadError != null ? downloadError : uploadError;
   }
 
@@ -127,7 +129,7 @@ public final class SyncStatus {
    *     {@link SyncException#reason()} says what happened without parsing text
    */
   @Deprecated
-  public String lastError() {
+  public @Nullable String lastError() {
     SyncException f = failure();
     return f != null ? f.getMessage() : legacyError;
   }
@@ -142,7 +144,7 @@ public final class SyncStatus {
   }
 
   /** Returns the server cursor this device has pulled up to, or null. */
-  public String cursor() {
+  public @Nullable String cursor() {
     return cursor;
   }
 
@@ -164,7 +166,7 @@ public final class SyncStatus {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof SyncStatus)) {
       return false;
     }
@@ -182,11 +184,11 @@ public final class SyncStatus {
         cursor, legacyError, failureKey(uploadError), failureKey(downloadError));
   }
 
-  private static boolean sameFailure(SyncException a, SyncException b) {
+  private static boolean sameFailure(@Nullable SyncException a, @Nullable SyncException b) {
     return Objects.equals(failureKey(a), failureKey(b));
   }
 
-  private static String failureKey(SyncException e) {
+  private static @Nullable String failureKey(@Nullable SyncException e) {
     return e == null ? null : e.getClass().getName() + "|" + e.reason() + "|" + e.getMessage();
   }
 

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A local-first store that syncs: every write lands in the local database at once, with its
@@ -247,7 +248,7 @@ public final class Tandem implements AutoCloseable {
   }
 
   /** Returns a host-local value written with {@link WriteBatch#putLocalState}, or null. */
-  public String localState(String key) {
+  public @Nullable String localState(String key) {
     ensureOpen();
     return store.state("host." + key);
   }

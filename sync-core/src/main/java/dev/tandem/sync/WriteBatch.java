@@ -6,6 +6,7 @@ import dev.tandem.sync.spi.StoreTransaction;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes made inside {@link Tandem#batch}: they commit together, with their outbox entries, or
@@ -57,7 +58,7 @@ public final class WriteBatch {
   }
 
   /** Returns the current version inside this batch, or null if absent or deleted. */
-  public Record get(String type, String id) {
+  public @Nullable Record get(String type, String id) {
     tandem.requireKnownType(type);
     LocalRecord r = tx.get(type, Ids.requireId(id));
     return r == null || r.current().deleted() ? null : r.current();
@@ -67,12 +68,12 @@ public final class WriteBatch {
    * Returns a host-local value (never synced), such as an importer's fingerprint of a file, or
    * null. Keys starting with {@code tandem.} are reserved.
    */
-  public String localState(String key) {
+  public @Nullable String localState(String key) {
     return tx.state(requireHostKey(key));
   }
 
   /** Writes a host-local value (never synced); null removes it. */
-  public void putLocalState(String key, String value) {
+  public void putLocalState(String key, @Nullable String value) {
     tx.putState(requireHostKey(key), value);
   }
 

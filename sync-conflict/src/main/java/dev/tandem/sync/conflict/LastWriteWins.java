@@ -4,6 +4,7 @@ import dev.tandem.sync.Conflict;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.internal.LastWriteWinsRule;
 import dev.tandem.sync.spi.ConflictResolver;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whole-record resolvers that keep one version and drop the other: {@link #byHlc()} (the default
@@ -68,7 +69,7 @@ public final class LastWriteWins implements ConflictResolver {
    * #byServerArrival()} is that rule with the local version winning where the clock would decide.
    */
   @Override
-  public Resolution resolve(Record base, Record local, Record remote) {
+  public Resolution resolve(@Nullable Record base, Record local, Record remote) {
     return LastWriteWinsRule.resolve(base, local, remote, byHlc);
   }
 

@@ -4,6 +4,7 @@ import dev.tandem.sync.Hlc;
 import dev.tandem.sync.Ids;
 import dev.tandem.sync.Record;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One change on the wire (PROTOCOL.md, "Records on the wire"). Fields are kept as received so
@@ -18,17 +19,18 @@ public final class Change {
   /** The wire name of {@link Op#DELETE}. */
   public static final String DELETE = Op.DELETE.wireName();
 
-  private final String type;
-  private final String id;
-  private final String op;
-  private final String hlc;
-  private final String baseHlc;
-  private final String data;
+  private final @Nullable String type;
+  private final @Nullable String id;
+  private final @Nullable String op;
+  private final @Nullable String hlc;
+  private final @Nullable String baseHlc;
+  private final @Nullable String data;
   private final long seq;
-  private final String deviceId;
+  private final @Nullable String deviceId;
 
-  public Change(String type, String id, String op, String hlc, String baseHlc, String data,
-      long seq, String deviceId) {
+  public Change(@Nullable String type, @Nullable String id, @Nullable String op,
+      @Nullable String hlc, @Nullable String baseHlc, @Nullable String data, long seq,
+      @Nullable String deviceId) {
     this.type = type;
     this.id = id;
     this.op = op;
@@ -39,30 +41,30 @@ public final class Change {
     this.deviceId = deviceId;
   }
 
-  public String type() {
+  public @Nullable String type() {
     return type;
   }
 
-  public String id() {
+  public @Nullable String id() {
     return id;
   }
 
   /** Returns {@link #UPSERT} or {@link #DELETE} (or whatever was sent, before validation). */
-  public String op() {
+  public @Nullable String op() {
     return op;
   }
 
-  public String hlc() {
+  public @Nullable String hlc() {
     return hlc;
   }
 
   /** Returns the clock of the version the sender last saw, or null for a create. */
-  public String baseHlc() {
+  public @Nullable String baseHlc() {
     return baseHlc;
   }
 
   /** Returns the raw JSON object text of the data, or null for a delete. */
-  public String data() {
+  public @Nullable String data() {
     return data;
   }
 
@@ -72,7 +74,7 @@ public final class Change {
   }
 
   /** Returns the origin device id, or null when not served by a pull. */
-  public String deviceId() {
+  public @Nullable String deviceId() {
     return deviceId;
   }
 
@@ -81,12 +83,12 @@ public final class Change {
   }
 
   /** Returns the op, or null if what was sent is neither {@code upsert} nor {@code delete}. */
-  public Op opType() {
+  public @Nullable Op opType() {
     return Op.fromWire(op);
   }
 
   /** Returns a copy carrying the server's sequence number and origin device. */
-  public Change withSeq(long newSeq, String originDevice) {
+  public Change withSeq(long newSeq, @Nullable String originDevice) {
     return new Change(type, id, op, hlc, baseHlc, data, newSeq, originDevice);
   }
 
@@ -96,7 +98,7 @@ public final class Change {
    * @param maxDataBytes the largest accepted data size in UTF-8 bytes (approximated by chars x 3
    *     only when needed)
    */
-  public ChangeError validate(long maxDataBytes) {
+  public @Nullable ChangeError validate(long maxDataBytes) {
     if (!Ids.isValidType(type)) {
       return new ChangeError(ErrorCode.INVALID_TYPE, "type must match [a-z][a-z0-9_]{0,63}");
     }
@@ -134,7 +136,7 @@ public final class Change {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof Change)) {
       return false;
     }

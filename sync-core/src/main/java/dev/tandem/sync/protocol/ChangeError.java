@@ -1,6 +1,7 @@
 package dev.tandem.sync.protocol;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** A machine code and a human sentence, as in the protocol's error bodies. */
 public final class ChangeError {
@@ -23,7 +24,7 @@ public final class ChangeError {
   }
 
   /** Returns the code, or null if this version of the protocol does not know it. */
-  public ErrorCode errorCode() {
+  public @Nullable ErrorCode errorCode() {
     return ErrorCode.fromWire(code);
   }
 
@@ -32,7 +33,7 @@ public final class ChangeError {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof ChangeError && code.equals(((ChangeError) o).code)
         && message.equals(((ChangeError) o).message);
   }

@@ -3,6 +3,7 @@ package dev.tandem.sync.protocol;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The machine codes of the protocol's error bodies and per-entry errors, with their wire names.
@@ -89,12 +90,12 @@ public enum ErrorCode {
   }
 
   /** Returns true if {@code wireName} is this code's wire name. */
-  public boolean is(String wireName) {
+  public boolean is(@Nullable String wireName) {
     return wire.equals(wireName);
   }
 
   /** Returns the code with this wire name, or null for a code this version does not know. */
-  public static ErrorCode fromWire(String wireName) {
+  public static @Nullable ErrorCode fromWire(@Nullable String wireName) {
     return wireName == null ? null : BY_WIRE.get(wireName);
   }
 

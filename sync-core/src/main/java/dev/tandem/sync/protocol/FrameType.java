@@ -1,6 +1,7 @@
 package dev.tandem.sync.protocol;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** The {@code type} of a live-channel frame ({@code GET /sync/live}). */
 public enum FrameType {
@@ -21,7 +22,7 @@ public enum FrameType {
   }
 
   /** Returns the frame type with this wire name, or null for one this version does not know. */
-  public static FrameType fromWire(String wireName) {
+  public static @Nullable FrameType fromWire(@Nullable String wireName) {
     for (FrameType t : values()) {
       if (t.wire.equals(wireName)) {
         return t;

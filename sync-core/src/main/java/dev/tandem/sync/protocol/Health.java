@@ -1,21 +1,22 @@
 package dev.tandem.sync.protocol;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The 200 body of {@code GET /health}: {@code {"status": "ok", "version": ..., "protocol": 1}}. */
 public final class Health {
   /** The status of a server that serves. */
   public static final String OK = "ok";
 
-  private final String status;
-  private final String version;
+  private final @Nullable String status;
+  private final @Nullable String version;
   private final int protocol;
 
   /**
    * @param version the server's version, or null when the body has none
    * @param protocol the protocol version, or 0 when the body has none
    */
-  public Health(String status, String version, int protocol) {
+  public Health(@Nullable String status, @Nullable String version, int protocol) {
     this.status = status;
     this.version = version;
     this.protocol = protocol;
@@ -27,7 +28,7 @@ public final class Health {
   }
 
   /** Returns the status, {@code ok} for a serving server, or null when the body has none. */
-  public String status() {
+  public @Nullable String status() {
     return status;
   }
 
@@ -37,7 +38,7 @@ public final class Health {
   }
 
   /** Returns the server's version, or null. */
-  public String version() {
+  public @Nullable String version() {
     return version;
   }
 
@@ -47,7 +48,7 @@ public final class Health {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof Health)) {
       return false;
     }

@@ -1,5 +1,7 @@
 package dev.tandem.sync.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 /** A change's {@code op}: what happened to the record. */
 public enum Op {
   /** The record was created or changed; the change carries its data. */
@@ -24,7 +26,7 @@ public enum Op {
   }
 
   /** Returns the op with this wire name, or null if it is neither. */
-  public static Op fromWire(String wireName) {
+  public static @Nullable Op fromWire(@Nullable String wireName) {
     if (UPSERT.wire.equals(wireName)) {
       return UPSERT;
     }

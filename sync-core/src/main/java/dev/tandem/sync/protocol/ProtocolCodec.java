@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes the protocol's JSON bodies with Jackson's streaming API.
@@ -285,7 +286,7 @@ public final class ProtocolCodec {
    * Returns the text of a live-channel frame, {@code {"type":..., "cursor":...}}; the cursor is
    * left out when null.
    */
-  public static String writeFrame(FrameType type, String cursor) {
+  public static String writeFrame(FrameType type, @Nullable String cursor) {
     byte[] json = write(g -> {
       g.writeStartObject();
       g.writeStringField("type", type.wireName());
@@ -317,7 +318,7 @@ public final class ProtocolCodec {
   }
 
   /** Reads an error body; returns null if the body is not one. */
-  public static ChangeError readError(byte[] body) {
+  public static @Nullable ChangeError readError(byte[] body) {
     try {
       return read(body, p -> {
         expect(p, p.nextToken(), JsonToken.START_OBJECT, "body");

@@ -1,6 +1,7 @@
 package dev.tandem.sync.protocol;
 
 import dev.tandem.sync.Conflict;
+import org.jspecify.annotations.Nullable;
 
 /** How the server decided a conflict it reports in a push response. */
 public enum Resolution {
@@ -21,12 +22,12 @@ public enum Resolution {
   }
 
   /** Returns true if {@code wireName} is this resolution's wire name. */
-  public boolean is(String wireName) {
+  public boolean is(@Nullable String wireName) {
     return wire.equals(wireName);
   }
 
   /** Returns the resolution with this wire name, or null for one this version does not know. */
-  public static Resolution fromWire(String wireName) {
+  public static @Nullable Resolution fromWire(@Nullable String wireName) {
     for (Resolution r : values()) {
       if (r.wire.equals(wireName)) {
         return r;

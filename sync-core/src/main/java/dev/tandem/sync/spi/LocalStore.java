@@ -5,6 +5,7 @@ import dev.tandem.sync.Record;
 import dev.tandem.sync.SearchHit;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local database every write lands in first. The sync engine and the repositories use only
@@ -22,13 +23,13 @@ public interface LocalStore extends AutoCloseable {
   <R> R inTransaction(Function<StoreTransaction, R> work);
 
   /** Returns the record with its base, or null. Tombstones are returned (deleted). */
-  LocalRecord get(String type, String id);
+  @Nullable LocalRecord get(String type, String id);
 
   /**
    * Returns live (not deleted) records of {@code type} ordered by id, for paging: ids greater than
    * {@code afterId} (null for the first page), at most {@code limit}.
    */
-  List<Record> list(String type, String afterId, int limit);
+  List<Record> list(String type, @Nullable String afterId, int limit);
 
   /**
    * Returns live records of {@code type} whose {@code conversationId} is {@code conversationId},
@@ -101,7 +102,7 @@ public interface LocalStore extends AutoCloseable {
   List<Conflict> conflicts(int limit);
 
   /** Returns a value from {@code sync_state}, or null. */
-  String state(String key);
+  @Nullable String state(String key);
 
   /** Closes the database. Idempotent. */
   @Override

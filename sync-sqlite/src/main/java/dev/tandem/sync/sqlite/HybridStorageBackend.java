@@ -41,6 +41,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -556,14 +557,14 @@ public final class HybridStorageBackend implements LocalStore {
   }
 
   @Override
-  public LocalRecord get(String type, String id) {
+  public @Nullable LocalRecord get(String type, String id) {
     String table = tableFor(type);
     Ids.requireId(id);
     return read("get " + type + "/" + id, c -> getRecord(c, table, type, id));
   }
 
   @Override
-  public List<Record> list(String type, String afterId, int limit) {
+  public List<Record> list(String type, @Nullable String afterId, int limit) {
     String table = tableFor(type);
     requireLimit(limit);
     return read("list " + type, c -> c.query(
@@ -751,7 +752,7 @@ public final class HybridStorageBackend implements LocalStore {
   }
 
   @Override
-  public String state(String key) {
+  public @Nullable String state(String key) {
     Objects.requireNonNull(key, "key");
     return read("read state", c -> c.queryFirst(
         "SELECT value FROM sync_state WHERE key = ?", rs -> rs.getString(1), key));
@@ -796,7 +797,7 @@ public final class HybridStorageBackend implements LocalStore {
    *
    * @throws StoreException {@code STORE_FAILURE} if the statement fails
    */
-  public int execute(String sql, Object... params) {
+  public int execute(String sql, @Nullable Object... params) {
     Objects.requireNonNull(sql, "sql");
     return write("execute", c -> c.executeUncached(sql, params));
   }
@@ -807,7 +808,7 @@ public final class HybridStorageBackend implements LocalStore {
    *
    * @throws StoreException {@code STORE_FAILURE} if the query fails
    */
-  public List<Map<String, Object>> query(String sql, Object... params) {
+  public List<Map<String, Object>> query(String sql, @Nullable Object... params) {
     Objects.requireNonNull(sql, "sql");
     return read("query", c -> c.queryMaps(sql, params));
   }
@@ -1218,7 +1219,7 @@ public final class HybridStorageBackend implements LocalStore {
     }
 
     @Override
-    public LocalRecord get(String type, String id) {
+    public @Nullable LocalRecord get(String type, String id) {
       check();
       String table = tableFor(type);
       Ids.requireId(id);
@@ -1340,7 +1341,7 @@ public final class HybridStorageBackend implements LocalStore {
     }
 
     @Override
-    public String state(String key) {
+    public @Nullable String state(String key) {
       check();
       Objects.requireNonNull(key, "key");
       try {
@@ -1352,7 +1353,7 @@ public final class HybridStorageBackend implements LocalStore {
     }
 
     @Override
-    public void putState(String key, String value) {
+    public void putState(String key, @Nullable String value) {
       check();
       Objects.requireNonNull(key, "key");
       try {

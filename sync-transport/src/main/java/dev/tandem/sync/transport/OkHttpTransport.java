@@ -44,6 +44,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sync protocol over OkHttp: {@code POST /sync/batch}, {@code GET /sync/pull}, {@code GET
@@ -199,7 +200,7 @@ public final class OkHttpTransport implements Transport {
    * @throws ClosedException if this transport is closed
    */
   @Override
-  public PullResponse pull(String cursor, int limit) {
+  public PullResponse pull(@Nullable String cursor, int limit) {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit must be positive: " + limit);
     }
@@ -275,7 +276,7 @@ public final class OkHttpTransport implements Transport {
    * @throws ClosedException if this transport is closed
    */
   @Override
-  public LiveConnection openLive(String cursor, LiveListener listener) {
+  public LiveConnection openLive(@Nullable String cursor, LiveListener listener) {
     Objects.requireNonNull(listener, "listener");
     checkOpen();
     LiveSocket socket = new LiveSocket(cursor, listener, pingScheduler(), livePingIntervalMillis,
