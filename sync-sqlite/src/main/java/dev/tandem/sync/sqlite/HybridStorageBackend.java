@@ -831,10 +831,10 @@ public final class HybridStorageBackend implements LocalStore {
       case "create":
       case "update":
       case "upsert":
-        a = "upsert";
+        a = Op.UPSERT.wireName();
         break;
       case "delete":
-        a = "delete";
+        a = Op.DELETE.wireName();
         break;
       default:
         throw new IllegalArgumentException("unknown action \"" + action
