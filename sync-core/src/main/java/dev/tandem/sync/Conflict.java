@@ -1,6 +1,7 @@
 package dev.tandem.sync;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A conflict that was decided: two devices changed the same record (or the same field of it)
@@ -18,11 +19,11 @@ public final class Conflict {
   private final String type;
   private final String id;
   private final String path;
-  private final String localValue;
-  private final String remoteValue;
+  private final @Nullable String localValue;
+  private final @Nullable String remoteValue;
   private final String resolution;
-  private final Hlc localHlc;
-  private final Hlc remoteHlc;
+  private final @Nullable Hlc localHlc;
+  private final @Nullable Hlc remoteHlc;
   private final long decidedAt;
 
   /**
@@ -33,8 +34,9 @@ public final class Conflict {
    * @param resolution {@link #LOCAL_WINS}, {@link #REMOTE_WINS}, {@link #MERGED} or a
    *     resolver-specific word
    */
-  public Conflict(String type, String id, String path, String localValue, String remoteValue,
-      String resolution, Hlc localHlc, Hlc remoteHlc, long decidedAt) {
+  public Conflict(String type, String id, String path, @Nullable String localValue,
+      @Nullable String remoteValue, String resolution, @Nullable Hlc localHlc,
+      @Nullable Hlc remoteHlc, long decidedAt) {
     this.type = Objects.requireNonNull(type, "type");
     this.id = Objects.requireNonNull(id, "id");
     this.path = Objects.requireNonNull(path, "path");
@@ -59,11 +61,11 @@ public final class Conflict {
     return path;
   }
 
-  public String localValue() {
+  public @Nullable String localValue() {
     return localValue;
   }
 
-  public String remoteValue() {
+  public @Nullable String remoteValue() {
     return remoteValue;
   }
 
@@ -71,11 +73,11 @@ public final class Conflict {
     return resolution;
   }
 
-  public Hlc localHlc() {
+  public @Nullable Hlc localHlc() {
     return localHlc;
   }
 
-  public Hlc remoteHlc() {
+  public @Nullable Hlc remoteHlc() {
     return remoteHlc;
   }
 
@@ -91,7 +93,7 @@ public final class Conflict {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof Conflict)) {
       return false;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.internal.Json;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A conversation with an agent: a typed view over a {@code conversation} record's data. Fields
@@ -22,9 +23,9 @@ public final class Conversation {
 
   private final String id;
   private final ObjectNode data;
-  private final Hlc hlc;
+  private final @Nullable Hlc hlc;
 
-  private Conversation(String id, ObjectNode data, Hlc hlc) {
+  private Conversation(String id, ObjectNode data, @Nullable Hlc hlc) {
     this.id = Ids.requireId(id);
     this.data = data;
     this.hlc = hlc;
@@ -53,15 +54,15 @@ public final class Conversation {
   }
 
   /** Returns the clock of the stored version, or null if not read from the store. */
-  public Hlc hlc() {
+  public @Nullable Hlc hlc() {
     return hlc;
   }
 
-  public String title() {
+  public @Nullable String title() {
     return text("title");
   }
 
-  public String workspacePath() {
+  public @Nullable String workspacePath() {
     return text("workspacePath");
   }
 
@@ -80,13 +81,13 @@ public final class Conversation {
   }
 
   /** Returns the metadata object, or null. */
-  public JsonNode metadata() {
+  public @Nullable JsonNode metadata() {
     JsonNode m = data.get("metadata");
     return m == null || m.isNull() ? null : m.deepCopy();
   }
 
   /** Returns where it came from: {@code roo}, {@code cline}, {@code native}, … */
-  public String source() {
+  public @Nullable String source() {
     return text("source");
   }
 
@@ -105,13 +106,13 @@ public final class Conversation {
     return data.deepCopy();
   }
 
-  private String text(String field) {
+  private @Nullable String text(String field) {
     JsonNode n = data.get(field);
     return n == null || n.isNull() ? null : n.asText();
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Conversation && id.equals(((Conversation) o).id)
         && data.equals(((Conversation) o).data);
   }
@@ -137,12 +138,12 @@ public final class Conversation {
       data.put("id", id);
     }
 
-    public Builder title(String title) {
+    public Builder title(@Nullable String title) {
       data.put("title", title);
       return this;
     }
 
-    public Builder workspacePath(String path) {
+    public Builder workspacePath(@Nullable String path) {
       data.put("workspacePath", path);
       return this;
     }
@@ -168,12 +169,12 @@ public final class Conversation {
       return this;
     }
 
-    public Builder metadata(JsonNode metadata) {
+    public Builder metadata(@Nullable JsonNode metadata) {
       data.set("metadata", metadata == null ? null : metadata.deepCopy());
       return this;
     }
 
-    public Builder source(String source) {
+    public Builder source(@Nullable String source) {
       data.put("source", source);
       return this;
     }
@@ -190,7 +191,7 @@ public final class Conversation {
     }
 
     /** Sets any other field, kept and synced as given. */
-    public Builder set(String field, JsonNode value) {
+    public Builder set(String field, @Nullable JsonNode value) {
       data.set(field, value);
       return this;
     }

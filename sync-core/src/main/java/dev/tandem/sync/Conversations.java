@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.internal.Json;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The repository of conversations. Obtain it from {@link Tandem#conversations()}. Thread-safe.
@@ -23,7 +24,7 @@ public final class Conversations {
   }
 
   /** Returns the conversation, or null if absent or deleted. */
-  public Conversation get(String id) {
+  public @Nullable Conversation get(String id) {
     Record r = records.get(id);
     return r == null ? null : Conversation.fromRecord(r);
   }

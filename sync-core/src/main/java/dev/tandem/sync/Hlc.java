@@ -1,6 +1,7 @@
 package dev.tandem.sync;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A hybrid logical clock value: 48 bits of wall-clock milliseconds, a 16-bit counter and the
@@ -111,7 +112,7 @@ public final class Hlc implements Comparable<Hlc> {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof Hlc)) {
       return false;
     }

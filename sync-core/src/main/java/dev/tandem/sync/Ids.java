@@ -1,6 +1,7 @@
 package dev.tandem.sync;
 
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Validation of record ids, device ids and type names, shared by every module. */
 public final class Ids {
@@ -16,12 +17,12 @@ public final class Ids {
    * Returns true if {@code id} is a valid record or device id: {@code [A-Za-z0-9._:-]{1,128}},
    * except {@code .} and {@code ..}, which name directories wherever an id becomes a path.
    */
-  public static boolean isValidId(String id) {
+  public static boolean isValidId(@Nullable String id) {
     return id != null && ID.matcher(id).matches() && !id.equals(".") && !id.equals("..");
   }
 
   /** Returns true if {@code type} is a valid type name: {@code [a-z][a-z0-9_]{0,63}}. */
-  public static boolean isValidType(String type) {
+  public static boolean isValidType(@Nullable String type) {
     return type != null && TYPE.matcher(type).matches();
   }
 

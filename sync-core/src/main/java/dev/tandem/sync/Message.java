@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tandem.sync.internal.Json;
 import java.math.BigDecimal;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One message of a conversation: a typed view over a {@code message} record's data. Content is a
@@ -18,9 +19,9 @@ import java.util.Objects;
 public final class Message {
   private final String id;
   private final ObjectNode data;
-  private final Hlc hlc;
+  private final @Nullable Hlc hlc;
 
-  private Message(String id, ObjectNode data, Hlc hlc) {
+  private Message(String id, ObjectNode data, @Nullable Hlc hlc) {
     this.id = Ids.requireId(id);
     this.data = data;
     this.hlc = hlc;
@@ -49,21 +50,21 @@ public final class Message {
     return id;
   }
 
-  public Hlc hlc() {
+  public @Nullable Hlc hlc() {
     return hlc;
   }
 
-  public String conversationId() {
+  public @Nullable String conversationId() {
     return data.path("conversationId").asText(null);
   }
 
   /** Returns {@code user}, {@code assistant} or {@code system}. */
-  public String role() {
+  public @Nullable String role() {
     return data.path("role").asText(null);
   }
 
   /** Returns the content: a text node or an array of content blocks, as stored. */
-  public JsonNode content() {
+  public @Nullable JsonNode content() {
     JsonNode c = data.get("content");
     return c == null ? null : c.deepCopy();
   }
@@ -80,7 +81,7 @@ public final class Message {
    * Returns the plain text of a message content value: the string itself, or the {@code text}
    * of every text block joined by newlines; empty for null.
    */
-  public static String textOf(JsonNode content) {
+  public static String textOf(@Nullable JsonNode content) {
     if (content == null || content.isNull()) {
       return "";
     }
@@ -114,12 +115,12 @@ public final class Message {
   }
 
   /** Returns the cost in dollars, or null if unknown. */
-  public BigDecimal cost() {
+  public @Nullable BigDecimal cost() {
     JsonNode c = data.get("cost");
     return c == null || !c.isNumber() ? null : c.decimalValue();
   }
 
-  public String parentId() {
+  public @Nullable String parentId() {
     return data.path("parentId").asText(null);
   }
 
@@ -127,7 +128,7 @@ public final class Message {
     return data.path("isSummary").asBoolean(false);
   }
 
-  public JsonNode metadata() {
+  public @Nullable JsonNode metadata() {
     JsonNode m = data.get("metadata");
     return m == null || m.isNull() ? null : m.deepCopy();
   }
@@ -137,7 +138,7 @@ public final class Message {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Message && id.equals(((Message) o).id) && data.equals(((Message) o).data);
   }
 
@@ -179,7 +180,7 @@ public final class Message {
     }
 
     /** Sets content blocks (or any JSON value), kept exactly. */
-    public Builder content(JsonNode content) {
+    public Builder content(@Nullable JsonNode content) {
       data.set("content", content == null ? null : content.deepCopy());
       return this;
     }
@@ -199,12 +200,12 @@ public final class Message {
       return this;
     }
 
-    public Builder cost(BigDecimal cost) {
+    public Builder cost(@Nullable BigDecimal cost) {
       data.put("cost", cost);
       return this;
     }
 
-    public Builder parentId(String parentId) {
+    public Builder parentId(@Nullable String parentId) {
       data.put("parentId", parentId);
       return this;
     }
@@ -214,12 +215,12 @@ public final class Message {
       return this;
     }
 
-    public Builder metadata(JsonNode metadata) {
+    public Builder metadata(@Nullable JsonNode metadata) {
       data.set("metadata", metadata == null ? null : metadata.deepCopy());
       return this;
     }
 
-    public Builder set(String field, JsonNode value) {
+    public Builder set(String field, @Nullable JsonNode value) {
       data.set(field, value);
       return this;
     }

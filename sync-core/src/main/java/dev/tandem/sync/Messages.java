@@ -2,6 +2,7 @@ package dev.tandem.sync;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The repository of messages. Obtain it from {@link Tandem#messages()}. Thread-safe. */
 public final class Messages {
@@ -22,7 +23,7 @@ public final class Messages {
   }
 
   /** Returns the message, or null if absent or deleted. */
-  public Message get(String id) {
+  public @Nullable Message get(String id) {
     Record r = records.get(id);
     return r == null ? null : Message.fromRecord(r);
   }

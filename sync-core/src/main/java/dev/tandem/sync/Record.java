@@ -3,6 +3,7 @@ package dev.tandem.sync;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.internal.Json;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One version of a synced record: its type, id, the clock of its last change, whether it is a
@@ -17,9 +18,9 @@ public final class Record {
   private final String id;
   private final Hlc hlc;
   private final boolean deleted;
-  private final String json;
+  private final @Nullable String json;
 
-  private Record(String type, String id, Hlc hlc, boolean deleted, String json) {
+  private Record(String type, String id, Hlc hlc, boolean deleted, @Nullable String json) {
     this.type = Ids.requireType(type);
     this.id = Ids.requireId(id);
     this.hlc = Objects.requireNonNull(hlc, "hlc");
@@ -66,12 +67,12 @@ public final class Record {
   }
 
   /** Returns the data as JSON text, or null for a tombstone. */
-  public String json() {
+  public @Nullable String json() {
     return json;
   }
 
   /** Returns a freshly parsed copy of the data, or null for a tombstone. */
-  public ObjectNode data() {
+  public @Nullable ObjectNode data() {
     return deleted ? null : Json.parseObject(json);
   }
 
@@ -81,7 +82,7 @@ public final class Record {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof Record)) {
       return false;
     }

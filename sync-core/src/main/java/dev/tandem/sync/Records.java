@@ -5,6 +5,7 @@ import dev.tandem.sync.internal.Json;
 import dev.tandem.sync.spi.LocalRecord;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The generic repository of one record type: put, get, delete and list records whose data is a
@@ -58,7 +59,7 @@ public final class Records {
   }
 
   /** Returns the live record with {@code id}, or null if absent or deleted. */
-  public Record get(String id) {
+  public @Nullable Record get(String id) {
     Ids.requireId(id);
     LocalRecord r = tandem.store().get(type, id);
     return r == null || r.current().deleted() ? null : r.current();
@@ -78,7 +79,7 @@ public final class Records {
    * Returns up to {@code limit} live records ordered by id, after {@code afterId} (null for the
    * first page). Pass the last id of a page to get the next one.
    */
-  public List<Record> list(String afterId, int limit) {
+  public List<Record> list(@Nullable String afterId, int limit) {
     requirePositive(limit);
     return tandem.store().list(type, afterId, limit);
   }

@@ -1,17 +1,18 @@
 package dev.tandem.sync;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** One full-text search result: a message, its conversation, a snippet and a rank. */
 public final class SearchHit {
   private final String conversationId;
   private final String messageId;
-  private final String conversationTitle;
+  private final @Nullable String conversationTitle;
   private final long ts;
   private final String snippet;
   private final double rank;
 
-  public SearchHit(String conversationId, String messageId, String conversationTitle, long ts,
+  public SearchHit(String conversationId, String messageId, @Nullable String conversationTitle, long ts,
       String snippet, double rank) {
     this.conversationId = conversationId;
     this.messageId = messageId;
@@ -30,7 +31,7 @@ public final class SearchHit {
   }
 
   /** Returns the conversation's title, or null if it has none. */
-  public String conversationTitle() {
+  public @Nullable String conversationTitle() {
     return conversationTitle;
   }
 
@@ -50,7 +51,7 @@ public final class SearchHit {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof SearchHit)) {
       return false;
     }

@@ -1,5 +1,7 @@
 package dev.tandem.sync;
 
+import org.jspecify.annotations.Nullable;
+
 /** The local store failed: I/O, a corrupt file, a record over the size limit, a migration. */
 public class StoreException extends SyncException {
   private static final long serialVersionUID = 1L;
@@ -8,7 +10,7 @@ public class StoreException extends SyncException {
     super(reason, message);
   }
 
-  public StoreException(Reason reason, String message, Throwable cause) {
+  public StoreException(Reason reason, String message, @Nullable Throwable cause) {
     super(reason, message, cause);
   }
 }

@@ -1,5 +1,7 @@
 package dev.tandem.sync;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The root of every exception Tandem throws for a failure that is not the caller's misuse.
  * Misuse (an invalid id, a closed instance) throws {@link IllegalArgumentException} or
@@ -35,7 +37,13 @@ public abstract class SyncException extends RuntimeException {
     /** The request was too large for the server (413). */
     PAYLOAD_TOO_LARGE(false),
     /** The server answered something that is not the protocol. */
-    PROTOCOL(false);
+    PROTOCOL(false),
+    /** No server is configured: the store is local only. */
+    NOT_CONFIGURED(false),
+    /** The {@code Tandem} was closed before or while the operation ran. */
+    CLOSED(false),
+    /** A failure none of the other reasons describes: a bug; the cause has the details. */
+    INTERNAL(false);
 
     private final boolean retryable;
 
@@ -56,7 +64,7 @@ public abstract class SyncException extends RuntimeException {
     this.reason = reason;
   }
 
-  protected SyncException(Reason reason, String message, Throwable cause) {
+  protected SyncException(Reason reason, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.reason = reason;
   }

@@ -6,6 +6,7 @@ import dev.tandem.sync.spi.ConflictResolver;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.LocalStore;
 import dev.tandem.sync.spi.LocalStoreProvider;
+import dev.tandem.sync.spi.OutboxEntry;
 import dev.tandem.sync.spi.Redactor;
 import dev.tandem.sync.spi.StoreConfig;
 import dev.tandem.sync.spi.Transport;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -26,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A local-first store that syncs: every write lands in the local database at once, with its
@@ -81,6 +84,7 @@ public final class Tandem implements AutoCloseable {
     config.resolvers = new HashMap<>(b.resolvers);
     config.scheduler = b.scheduler;
     config.listenerExecutor = b.listenerExecutor;
+    config.observePollMillis = b.observeInterval.toMillis();
     this.engine = new SyncEngine(store, transport, hlc, clock, config);
     this.conversations = new Conversations(this);
     this.messages = new Messages(this);
@@ -141,6 +145,19 @@ public final class Tandem implements AutoCloseable {
   }
 
   /**
+   * Returns up to {@code limit} outbox entries parked as failed (refused by the server, or failed
+   * too often), oldest first, each with the error that parked it. {@link #retryFailed()} sends them
+   * again.
+   *
+   * @throws IllegalArgumentException if {@code limit} is not positive
+   */
+  public List<OutboxEntry> failedEntries(int limit) {
+    ensureOpen();
+    Records.requirePositive(limit);
+    return store.failedEntries(limit);
+  }
+
+  /**
    * Adds a listener whose methods run on the {@linkplain Builder#listenerExecutor default
    * listener executor}, never under the engine's lock and never on the thread that called
    * {@link #syncNow()}. Close the token to remove it.
@@ -158,6 +175,36 @@ public final class Tandem implements AutoCloseable {
   public ListenerToken addListener(SyncListener listener, Executor executor) {
     ensureOpen();
     return engine.addListener(listener, Objects.requireNonNull(executor, "executor"));
+  }
+
+  /**
+   * Observes changes of the local data, for UIs that show it: {@code observer} hears of local
+   * writes (through this {@code Tandem}), of remote changes applied by sync, and of writes by
+   * another process on the same database file (found by polling SQLite's {@code PRAGMA
+   * data_version} every {@link Builder#observeInterval}, only while an observer is registered).
+   *
+   * <pre>{@code
+   * ListenerToken t = tandem.observe(change -> {
+   *   if (change.affects("message")) {
+   *     refreshMessages();
+   *   }
+   * });
+   * }</pre>
+   *
+   * <p>Callbacks run on the {@linkplain Builder#listenerExecutor default listener executor},
+   * after the write committed, never under the engine's or the store's lock; a burst of changes
+   * of one source coalesces into one callback. Close the token to stop observing.
+   */
+  public ListenerToken observe(ChangeObserver observer) {
+    ensureOpen();
+    return engine.changeFeed().add(Objects.requireNonNull(observer, "observer"), null);
+  }
+
+  /** Like {@link #observe(ChangeObserver)}, with callbacks run on {@code executor}. */
+  public ListenerToken observe(ChangeObserver observer, Executor executor) {
+    ensureOpen();
+    return engine.changeFeed().add(Objects.requireNonNull(observer, "observer"),
+        Objects.requireNonNull(executor, "executor"));
   }
 
   /**
@@ -189,18 +236,19 @@ public final class Tandem implements AutoCloseable {
   public void batch(java.util.function.Consumer<WriteBatch> work) {
     ensureOpen();
     Objects.requireNonNull(work, "work");
-    int writes = store.inTransaction(tx -> {
+    WriteBatch done = store.inTransaction(tx -> {
       WriteBatch b = new WriteBatch(this, tx);
       work.accept(b);
-      return b.writes();
+      return b;
     });
-    if (writes > 0) {
+    if (done.writes() > 0) {
       engine.onLocalWrite();
+      engine.changeFeed().local(done.types());
     }
   }
 
   /** Returns a host-local value written with {@link WriteBatch#putLocalState}, or null. */
-  public String localState(String key) {
+  public @Nullable String localState(String key) {
     ensureOpen();
     return store.state("host." + key);
   }
@@ -271,6 +319,7 @@ public final class Tandem implements AutoCloseable {
       return r;
     });
     engine.onLocalWrite();
+    engine.changeFeed().local(Collections.singleton(type));
     return written;
   }
 
@@ -286,6 +335,7 @@ public final class Tandem implements AutoCloseable {
     });
     if (deleted) {
       engine.onLocalWrite();
+      engine.changeFeed().local(Collections.singleton(type));
     }
     return deleted;
   }
@@ -306,6 +356,7 @@ public final class Tandem implements AutoCloseable {
     });
     if (deleted) {
       engine.onLocalWrite();
+      engine.changeFeed().local(typesOf(children, RecordTypes.CONVERSATION));
     }
     return deleted;
   }
@@ -319,6 +370,20 @@ public final class Tandem implements AutoCloseable {
       return null;
     });
     engine.onLocalWrite();
+    if (!children.isEmpty()) {
+      engine.changeFeed().local(typesOf(children, null));
+    }
+  }
+
+  private static Set<String> typesOf(List<Record> records, String also) {
+    Set<String> types = new LinkedHashSet<>();
+    if (also != null) {
+      types.add(also);
+    }
+    for (Record r : records) {
+      types.add(r.type());
+    }
+    return types;
   }
 
   private List<Record> childrenOf(String conversationId) {
@@ -365,6 +430,7 @@ public final class Tandem implements AutoCloseable {
     private boolean live = true;
     private ScheduledExecutorService scheduler;
     private Executor listenerExecutor;
+    private Duration observeInterval = Duration.ofMillis(500);
 
     private Builder() {}
 
@@ -556,6 +622,21 @@ public final class Tandem implements AutoCloseable {
     public Builder listenerExecutor(Executor executor) {
       requireUnset(listenerExecutor == null, "listenerExecutor");
       this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Sets how often {@link Tandem#observe} checks for writes by other processes while an observer
+     * is registered (default 500 ms).
+     *
+     * @throws IllegalArgumentException unless between 10 ms and 1 minute
+     */
+    public Builder observeInterval(Duration interval) {
+      Objects.requireNonNull(interval, "observeInterval");
+      if (interval.toMillis() < 10 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("observeInterval must be 10 ms to 1 min: " + interval);
+      }
+      this.observeInterval = interval;
       return this;
     }
 

@@ -1,5 +1,7 @@
 package dev.tandem.sync;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A call to the sync server failed. {@link #isRetryable()} tells the engine whether to back off
  * and try again (network, 5xx, 429) or to give up on the request (other 4xx).
@@ -7,20 +9,21 @@ package dev.tandem.sync;
 public class TransportException extends SyncException {
   private static final long serialVersionUID = 1L;
   private final int httpStatus;
-  private final String errorCode;
+  private final @Nullable String errorCode;
 
   /**
    * @param httpStatus the HTTP status, or 0 when no response arrived
    * @param errorCode the protocol's machine code from the error body, or null
    */
-  public TransportException(Reason reason, int httpStatus, String errorCode, String message) {
+  public TransportException(Reason reason, int httpStatus, @Nullable String errorCode,
+      String message) {
     super(reason, message);
     this.httpStatus = httpStatus;
     this.errorCode = errorCode;
   }
 
-  public TransportException(Reason reason, int httpStatus, String errorCode, String message,
-      Throwable cause) {
+  public TransportException(Reason reason, int httpStatus, @Nullable String errorCode,
+      String message, @Nullable Throwable cause) {
     super(reason, message, cause);
     this.httpStatus = httpStatus;
     this.errorCode = errorCode;
@@ -40,7 +43,7 @@ public class TransportException extends SyncException {
   }
 
   /** Returns the protocol error code (such as {@code invalid_id}), or null. */
-  public String errorCode() {
+  public @Nullable String errorCode() {
     return errorCode;
   }
 }

@@ -3,7 +3,10 @@ package dev.tandem.sync;
 import dev.tandem.sync.internal.Json;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.StoreTransaction;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes made inside {@link Tandem#batch}: they commit together, with their outbox entries, or
@@ -13,6 +16,7 @@ public final class WriteBatch {
   private final Tandem tandem;
   private final StoreTransaction tx;
   private int writes;
+  private final Set<String> types = new LinkedHashSet<>();
 
   WriteBatch(Tandem tandem, StoreTransaction tx) {
     this.tandem = tandem;
@@ -35,6 +39,7 @@ public final class WriteBatch {
     Record r = Record.of(type, id, tandem.nextHlc(), json);
     tx.writeLocal(r);
     writes++;
+    types.add(type);
     return r;
   }
 
@@ -48,11 +53,12 @@ public final class WriteBatch {
     }
     tx.writeLocal(Record.tombstone(type, id, tandem.nextHlc()));
     writes++;
+    types.add(type);
     return true;
   }
 
   /** Returns the current version inside this batch, or null if absent or deleted. */
-  public Record get(String type, String id) {
+  public @Nullable Record get(String type, String id) {
     tandem.requireKnownType(type);
     LocalRecord r = tx.get(type, Ids.requireId(id));
     return r == null || r.current().deleted() ? null : r.current();
@@ -62,13 +68,18 @@ public final class WriteBatch {
    * Returns a host-local value (never synced), such as an importer's fingerprint of a file, or
    * null. Keys starting with {@code tandem.} are reserved.
    */
-  public String localState(String key) {
+  public @Nullable String localState(String key) {
     return tx.state(requireHostKey(key));
   }
 
   /** Writes a host-local value (never synced); null removes it. */
-  public void putLocalState(String key, String value) {
+  public void putLocalState(String key, @Nullable String value) {
     tx.putState(requireHostKey(key), value);
+  }
+
+  /** The types written, for the change stream. */
+  Set<String> types() {
+    return types;
   }
 
   int writes() {

@@ -7,6 +7,8 @@ import dev.tandem.sync.Tandem;
 import dev.tandem.sync.conflict.LastWriteWins;
 import dev.tandem.sync.conflict.ThreeWayMerge;
 import dev.tandem.sync.internal.Json;
+import dev.tandem.sync.protocol.ProtocolCodec;
+import dev.tandem.sync.protocol.ProtocolException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -272,16 +274,16 @@ final class CliConfig {
       if (resp.statusCode() != 200) {
         return new Health(false, null, "GET /health answered " + resp.statusCode());
       }
-      JsonNode body;
+      dev.tandem.sync.protocol.Health body;
       try {
-        body = Json.MAPPER.readTree(resp.body());
-      } catch (IOException e) {
+        body = ProtocolCodec.readHealth(resp.body().getBytes(StandardCharsets.UTF_8));
+      } catch (ProtocolException e) {
         return new Health(false, null, "GET /health did not answer JSON: is this a Tandem server?");
       }
-      if (body == null || !"ok".equals(body.path("status").asText())) {
+      if (!body.isOk()) {
         return new Health(false, null, "GET /health did not say ok: is this a Tandem server?");
       }
-      return new Health(true, body.path("version").asText(null), null);
+      return new Health(true, body.version(), null);
     } catch (IOException e) {
       String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return new Health(false, null, "cannot reach " + server + ": " + m);

@@ -5,18 +5,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.Conflict;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.RecordTypes;
+import dev.tandem.sync.SyncException;
 import dev.tandem.sync.SyncListener;
 import dev.tandem.sync.SyncResult;
 import dev.tandem.sync.SyncStatus;
 import dev.tandem.sync.Tandem;
 import dev.tandem.sync.internal.Json;
+import dev.tandem.sync.protocol.Op;
 import dev.tandem.sync.spi.LocalRecord;
-import dev.tandem.sync.sqlite.HybridStorageBackend;
+import dev.tandem.sync.spi.OutboxEntry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,26 +63,18 @@ final class SyncCommand extends BaseCommand {
   /** A change the server refused, with its reason. */
   record FailedEntry(String type, String id, String error) {}
 
-  /**
-   * Lists parked entries with their reasons. The {@code LocalStore} SPI only counts them, so this
-   * reads the SQLite store's outbox table directly; with another store it returns nothing.
-   */
+  /** Lists parked entries with their reasons, oldest first. */
   static List<FailedEntry> failedEntries(Tandem tandem, int limit) {
     List<FailedEntry> out = new ArrayList<>();
-    if (tandem.store() instanceof HybridStorageBackend) {
-      try {
-        for (Map<String, Object> row : ((HybridStorageBackend) tandem.store()).query(
-            "SELECT type, entity_id, error_message FROM sync_queue WHERE status = 'failed'"
-                + " ORDER BY id LIMIT ?", limit)) {
-          out.add(new FailedEntry(String.valueOf(row.get("type")),
-              String.valueOf(row.get("entity_id")),
-              row.get("error_message") == null ? null : String.valueOf(row.get("error_message"))));
-        }
-      } catch (RuntimeException e) {
-        // A schema this build does not know: the count alone is still right.
-      }
+    for (OutboxEntry e : tandem.failedEntries(limit)) {
+      out.add(new FailedEntry(e.type(), e.entityId(), e.errorMessage()));
     }
     return out;
+  }
+
+  /** The message of what stopped a run or failed last, or null. */
+  static String message(SyncException e) {
+    return e == null ? null : e.getMessage();
   }
 
   static String iso(long millis) {
@@ -90,7 +83,7 @@ final class SyncCommand extends BaseCommand {
 
   /** Prints a sync result; returns the exit code. */
   static int report(BaseCommand c, Tandem tandem, SyncResult r, boolean json, ObjectNode extra) {
-    String error = r.error();
+    String error = message(r.failure());
     if (error == null && r.failed() > 0) {
       List<FailedEntry> f = failedEntries(tandem, 1);
       error = r.failed() + " change(s) refused by the server"
@@ -115,8 +108,8 @@ final class SyncCommand extends BaseCommand {
         x.put("path", k.path());
         x.put("resolution", k.resolution());
       }
-      if (r.error() != null) {
-        o.put("error", r.error());
+      if (r.failure() != null) {
+        o.put("error", r.failure().getMessage());
       }
       c.printJson(o);
     } else if (r.ok() || movedAnything(r)) {
@@ -136,7 +129,8 @@ final class SyncCommand extends BaseCommand {
       c.out().flush();
     }
     if (!r.ok()) {
-      c.err().println("tandem: sync failed: " + r.error() + hint(r.error()));
+      String failure = message(r.failure());
+      c.err().println("tandem: sync failed: " + failure + hint(failure));
       c.err().flush();
       return 1;
     }
@@ -193,7 +187,8 @@ final class SyncCommand extends BaseCommand {
       List<FailedEntry> failed;
       try (Tandem tandem = config.open(root(), false)) {
         s = tandem.status();
-        lastError = s.lastError() != null ? s.lastError() : tandem.localState(LAST_ERROR_KEY);
+        lastError = s.failure() != null ? s.failure().getMessage()
+            : tandem.localState(LAST_ERROR_KEY);
         failed = failedEntries(tandem, MAX_FAILED_SHOWN);
       }
       CliConfig.Health h = CliConfig.health(config.server(), PROBE_TIMEOUT);
@@ -348,7 +343,7 @@ final class SyncCommand extends BaseCommand {
       if (RecordTypes.belongsToConversation(r.type())) {
         conversationId = conversationIdOf(tandem, r);
       }
-      String op = r.deleted() ? "delete" : "upsert";
+      String op = Op.of(r.deleted()).wireName();
       if (json) {
         ObjectNode o = Json.object();
         o.put("type", r.type());
@@ -397,7 +392,7 @@ final class SyncCommand extends BaseCommand {
         case POLLING:
           return "connected (polling)";
         case OFFLINE:
-          return "offline" + (s.lastError() == null ? "" : ": " + s.lastError())
+          return "offline" + (s.failure() == null ? "" : ": " + s.failure().getMessage())
               + " (retrying)";
         default:
           return s.mode().toString().toLowerCase(java.util.Locale.ROOT);

@@ -2,11 +2,9 @@ package dev.tandem.sync.conflict;
 
 import dev.tandem.sync.Conflict;
 import dev.tandem.sync.Record;
+import dev.tandem.sync.internal.LastWriteWinsRule;
 import dev.tandem.sync.spi.ConflictResolver;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whole-record resolvers that keep one version and drop the other: {@link #byHlc()} (the default
@@ -64,34 +62,19 @@ public final class LastWriteWins implements ConflictResolver {
     return BY_SERVER_ARRIVAL;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>{@link #byHlc()} is the engine's own default rule, the same code; {@link
+   * #byServerArrival()} is that rule with the local version winning where the clock would decide.
+   */
   @Override
-  public Resolution resolve(Record base, Record local, Record remote) {
-    Objects.requireNonNull(local, "local");
-    Objects.requireNonNull(remote, "remote");
-    if (sameVersion(local, remote)) {
-      // No conflict, but the clock still counts: dropping the later of two equal versions (two
-      // deletions, say) would let an edit made between them win over the later one.
-      return byHlc && local.hlc().isAfter(remote.hlc())
-          ? Resolution.local(Collections.<Conflict>emptyList())
-          : Resolution.remote(Collections.<Conflict>emptyList());
-    }
-    if (base != null && !base.deleted()) {
-      if (sameVersion(base, local)) {
-        return Resolution.remote(Collections.<Conflict>emptyList());
-      }
-      if (sameVersion(base, remote)) {
-        return Resolution.local(Collections.<Conflict>emptyList());
-      }
-    }
-    boolean remoteWins = byHlc && !local.hlc().isAfter(remote.hlc());
-    List<Conflict> conflicts = new ArrayList<>(1);
-    conflicts.add(wholeRecord(local, remote, remoteWins ? Conflict.REMOTE_WINS
-        : Conflict.LOCAL_WINS));
-    return remoteWins ? Resolution.remote(conflicts) : Resolution.local(conflicts);
+  public Resolution resolve(@Nullable Record base, Record local, Record remote) {
+    return LastWriteWinsRule.resolve(base, local, remote, byHlc);
   }
 
   static boolean sameVersion(Record a, Record b) {
-    return a.deleted() == b.deleted() && Objects.equals(a.json(), b.json());
+    return LastWriteWinsRule.sameVersion(a, b);
   }
 
   static Conflict wholeRecord(Record local, Record remote, String resolution) {

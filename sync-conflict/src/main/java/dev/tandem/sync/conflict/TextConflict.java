@@ -1,6 +1,7 @@
 package dev.tandem.sync.conflict;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One region of a text that both sides changed differently, as found by
@@ -52,7 +53,7 @@ public final class TextConflict {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof TextConflict)) {
       return false;
     }

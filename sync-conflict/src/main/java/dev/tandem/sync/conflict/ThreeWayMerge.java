@@ -5,6 +5,7 @@ import dev.tandem.sync.Conflict;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.spi.ConflictResolver;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A resolver that keeps both sides' edits where they do not overlap: records merge field by field
@@ -92,7 +93,8 @@ public final class ThreeWayMerge implements ConflictResolver {
      * @param local the local value, or null if absent (removed)
      * @param remote the remote value, or null if absent (removed)
      */
-    JsonNode resolve(String path, JsonNode base, JsonNode local, JsonNode remote);
+    @Nullable JsonNode resolve(String path, @Nullable JsonNode base, @Nullable JsonNode local,
+        @Nullable JsonNode remote);
   }
 
   private final ConflictResolver fallback;
@@ -157,7 +159,7 @@ public final class ThreeWayMerge implements ConflictResolver {
    * @throws NullPointerException if {@code local} or {@code remote} is null
    */
   @Override
-  public Resolution resolve(Record base, Record local, Record remote) {
+  public Resolution resolve(@Nullable Record base, Record local, Record remote) {
     Objects.requireNonNull(local, "local");
     Objects.requireNonNull(remote, "remote");
     return new RecordMerger(fallback, deletePolicy, fieldResolver, textFields)
@@ -169,7 +171,7 @@ public final class ThreeWayMerge implements ConflictResolver {
    *
    * @see #mergeText(String, String, String, TextOptions)
    */
-  public static MergeResult mergeText(String base, String local, String remote) {
+  public static MergeResult mergeText(@Nullable String base, String local, String remote) {
     return mergeText(base, local, remote, TextOptions.DEFAULTS);
   }
 
@@ -194,7 +196,7 @@ public final class ThreeWayMerge implements ConflictResolver {
    *     empty: anything both sides wrote at the same place conflicts unless identical)
    * @throws NullPointerException if {@code local}, {@code remote} or {@code options} is null
    */
-  public static MergeResult mergeText(String base, String local, String remote,
+  public static MergeResult mergeText(@Nullable String base, String local, String remote,
       TextOptions options) {
     Objects.requireNonNull(local, "local");
     Objects.requireNonNull(remote, "remote");

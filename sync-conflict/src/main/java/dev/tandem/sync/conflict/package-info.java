@@ -4,5 +4,10 @@
  * records and line/word-wise merge of text, like {@code git merge-file}).
  *
  * <p>Everything not public here is internal.
+ *
+ * <p>Types here are non-null unless marked {@code @Nullable} (JSpecify).
  */
+@NullMarked
 package dev.tandem.sync.conflict;
+
+import org.jspecify.annotations.NullMarked;

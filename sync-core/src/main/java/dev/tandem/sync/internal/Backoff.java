@@ -24,11 +24,6 @@ public final class Backoff {
     return (long) (base * jitter);
   }
 
-  /** Returns the base delay (no jitter) before the next try after {@code tries} failures. */
-  public static long baseDelayMillis(int tries) {
-    return STEPS_MILLIS[Math.min(Math.max(tries, 1), STEPS_MILLIS.length) - 1];
-  }
-
   /** Returns the reconnect delay of the live channel after {@code attempts} failures: 1 s to 30 s. */
   public long reconnectDelayMillis(int attempts) {
     long base = Math.min(30_000L, 1000L << Math.min(Math.max(attempts, 0), 5));

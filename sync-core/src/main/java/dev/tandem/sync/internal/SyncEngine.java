@@ -15,9 +15,13 @@ import dev.tandem.sync.SyncStatus;
 import dev.tandem.sync.TransportException;
 import dev.tandem.sync.protocol.Change;
 import dev.tandem.sync.protocol.ChangeError;
+import dev.tandem.sync.protocol.ErrorCode;
+import dev.tandem.sync.protocol.Op;
+import dev.tandem.sync.protocol.Protocol;
 import dev.tandem.sync.protocol.PullResponse;
 import dev.tandem.sync.protocol.PushRequest;
 import dev.tandem.sync.protocol.PushResponse;
+import dev.tandem.sync.protocol.Resolution;
 import dev.tandem.sync.spi.ConflictResolver;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.LocalStore;
@@ -78,24 +82,9 @@ public final class SyncEngine {
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
   static final String CURSOR_KEY = "tandem.cursor";
   static final String LAST_SYNC_KEY = "tandem.last_sync_at";
-  private static final String CLOCK_SKEW = "clock_skew";
-  private static final Set<String> PERMANENT_CODES = new HashSet<>(java.util.Arrays.asList(
-      "invalid_id", "invalid_type", "invalid_op", "invalid_hlc", "invalid_data",
-      "record_too_large", "unknown_type"));
 
-  /** Last-write-wins by clock: the later version wins whole; the loser is reported. */
-  public static final ConflictResolver LWW_BY_HLC = (base, local, remote) -> {
-    boolean remoteWins = remote.hlc().isAfter(local.hlc());
-    if (sameContent(local, remote)) {
-      return remoteWins ? ConflictResolver.Resolution.remote(Collections.<Conflict>emptyList())
-          : ConflictResolver.Resolution.local(Collections.<Conflict>emptyList());
-    }
-    Conflict c = new Conflict(local.type(), local.id(), "", local.json(), remote.json(),
-        remoteWins ? Conflict.REMOTE_WINS : Conflict.LOCAL_WINS, local.hlc(), remote.hlc(), 0);
-    List<Conflict> list = Collections.singletonList(c);
-    return remoteWins ? ConflictResolver.Resolution.remote(list)
-        : ConflictResolver.Resolution.local(list);
-  };
+  /** The default resolver: {@link LastWriteWinsRule}, which {@code LastWriteWins.byHlc()} is. */
+  public static final ConflictResolver LWW_BY_HLC = LastWriteWinsRule.BY_HLC;
 
   /** Engine settings, filled by the builder. */
   public static final class Config {
@@ -112,6 +101,8 @@ public final class SyncEngine {
     public ScheduledExecutorService scheduler;
     public Executor listenerExecutor;
     public Random random = new Random();
+    /** How often {@code observe} checks for other processes' writes, while observed. */
+    public long observePollMillis = 500;
   }
 
   private final LocalStore store;
@@ -127,6 +118,7 @@ public final class SyncEngine {
   private final ThreadPoolExecutor ownListenerExecutor;
   private volatile Thread listenerThread;
   private final List<Registration> listeners = new CopyOnWriteArrayList<>();
+  private final ChangeFeed changeFeed;
   private final ReentrantLock cycleLock = new ReentrantLock();
   private final AtomicBoolean syncScheduled = new AtomicBoolean();
   private final AtomicBoolean syncRequested = new AtomicBoolean();
@@ -135,15 +127,18 @@ public final class SyncEngine {
   private volatile boolean online;
   private volatile boolean liveOpen;
   private volatile long lastSyncAt;
-  private volatile String lastError;
+  /** What made the last push fail; null once a push succeeds. */
+  private volatile SyncException uploadError;
+  /** What made the last pull (or health probe) fail; null once a pull succeeds. */
+  private volatile SyncException downloadError;
   private volatile SyncStatus lastPublished;
   private volatile Transport.LiveConnection live;
   private volatile int liveFailures;
   private final AtomicBoolean reconnectScheduled = new AtomicBoolean();
   /**
-   * Records ({@code type/id}) of pushes that failed without a clear answer (network error, 5xx):
-   * the server may have stored them, so their delete must go out even without a base. Kept for
-   * the engine's lifetime; a restart forgets them.
+   * Records (by {@link Protocol#recordKey}) of pushes that failed without a clear answer (network
+   * error, 5xx): the server may have stored them, so their delete must go out even without a base.
+   * Kept for the engine's lifetime; a restart forgets them.
    */
   private final Set<String> unanswered = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /**
@@ -204,6 +199,13 @@ public final class SyncEngine {
     }
     String saved = store.state(LAST_SYNC_KEY);
     this.lastSyncAt = saved == null ? 0 : Long.parseLong(saved);
+    this.changeFeed = new ChangeFeed(store, defaultListenerExecutor, config.scheduler,
+        config.observePollMillis);
+  }
+
+  /** Returns the change stream behind {@code Tandem.observe}. */
+  public ChangeFeed changeFeed() {
+    return changeFeed;
   }
 
   /** Starts the background sweep (and the live channel) when a server and auto sync are set. */
@@ -258,8 +260,8 @@ public final class SyncEngine {
   /** Runs one full cycle now and returns what moved. */
   public SyncResult syncNow() {
     if (transport == null) {
-      return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(),
-          "no server configured");
+      return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(), null,
+          new EngineException(SyncException.Reason.NOT_CONFIGURED, "no server configured"));
     }
     return runCycle(true);
   }
@@ -269,10 +271,14 @@ public final class SyncEngine {
     Cycle cycle = new Cycle();
     try {
       if (closed) {
-        return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(), "closed");
+        return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(), null, closedFailure());
       }
       pullAll(cycle);
+      downloadError = null;
+      cycle.uploading = true;
       pushAll(cycle);
+      uploadError = null;
+      cycle.uploading = false;
       // Pull again after a push: to settle entries the server kept a newer version of, and to
       // move the cursor past our own changes. The server leaves those out of a pull, so this
       // costs one small request and brings only what others stored meanwhile.
@@ -281,7 +287,8 @@ public final class SyncEngine {
       }
       settleLost(cycle);
       online = true;
-      lastError = null;
+      downloadError = null;
+      uploadError = null;
       lastSyncAt = clock.millis();
       store.inTransaction(tx -> {
         tx.putState(LAST_SYNC_KEY, Long.toString(lastSyncAt));
@@ -290,20 +297,23 @@ public final class SyncEngine {
       ensureLive();
     } catch (TransportException e) {
       // Published below, once the lock is released.
-      noteFailure(e);
-      cycle.error = e.getMessage();
+      noteFailure(e, cycle.uploading);
+      cycle.fail(e);
       if (live == null) {
         scheduleReconnect();
       }
     } catch (dev.tandem.sync.ClosedException e) {
-      cycle.error = "closed";
+      cycle.fail(closedFailure());
     } catch (RuntimeException e) {
       if (closed) {
-        cycle.error = "closed";
+        cycle.fail(closedFailure());
       } else {
         log.warn("sync cycle failed", e);
-        lastError = String.valueOf(e.getMessage());
-        cycle.error = lastError;
+        SyncException failure = e instanceof SyncException ? (SyncException) e
+            : new EngineException(SyncException.Reason.INTERNAL, String.valueOf(e.getMessage()),
+                e);
+        note(failure, cycle.uploading);
+        cycle.fail(failure);
       }
     } finally {
       cycleLock.unlock();
@@ -311,20 +321,37 @@ public final class SyncEngine {
     if (!closed) {
       // Also after a failure: what the cycle applied before it failed is committed.
       deliver(cycle.events);
+      if (!cycle.remoteTypes.isEmpty()) {
+        changeFeed.remote(cycle.remoteTypes);
+      }
       publishStatus();
     }
-    return new SyncResult(cycle.pushed, cycle.pulled, cycle.failed, cycle.conflicts, cycle.error);
+    return new SyncResult(cycle.pushed, cycle.pulled, cycle.failed, cycle.conflicts,
+        cycle.uploadError, cycle.downloadError);
   }
 
+  private static SyncException closedFailure() {
+    return new EngineException(SyncException.Reason.CLOSED, "closed");
+  }
+
+  /** A health probe failed: the server cannot be reached, so nothing can be pulled. */
   private void goOffline(TransportException e) {
-    noteFailure(e);
+    noteFailure(e, false);
     if (!closed) {
       publishStatus();
     }
   }
 
-  private void noteFailure(TransportException e) {
-    lastError = e.getMessage();
+  private void note(SyncException e, boolean uploading) {
+    if (uploading) {
+      uploadError = e;
+    } else {
+      downloadError = e;
+    }
+  }
+
+  private void noteFailure(TransportException e, boolean uploading) {
+    note(e, uploading);
     // Only an unreachable server means offline; a 5xx or 429 answer proves it is there.
     if (e.reason() == SyncException.Reason.NETWORK) {
       online = false;
@@ -363,7 +390,7 @@ public final class SyncEngine {
         String json = rec.deleted() ? null : config.redactor.redact(rec.type(), rec.id(),
             rec.json());
         Hlc base = lr.base() == null ? null : lr.base().hlc();
-        changes.add(new Change(rec.type(), rec.id(), rec.deleted() ? Change.DELETE : Change.UPSERT,
+        changes.add(new Change(rec.type(), rec.id(), Op.of(rec.deleted()).wireName(),
             rec.hlc().toString(), base == null ? null : base.toString(), json, 0, null));
         toSend.add(e);
       }
@@ -417,7 +444,7 @@ public final class SyncEngine {
       SyncException.Reason r = e.reason();
       if (e.isRetryable()) {
         for (Change c : changes) {
-          unanswered.add(c.type() + "/" + c.id());
+          unanswered.add(Protocol.recordKey(c.type(), c.id()));
         }
       }
       if (e.isRetryable() && r == SyncException.Reason.NETWORK) {
@@ -465,19 +492,18 @@ public final class SyncEngine {
       } else {
         store.markFailed(entries.get(0), describe(e), clock.millis(), true);
         cycle.failed++;
-        lastError = describe(e);
       }
       return;
     }
     Map<String, PushResponse.EntryError> errors = new HashMap<>();
     for (PushResponse.EntryError err : response.errors()) {
-      errors.put(err.type() + "/" + err.id(), err);
+      errors.put(Protocol.recordKey(err.type(), err.id()), err);
     }
     Set<String> lost = new HashSet<>();
     List<Conflict> serverConflicts = new ArrayList<>();
     for (PushResponse.Conflict c : response.conflicts()) {
-      String key = c.type() + "/" + c.id();
-      if (Conflict.REMOTE_WINS.equals(c.resolution())) {
+      String key = Protocol.recordKey(c.type(), c.id());
+      if (Resolution.REMOTE_WINS.is(c.resolution())) {
         lost.add(key);
       } else {
         serverConflicts.add(new Conflict(c.type(), c.id(), "", null, null, c.resolution(),
@@ -487,13 +513,14 @@ public final class SyncEngine {
     List<OutboxEntry> synced = new ArrayList<>(entries.size());
     List<OutboxEntry> skewed = new ArrayList<>();
     for (OutboxEntry e : entries) {
-      String key = e.type() + "/" + e.entityId();
+      String key = Protocol.recordKey(e.type(), e.entityId());
       PushResponse.EntryError err = errors.get(key);
       if (err != null) {
         String message = err.code() + ": " + err.message();
-        if (CLOCK_SKEW.equals(err.code()) && cycle.restamped.add(key)) {
+        ErrorCode code = err.errorCode();
+        if (code == ErrorCode.CLOCK_SKEW && cycle.restamped.add(key)) {
           skewed.add(e);
-        } else if (PERMANENT_CODES.contains(err.code())) {
+        } else if (code != null && code.isPermanent()) {
           store.markFailed(e, message, clock.millis(), true);
           cycle.failed++;
         } else {
@@ -511,7 +538,7 @@ public final class SyncEngine {
     cycle.pushed += synced.size();
     for (OutboxEntry e : synced) {
       // Its base now says the server has it.
-      unanswered.remove(e.type() + "/" + e.entityId());
+      unanswered.remove(Protocol.recordKey(e.type(), e.entityId()));
     }
     Hlc newestAccepted = null;
     for (OutboxEntry e : synced) {
@@ -601,7 +628,6 @@ public final class SyncEngine {
     if (terminal) {
       cycle.failed++;
     }
-    lastError = message;
   }
 
   /** Entries the server kept pending against a newer version that no pull resolved. */
@@ -701,7 +727,7 @@ public final class SyncEngine {
    */
   private boolean neverReachedServer(LocalRecord lr) {
     return lr.base() == null
-        && !unanswered.contains(lr.current().type() + "/" + lr.current().id());
+        && !unanswered.contains(Protocol.recordKey(lr.current().type(), lr.current().id()));
   }
 
   private String conversationIdOf(LocalRecord lr) {
@@ -728,7 +754,7 @@ public final class SyncEngine {
         // Before applying the page, so that its clocks are bounded by the corrected wall clock.
         hlc.observeServerTime(response.serverTimestamp(), sentAt, clock.millis());
       } catch (TransportException e) {
-        if (!"bad_cursor".equals(e.errorCode()) || resetOnce) {
+        if (!ErrorCode.BAD_CURSOR.is(e.errorCode()) || resetOnce) {
           throw e;
         }
         // The server does not know our cursor (it was reset or restored from a backup): pull
@@ -752,6 +778,9 @@ public final class SyncEngine {
         return null;
       });
       cycle.pulled += applied.size();
+      for (Record r : applied) {
+        cycle.remoteTypes.add(r.type());
+      }
       cycle.conflicts.addAll(conflicts);
       for (Conflict c : conflicts) {
         event(cycle, l -> l.onConflict(c));
@@ -952,8 +981,8 @@ public final class SyncEngine {
       mode = liveOpen ? SyncStatus.Mode.LIVE : SyncStatus.Mode.POLLING;
     }
     return new SyncStatus(store.countOutbox(OutboxEntry.Status.PENDING),
-        store.countOutbox(OutboxEntry.Status.FAILED), lastSyncAt, lastError, mode,
-        store.state(CURSOR_KEY), hlc.offsetMillis(), hlc.clampedReceives());
+        store.countOutbox(OutboxEntry.Status.FAILED), lastSyncAt, uploadError, downloadError,
+        mode, store.state(CURSOR_KEY), hlc.offsetMillis(), hlc.clampedReceives());
   }
 
   public int retryFailed() {
@@ -992,7 +1021,7 @@ public final class SyncEngine {
       return;
     }
     SyncStatus prev = lastPublished;
-    if (prev != null && prev.toString().equals(s.toString())) {
+    if (s.equals(prev)) {
       return;
     }
     lastPublished = s;
@@ -1074,6 +1103,7 @@ public final class SyncEngine {
     if (transport != null) {
       transport.close();
     }
+    changeFeed.close();
     stopListenerThread();
   }
 
@@ -1100,10 +1130,6 @@ public final class SyncEngine {
     }
   }
 
-  private static boolean sameContent(Record a, Record b) {
-    return a.deleted() == b.deleted() && java.util.Objects.equals(a.json(), b.json());
-  }
-
   private static Hlc parseHlcOrNull(String s) {
     try {
       return s == null ? null : Hlc.parse(s);
@@ -1120,12 +1146,25 @@ public final class SyncEngine {
     int pushed;
     int pulled;
     int failed;
-    String error;
+    /** True while pushing: a failure then is an upload error, else a download error. */
+    boolean uploading;
+    SyncException uploadError;
+    SyncException downloadError;
     final List<Conflict> conflicts = new ArrayList<>();
     /** Listener events, delivered once the cycle lock is released. */
     final List<Consumer<SyncListener>> events = new ArrayList<>();
     final Map<String, OutboxEntry> lostOnServer = new HashMap<>();
     final Map<String, Boolean> localOnly = new HashMap<>();
+    /** Types of the records pulled (or merged) in this cycle, for the change stream. */
+    final Set<String> remoteTypes = new java.util.LinkedHashSet<>();
+
+    void fail(SyncException e) {
+      if (uploading) {
+        uploadError = e;
+      } else {
+        downloadError = e;
+      }
+    }
     final Set<String> restamped = new HashSet<>();
   }
 

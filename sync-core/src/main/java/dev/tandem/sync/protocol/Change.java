@@ -4,6 +4,7 @@ import dev.tandem.sync.Hlc;
 import dev.tandem.sync.Ids;
 import dev.tandem.sync.Record;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One change on the wire (PROTOCOL.md, "Records on the wire"). Fields are kept as received so
@@ -13,20 +14,23 @@ import java.util.Objects;
  * {@code seq} and {@code deviceId} are set only on changes served by a pull.
  */
 public final class Change {
-  public static final String UPSERT = "upsert";
-  public static final String DELETE = "delete";
+  /** The wire name of {@link Op#UPSERT}. */
+  public static final String UPSERT = Op.UPSERT.wireName();
+  /** The wire name of {@link Op#DELETE}. */
+  public static final String DELETE = Op.DELETE.wireName();
 
-  private final String type;
-  private final String id;
-  private final String op;
-  private final String hlc;
-  private final String baseHlc;
-  private final String data;
+  private final @Nullable String type;
+  private final @Nullable String id;
+  private final @Nullable String op;
+  private final @Nullable String hlc;
+  private final @Nullable String baseHlc;
+  private final @Nullable String data;
   private final long seq;
-  private final String deviceId;
+  private final @Nullable String deviceId;
 
-  public Change(String type, String id, String op, String hlc, String baseHlc, String data,
-      long seq, String deviceId) {
+  public Change(@Nullable String type, @Nullable String id, @Nullable String op,
+      @Nullable String hlc, @Nullable String baseHlc, @Nullable String data, long seq,
+      @Nullable String deviceId) {
     this.type = type;
     this.id = id;
     this.op = op;
@@ -37,37 +41,30 @@ public final class Change {
     this.deviceId = deviceId;
   }
 
-  /** Returns the change that carries {@code record}, with the base version it was edited from. */
-  public static Change of(Record record, Hlc baseHlc) {
-    return new Change(record.type(), record.id(), record.deleted() ? DELETE : UPSERT,
-        record.hlc().toString(), baseHlc == null ? null : baseHlc.toString(), record.json(), 0,
-        null);
-  }
-
-  public String type() {
+  public @Nullable String type() {
     return type;
   }
 
-  public String id() {
+  public @Nullable String id() {
     return id;
   }
 
   /** Returns {@link #UPSERT} or {@link #DELETE} (or whatever was sent, before validation). */
-  public String op() {
+  public @Nullable String op() {
     return op;
   }
 
-  public String hlc() {
+  public @Nullable String hlc() {
     return hlc;
   }
 
   /** Returns the clock of the version the sender last saw, or null for a create. */
-  public String baseHlc() {
+  public @Nullable String baseHlc() {
     return baseHlc;
   }
 
   /** Returns the raw JSON object text of the data, or null for a delete. */
-  public String data() {
+  public @Nullable String data() {
     return data;
   }
 
@@ -77,7 +74,7 @@ public final class Change {
   }
 
   /** Returns the origin device id, or null when not served by a pull. */
-  public String deviceId() {
+  public @Nullable String deviceId() {
     return deviceId;
   }
 
@@ -85,8 +82,13 @@ public final class Change {
     return DELETE.equals(op);
   }
 
+  /** Returns the op, or null if what was sent is neither {@code upsert} nor {@code delete}. */
+  public @Nullable Op opType() {
+    return Op.fromWire(op);
+  }
+
   /** Returns a copy carrying the server's sequence number and origin device. */
-  public Change withSeq(long newSeq, String originDevice) {
+  public Change withSeq(long newSeq, @Nullable String originDevice) {
     return new Change(type, id, op, hlc, baseHlc, data, newSeq, originDevice);
   }
 
@@ -96,15 +98,15 @@ public final class Change {
    * @param maxDataBytes the largest accepted data size in UTF-8 bytes (approximated by chars x 3
    *     only when needed)
    */
-  public ChangeError validate(long maxDataBytes) {
+  public @Nullable ChangeError validate(long maxDataBytes) {
     if (!Ids.isValidType(type)) {
-      return new ChangeError("invalid_type", "type must match [a-z][a-z0-9_]{0,63}");
+      return new ChangeError(ErrorCode.INVALID_TYPE, "type must match [a-z][a-z0-9_]{0,63}");
     }
     if (!Ids.isValidId(id)) {
-      return new ChangeError("invalid_id", "id " + Ids.ID_RULE);
+      return new ChangeError(ErrorCode.INVALID_ID, "id " + Ids.ID_RULE);
     }
-    if (!UPSERT.equals(op) && !DELETE.equals(op)) {
-      return new ChangeError("invalid_op", "op must be \"upsert\" or \"delete\"");
+    if (Op.fromWire(op) == null) {
+      return new ChangeError(ErrorCode.INVALID_OP, "op must be \"upsert\" or \"delete\"");
     }
     try {
       Hlc.parse(hlc);
@@ -112,15 +114,15 @@ public final class Change {
         Hlc.parse(baseHlc);
       }
     } catch (RuntimeException e) {
-      return new ChangeError("invalid_hlc", e.getMessage());
+      return new ChangeError(ErrorCode.INVALID_HLC, e.getMessage());
     }
     if (UPSERT.equals(op)) {
       if (data == null || data.isEmpty() || data.charAt(0) != '{') {
-        return new ChangeError("invalid_data", "an upsert needs a JSON object in data");
+        return new ChangeError(ErrorCode.INVALID_DATA, "an upsert needs a JSON object in data");
       }
       if (data.length() > maxDataBytes
           || (data.length() * 3L > maxDataBytes && dev.tandem.sync.internal.Utf8.length(data) > maxDataBytes)) {
-        return new ChangeError("record_too_large",
+        return new ChangeError(ErrorCode.RECORD_TOO_LARGE,
             "data exceeds the limit of " + maxDataBytes + " bytes");
       }
     }
@@ -134,7 +136,7 @@ public final class Change {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof Change)) {
       return false;
     }

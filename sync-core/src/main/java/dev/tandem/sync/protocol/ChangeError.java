@@ -1,6 +1,7 @@
 package dev.tandem.sync.protocol;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** A machine code and a human sentence, as in the protocol's error bodies. */
 public final class ChangeError {
@@ -12,8 +13,19 @@ public final class ChangeError {
     this.message = Objects.requireNonNull(message, "message");
   }
 
+  /** Returns {@code code} with {@code message}. */
+  public ChangeError(ErrorCode code, String message) {
+    this(code.wireName(), message);
+  }
+
+  /** Returns the wire name of the code, such as {@code invalid_id}. */
   public String code() {
     return code;
+  }
+
+  /** Returns the code, or null if this version of the protocol does not know it. */
+  public @Nullable ErrorCode errorCode() {
+    return ErrorCode.fromWire(code);
   }
 
   public String message() {
@@ -21,7 +33,7 @@ public final class ChangeError {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof ChangeError && code.equals(((ChangeError) o).code)
         && message.equals(((ChangeError) o).message);
   }

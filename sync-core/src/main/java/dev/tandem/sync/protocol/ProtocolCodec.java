@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes the protocol's JSON bodies with Jackson's streaming API.
@@ -93,10 +94,10 @@ public final class ProtocolCodec {
         }
       }
       if (batchId == null || batchId.isEmpty()) {
-        throw new ProtocolException("bad_request", "batchId is required");
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "batchId is required");
       }
       if (changes == null) {
-        throw new ProtocolException("bad_request", "changes is required");
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "changes is required");
       }
       return new PushRequest(batchId, deviceId, changes);
     });
@@ -236,7 +237,73 @@ public final class ProtocolCodec {
     });
   }
 
+  // ---- health ----
+
+  /** Returns the health body, {@code {"status":..., "version":..., "protocol":...}}. */
+  public static byte[] writeHealth(Health h) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeStringField("status", h.status());
+      if (h.version() != null) {
+        g.writeStringField("version", h.version());
+      }
+      g.writeNumberField("protocol", h.protocol());
+      g.writeEndObject();
+    });
+  }
+
+  /**
+   * Reads a health body; fields of the wrong JSON type read as absent.
+   *
+   * @throws ProtocolException if the body is not a JSON object
+   */
+  public static Health readHealth(byte[] body) {
+    return read(body, p -> {
+      expect(p, p.nextToken(), JsonToken.START_OBJECT, "body");
+      String status = null;
+      String version = null;
+      int protocol = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.getCurrentName();
+        JsonToken t = p.nextToken();
+        if ("status".equals(name) && t == JsonToken.VALUE_STRING) {
+          status = p.getText();
+        } else if ("version".equals(name) && t == JsonToken.VALUE_STRING) {
+          version = p.getText();
+        } else if ("protocol".equals(name) && t == JsonToken.VALUE_NUMBER_INT) {
+          protocol = p.getIntValue();
+        } else {
+          p.skipChildren();
+        }
+      }
+      return new Health(status, version, protocol);
+    });
+  }
+
+  // ---- live frames ----
+
+  /**
+   * Returns the text of a live-channel frame, {@code {"type":..., "cursor":...}}; the cursor is
+   * left out when null.
+   */
+  public static String writeFrame(FrameType type, @Nullable String cursor) {
+    byte[] json = write(g -> {
+      g.writeStartObject();
+      g.writeStringField("type", type.wireName());
+      if (cursor != null) {
+        g.writeStringField("cursor", cursor);
+      }
+      g.writeEndObject();
+    });
+    return new String(json, StandardCharsets.UTF_8);
+  }
+
   // ---- errors ----
+
+  /** Returns {@code {"error": {"code": ..., "message": ...}}}. */
+  public static byte[] writeError(ErrorCode code, String message) {
+    return writeError(code.wireName(), message);
+  }
 
   /** Returns {@code {"error": {"code": ..., "message": ...}}}. */
   public static byte[] writeError(String code, String message) {
@@ -251,7 +318,7 @@ public final class ProtocolCodec {
   }
 
   /** Reads an error body; returns null if the body is not one. */
-  public static ChangeError readError(byte[] body) {
+  public static @Nullable ChangeError readError(byte[] body) {
     try {
       return read(body, p -> {
         expect(p, p.nextToken(), JsonToken.START_OBJECT, "body");
@@ -306,7 +373,7 @@ public final class ProtocolCodec {
     JsonToken next;
     while ((next = p.nextToken()) != JsonToken.END_ARRAY) {
       if (next != JsonToken.START_OBJECT) {
-        throw new ProtocolException("bad_request", "each change must be a JSON object");
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "each change must be a JSON object");
       }
       changes.add(readChange(p, body));
     }
@@ -393,14 +460,14 @@ public final class ProtocolCodec {
       return null;
     }
     if (t != JsonToken.VALUE_STRING) {
-      throw new ProtocolException("bad_request", field + " must be a string");
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, field + " must be a string");
     }
     return p.getText();
   }
 
   private static void expect(JsonParser p, JsonToken actual, JsonToken expected, String what) {
     if (actual != expected) {
-      throw new ProtocolException("bad_request",
+      throw new ProtocolException(ErrorCode.BAD_REQUEST,
           what + " must be a JSON " + (expected == JsonToken.START_ARRAY ? "array" : "object"));
     }
   }
@@ -415,7 +482,7 @@ public final class ProtocolCodec {
 
   private static <T> T read(byte[] body, Reader<T> reader) {
     if (body == null || body.length == 0) {
-      throw new ProtocolException("bad_request", "empty body");
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "empty body");
     }
     try (JsonParser p = FACTORY.createParser(body)) {
       T value = reader.read(p);
@@ -423,7 +490,8 @@ public final class ProtocolCodec {
     } catch (ProtocolException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new ProtocolException("bad_request", "malformed JSON: " + firstLine(e.getMessage()), e);
+      throw new ProtocolException(ErrorCode.BAD_REQUEST,
+          "malformed JSON: " + firstLine(e.getMessage()), e);
     }
   }
 

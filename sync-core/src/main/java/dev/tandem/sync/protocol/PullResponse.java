@@ -2,15 +2,17 @@ package dev.tandem.sync.protocol;
 
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The 200 body of {@code GET /sync/pull}. */
 public final class PullResponse {
   private final List<Change> changes;
-  private final String cursor;
+  private final @Nullable String cursor;
   private final boolean hasMore;
   private final long serverTimestamp;
 
-  public PullResponse(List<Change> changes, String cursor, boolean hasMore, long serverTimestamp) {
+  public PullResponse(List<Change> changes, @Nullable String cursor, boolean hasMore,
+      long serverTimestamp) {
     this.changes = Collections.unmodifiableList(changes);
     this.cursor = cursor;
     this.hasMore = hasMore;
@@ -23,7 +25,7 @@ public final class PullResponse {
   }
 
   /** Returns the opaque cursor to send as {@code since} next time. */
-  public String cursor() {
+  public @Nullable String cursor() {
     return cursor;
   }
 

@@ -3,14 +3,15 @@ package dev.tandem.sync.protocol;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The body of {@code POST /sync/batch}. */
 public final class PushRequest {
   private final String batchId;
-  private final String deviceId;
+  private final @Nullable String deviceId;
   private final List<Change> changes;
 
-  public PushRequest(String batchId, String deviceId, List<Change> changes) {
+  public PushRequest(String batchId, @Nullable String deviceId, List<Change> changes) {
     this.batchId = batchId;
     this.deviceId = deviceId;
     this.changes = Collections.unmodifiableList(Objects.requireNonNull(changes, "changes"));
@@ -21,7 +22,7 @@ public final class PushRequest {
     return batchId;
   }
 
-  public String deviceId() {
+  public @Nullable String deviceId() {
     return deviceId;
   }
 

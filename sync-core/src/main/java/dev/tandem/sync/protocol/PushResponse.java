@@ -5,42 +5,49 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The 200 body of {@code POST /sync/batch}. */
 public final class PushResponse {
   /** A conflict the server decided. */
   public static final class Conflict {
-    private final String type;
-    private final String id;
-    private final String resolution;
-    private final String winnerHlc;
+    private final @Nullable String type;
+    private final @Nullable String id;
+    private final @Nullable String resolution;
+    private final @Nullable String winnerHlc;
 
-    public Conflict(String type, String id, String resolution, String winnerHlc) {
+    public Conflict(@Nullable String type, @Nullable String id, @Nullable String resolution,
+        @Nullable String winnerHlc) {
       this.type = type;
       this.id = id;
       this.resolution = resolution;
       this.winnerHlc = winnerHlc;
     }
 
-    public String type() {
+    public @Nullable String type() {
       return type;
     }
 
-    public String id() {
+    public @Nullable String id() {
       return id;
     }
 
     /** Returns {@code remote_wins} (the stored version won) or {@code local_wins} (the sent one). */
-    public String resolution() {
+    public @Nullable String resolution() {
       return resolution;
     }
 
-    public String winnerHlc() {
+    /** Returns the resolution, or null if this version of the protocol does not know it. */
+    public @Nullable Resolution resolutionType() {
+      return Resolution.fromWire(resolution);
+    }
+
+    public @Nullable String winnerHlc() {
       return winnerHlc;
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       if (!(o instanceof Conflict)) {
         return false;
       }
@@ -57,36 +64,42 @@ public final class PushResponse {
 
   /** An entry the server refused on its own; the rest of the batch still applied. */
   public static final class EntryError {
-    private final String type;
-    private final String id;
-    private final String code;
-    private final String message;
+    private final @Nullable String type;
+    private final @Nullable String id;
+    private final @Nullable String code;
+    private final @Nullable String message;
 
-    public EntryError(String type, String id, String code, String message) {
+    public EntryError(@Nullable String type, @Nullable String id, @Nullable String code,
+        @Nullable String message) {
       this.type = type;
       this.id = id;
       this.code = code;
       this.message = message;
     }
 
-    public String type() {
+    public @Nullable String type() {
       return type;
     }
 
-    public String id() {
+    public @Nullable String id() {
       return id;
     }
 
-    public String code() {
+    public @Nullable String code() {
       return code;
     }
 
-    public String message() {
+    public @Nullable String message() {
       return message;
     }
 
+    /** Returns the code, or null if this version of the protocol does not know it. */
+    public @Nullable ErrorCode errorCode() {
+      return ErrorCode.fromWire(code);
+    }
+
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       if (!(o instanceof EntryError)) {
         return false;
       }
@@ -105,10 +118,10 @@ public final class PushResponse {
   private final Map<String, Integer> synced;
   private final List<Conflict> conflicts;
   private final List<EntryError> errors;
-  private final String cursor;
+  private final @Nullable String cursor;
 
   public PushResponse(boolean success, Map<String, Integer> synced, List<Conflict> conflicts,
-      List<EntryError> errors, String cursor) {
+      List<EntryError> errors, @Nullable String cursor) {
     this.success = success;
     this.synced = Collections.unmodifiableMap(new LinkedHashMap<>(synced));
     this.conflicts = Collections.unmodifiableList(conflicts);
@@ -134,7 +147,7 @@ public final class PushResponse {
   }
 
   /** Returns the server cursor after this batch was applied. */
-  public String cursor() {
+  public @Nullable String cursor() {
     return cursor;
   }
 }

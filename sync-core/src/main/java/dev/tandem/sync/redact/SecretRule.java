@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One secret format: an id, a description, keywords for the pre-filter, a pattern, and optional
@@ -32,7 +33,7 @@ public final class SecretRule {
   private final Pattern pattern;
   private final int secretGroup;
   private final double minEntropy;
-  private final Predicate<String> validator;
+  private final @Nullable Predicate<String> validator;
 
   private SecretRule(Builder b) {
     this.id = b.id;
@@ -120,10 +121,10 @@ public final class SecretRule {
     private final List<String> keywords = new ArrayList<>();
     private boolean prefix;
     private boolean wordStart = true;
-    private Pattern pattern;
+    private @Nullable Pattern pattern;
     private int secretGroup;
     private double minEntropy;
-    private Predicate<String> validator;
+    private @Nullable Predicate<String> validator;
 
     private Builder(String id) {
       Objects.requireNonNull(id, "id");

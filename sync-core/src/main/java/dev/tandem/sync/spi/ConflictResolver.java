@@ -5,6 +5,7 @@ import dev.tandem.sync.Record;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides what a record becomes when a remote version arrives for a record with unsynced local
@@ -21,7 +22,7 @@ public interface ConflictResolver {
    * @param local this device's current version (possibly a tombstone)
    * @param remote the arriving version (possibly a tombstone)
    */
-  Resolution resolve(Record base, Record local, Record remote);
+  Resolution resolve(@Nullable Record base, Record local, Record remote);
 
   /** The outcome of a resolution. */
   final class Resolution {
@@ -37,10 +38,11 @@ public interface ConflictResolver {
 
     private final Outcome outcome;
     private final boolean deleted;
-    private final String json;
+    private final @Nullable String json;
     private final List<Conflict> conflicts;
 
-    private Resolution(Outcome outcome, boolean deleted, String json, List<Conflict> conflicts) {
+    private Resolution(Outcome outcome, boolean deleted, @Nullable String json,
+        List<Conflict> conflicts) {
       this.outcome = outcome;
       this.deleted = deleted;
       this.json = json;
@@ -78,7 +80,7 @@ public interface ConflictResolver {
     }
 
     /** For {@link Outcome#MERGED}: the merged data, or null for a tombstone. */
-    public String json() {
+    public @Nullable String json() {
       return json;
     }
 

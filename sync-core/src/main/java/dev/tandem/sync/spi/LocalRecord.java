@@ -2,6 +2,7 @@ package dev.tandem.sync.spi;
 
 import dev.tandem.sync.Record;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A record as the local store holds it: the current version, and the base, the last version this
@@ -10,9 +11,9 @@ import java.util.Objects;
  */
 public final class LocalRecord {
   private final Record current;
-  private final Record base;
+  private final @Nullable Record base;
 
-  public LocalRecord(Record current, Record base) {
+  public LocalRecord(Record current, @Nullable Record base) {
     this.current = Objects.requireNonNull(current, "current");
     this.base = base;
   }
@@ -22,12 +23,12 @@ public final class LocalRecord {
   }
 
   /** Returns the last version agreed with the server, or null. */
-  public Record base() {
+  public @Nullable Record base() {
     return base;
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof LocalRecord && current.equals(((LocalRecord) o).current)
         && Objects.equals(base, ((LocalRecord) o).base);
   }

@@ -5,6 +5,7 @@ import dev.tandem.sync.Record;
 import dev.tandem.sync.SearchHit;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local database every write lands in first. The sync engine and the repositories use only
@@ -22,13 +23,13 @@ public interface LocalStore extends AutoCloseable {
   <R> R inTransaction(Function<StoreTransaction, R> work);
 
   /** Returns the record with its base, or null. Tombstones are returned (deleted). */
-  LocalRecord get(String type, String id);
+  @Nullable LocalRecord get(String type, String id);
 
   /**
    * Returns live (not deleted) records of {@code type} ordered by id, for paging: ids greater than
    * {@code afterId} (null for the first page), at most {@code limit}.
    */
-  List<Record> list(String type, String afterId, int limit);
+  List<Record> list(String type, @Nullable String afterId, int limit);
 
   /**
    * Returns live records of {@code type} whose {@code conversationId} is {@code conversationId},
@@ -76,17 +77,32 @@ public interface LocalStore extends AutoCloseable {
   /** Moves every failed entry back to pending, due now. Returns how many moved. */
   int retryFailed(long nowMillis);
 
+  /**
+   * Returns up to {@code limit} entries parked as failed, oldest first, each with the error that
+   * parked it ({@link OutboxEntry#errorMessage()}).
+   *
+   * @throws IllegalArgumentException if {@code limit} is not positive
+   */
+  List<OutboxEntry> failedEntries(int limit);
+
   /** Returns the number of outbox entries with {@code status}. */
   int countOutbox(OutboxEntry.Status status);
 
-  /** Returns the earliest {@code next_attempt_at} among pending entries, or -1 if none. */
-  long nextDueAt();
+  /**
+   * Returns a number that changes whenever another connection to the same database (another
+   * process, or another store opened on the same file) has committed since the previous call;
+   * this store's own writes leave it alone. {@code Tandem.observe} polls it to report other
+   * processes' writes. A store no one else can write returns a constant, as this default does.
+   */
+  default long dataVersion() {
+    return 0;
+  }
 
   /** Returns recorded conflicts, newest first. */
   List<Conflict> conflicts(int limit);
 
   /** Returns a value from {@code sync_state}, or null. */
-  String state(String key);
+  @Nullable String state(String key);
 
   /** Closes the database. Idempotent. */
   @Override

@@ -2,6 +2,7 @@ package dev.tandem.sync.spi;
 
 import dev.tandem.sync.Hlc;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One row of the outbox ({@code sync_queue}). Repeated changes to one record before it is sent
@@ -22,16 +23,17 @@ public final class OutboxEntry {
   private final String type;
   private final String entityId;
   private final String action;
-  private final Hlc hlc;
+  private final @Nullable Hlc hlc;
   private final Status status;
   private final int retryCount;
-  private final String errorMessage;
+  private final @Nullable String errorMessage;
   private final long createdAt;
   private final long updatedAt;
   private final long nextAttemptAt;
 
-  public OutboxEntry(long id, String type, String entityId, String action, Hlc hlc, Status status,
-      int retryCount, String errorMessage, long createdAt, long updatedAt, long nextAttemptAt) {
+  public OutboxEntry(long id, String type, String entityId, String action, @Nullable Hlc hlc,
+      Status status, int retryCount, @Nullable String errorMessage, long createdAt, long updatedAt,
+      long nextAttemptAt) {
     this.id = id;
     this.type = type;
     this.entityId = entityId;
@@ -63,7 +65,7 @@ public final class OutboxEntry {
   }
 
   /** Returns the clock of the record version this entry was last coalesced to. */
-  public Hlc hlc() {
+  public @Nullable Hlc hlc() {
     return hlc;
   }
 
@@ -75,7 +77,7 @@ public final class OutboxEntry {
     return retryCount;
   }
 
-  public String errorMessage() {
+  public @Nullable String errorMessage() {
     return errorMessage;
   }
 
@@ -93,7 +95,7 @@ public final class OutboxEntry {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof OutboxEntry)) {
       return false;
     }

@@ -2,6 +2,7 @@ package dev.tandem.sync.spi;
 
 import dev.tandem.sync.Conflict;
 import dev.tandem.sync.Record;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The operations available inside one write transaction of a {@link LocalStore}. Everything done
@@ -10,7 +11,7 @@ import dev.tandem.sync.Record;
  */
 public interface StoreTransaction {
   /** Returns the record with its base, or null if the store has never seen it. */
-  LocalRecord get(String type, String id);
+  @Nullable LocalRecord get(String type, String id);
 
   /**
    * Writes a local change and queues it for sync in the same transaction. A pending outbox entry
@@ -37,8 +38,8 @@ public interface StoreTransaction {
   void recordConflict(Conflict conflict);
 
   /** Returns a value from {@code sync_state}, or null. */
-  String state(String key);
+  @Nullable String state(String key);
 
   /** Writes a value to {@code sync_state}; null removes the key. */
-  void putState(String key, String value);
+  void putState(String key, @Nullable String value);
 }

@@ -3,6 +3,7 @@ package dev.tandem.sync.spi;
 import dev.tandem.sync.protocol.PullResponse;
 import dev.tandem.sync.protocol.PushRequest;
 import dev.tandem.sync.protocol.PushResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Carries the sync protocol to a server. {@code tandem-sync-transport}'s {@code OkHttpTransport}
@@ -17,7 +18,7 @@ public interface Transport extends AutoCloseable {
   PushResponse push(PushRequest request);
 
   /** Fetches one page of changes after {@code cursor} (null: from the beginning). */
-  PullResponse pull(String cursor, int limit);
+  PullResponse pull(@Nullable String cursor, int limit);
 
   /** Checks {@code GET /health}; returns normally if the server is up. */
   void health();
@@ -28,7 +29,7 @@ public interface Transport extends AutoCloseable {
    *
    * @param cursor the device's current cursor, sent in {@code hello}
    */
-  default LiveConnection openLive(String cursor, LiveListener listener) {
+  default @Nullable LiveConnection openLive(@Nullable String cursor, LiveListener listener) {
     return null;
   }
 
@@ -38,13 +39,13 @@ public interface Transport extends AutoCloseable {
   /** Events of the live channel. Called on the transport's threads; must not block. */
   interface LiveListener {
     /** The server says the team's sequence moved to {@code cursor}: time to pull. */
-    void onChanges(String cursor);
+    void onChanges(@Nullable String cursor);
 
     /** The channel is open. */
     default void onOpen() {}
 
     /** The channel closed or failed; the engine falls back to polling and reconnects later. */
-    void onClosed(Throwable cause);
+    void onClosed(@Nullable Throwable cause);
   }
 
   /** An open live channel. */

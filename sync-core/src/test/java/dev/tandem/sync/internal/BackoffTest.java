@@ -29,9 +29,9 @@ class BackoffTest {
     long[] expected = {30_000, 30_000, 60_000, 120_000, 300_000, 300_000, 300_000};
     int[] tries = {0, 1, 2, 3, 4, 5, 10};
     for (int i = 0; i < tries.length; i++) {
-      assertEquals(expected[i], Backoff.baseDelayMillis(tries[i]), "tries " + tries[i]);
+      assertEquals(expected[i], new Backoff(fixed(0.5)).delayMillis(tries[i]), "tries " + tries[i]);
     }
-    assertEquals(30_000, Backoff.baseDelayMillis(-3));
+    assertEquals(30_000, new Backoff(fixed(0.5)).delayMillis(-3));
   }
 
   @Test

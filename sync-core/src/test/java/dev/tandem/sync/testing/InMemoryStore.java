@@ -260,6 +260,36 @@ public final class InMemoryStore implements LocalStore {
     return out;
   }
 
+  private long dataVersion;
+
+  /** Stands for another process committing to the same database: moves the data version. */
+  public synchronized void simulateExternalWrite() {
+    dataVersion++;
+  }
+
+  @Override
+  public synchronized long dataVersion() {
+    ensureOpen();
+    return dataVersion;
+  }
+
+  @Override
+  public synchronized List<OutboxEntry> failedEntries(int limit) {
+    ensureOpen();
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive: " + limit);
+    }
+    List<Row> rows = new ArrayList<>(outbox.values());
+    rows.sort(Comparator.comparingLong(r -> r.id));
+    List<OutboxEntry> out = new ArrayList<>();
+    for (Row r : rows) {
+      if (r.status == OutboxEntry.Status.FAILED && out.size() < limit) {
+        out.add(r.entry());
+      }
+    }
+    return out;
+  }
+
   @Override
   public synchronized void markSynced(List<OutboxEntry> entries) {
     ensureOpen();
@@ -318,17 +348,6 @@ public final class InMemoryStore implements LocalStore {
       }
     }
     return n;
-  }
-
-  @Override
-  public synchronized long nextDueAt() {
-    long min = -1;
-    for (Row r : outbox.values()) {
-      if (r.status == OutboxEntry.Status.PENDING && (min < 0 || r.nextAttemptAt < min)) {
-        min = r.nextAttemptAt;
-      }
-    }
-    return min;
   }
 
   /** Returns a copy of every outbox row. */

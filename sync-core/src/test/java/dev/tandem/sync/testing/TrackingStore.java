@@ -103,6 +103,16 @@ public final class TrackingStore implements LocalStore {
   }
 
   @Override
+  public long dataVersion() {
+    return delegate.dataVersion();
+  }
+
+  @Override
+  public List<OutboxEntry> failedEntries(int limit) {
+    return delegate.failedEntries(limit);
+  }
+
+  @Override
   public void markSynced(List<OutboxEntry> entries) {
     synchronized (this) {
       if (ignoreMarkSynced) {
@@ -125,11 +135,6 @@ public final class TrackingStore implements LocalStore {
   @Override
   public int countOutbox(OutboxEntry.Status status) {
     return delegate.countOutbox(status);
-  }
-
-  @Override
-  public long nextDueAt() {
-    return delegate.nextDueAt();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.tandem.sync.server;
 
 import dev.tandem.sync.protocol.Change;
+import dev.tandem.sync.protocol.Protocol;
 import java.util.List;
 
 /**
@@ -118,9 +119,9 @@ public interface ServerStore extends AutoCloseable {
       return out;
     }
 
-    /** The key of a record in {@link #currentHlcs}: type and id, which never holds a NUL. */
+    /** The key of a record in {@link #currentHlcs}: {@link Protocol#recordKey}. */
     static String recordKey(String type, String id) {
-      return type + '\0' + id;
+      return Protocol.recordKey(type, id);
     }
 
     /**

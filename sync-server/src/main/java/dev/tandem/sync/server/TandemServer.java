@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.Ids;
 import dev.tandem.sync.internal.Json;
+import dev.tandem.sync.protocol.ErrorCode;
+import dev.tandem.sync.protocol.Health;
+import dev.tandem.sync.protocol.Protocol;
 import dev.tandem.sync.protocol.ProtocolCodec;
 import dev.tandem.sync.protocol.ProtocolException;
 import dev.tandem.sync.protocol.PullResponse;
@@ -59,7 +62,7 @@ public final class TandemServer implements AutoCloseable {
   /** The server's version, as reported by {@code /health}. */
   public static final String VERSION = readVersion();
   /** The protocol version this server speaks. */
-  public static final int PROTOCOL = 1;
+  public static final int PROTOCOL = Protocol.VERSION;
   /** Default and largest page size of a pull. */
   public static final int DEFAULT_PULL_LIMIT = 500;
   public static final int MAX_PULL_LIMIT = 5000;
@@ -188,12 +191,15 @@ public final class TandemServer implements AutoCloseable {
     });
     app.exception(Exception.class, (e, ctx) -> {
       LOG.error("bug while serving {} {}", ctx.method(), ctx.path(), e);
-      error(ctx, 500, "internal_error", "the server failed; this is a bug, see its log");
+      error(ctx, 500, ErrorCode.INTERNAL_ERROR.wireName(),
+          "the server failed; this is a bug, see its log");
     });
     app.error(HttpStatus.NOT_FOUND, ctx -> {
-      error(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path());
+      error(ctx, 404, ErrorCode.NOT_FOUND.wireName(),
+          "no such endpoint: " + ctx.method() + " " + ctx.path());
     });
-    app.error(HttpStatus.METHOD_NOT_ALLOWED, ctx -> error(ctx, 405, "method_not_allowed",
+    app.error(HttpStatus.METHOD_NOT_ALLOWED, ctx -> error(ctx, 405,
+        ErrorCode.METHOD_NOT_ALLOWED.wireName(),
         ctx.method() + " is not allowed on " + ctx.path()));
 
     app.get("/health", guarded(this::health));
@@ -203,7 +209,7 @@ public final class TandemServer implements AutoCloseable {
     app.delete("/admin/tokens/{deviceId}", guarded(this::adminRevokeToken));
     app.wsBeforeUpgrade("/sync/live", ctx -> {
       if (closing) {
-        throw new ApiException(503, "unavailable", "server is shutting down");
+        throw new ApiException(503, ErrorCode.UNAVAILABLE, "server is shutting down");
       }
       authenticate(ctx);
     });
@@ -332,11 +338,7 @@ public final class TandemServer implements AutoCloseable {
   // ---- endpoints ----
 
   private void health(Context ctx) {
-    ObjectNode body = Json.object();
-    body.put("status", "ok");
-    body.put("version", VERSION);
-    body.put("protocol", PROTOCOL);
-    json(ctx, 200, Json.write(body).getBytes(StandardCharsets.UTF_8));
+    json(ctx, 200, ProtocolCodec.writeHealth(Health.ok(VERSION)));
   }
 
   private void push(Context ctx) throws IOException {
@@ -355,8 +357,8 @@ public final class TandemServer implements AutoCloseable {
       throw ApiException.forbidden("deviceId in the body does not match the token's device");
     }
     if (request.changes().size() > maxBatchChanges) {
-      throw new ApiException(413, "batch_too_large", "a batch holds at most " + maxBatchChanges
-          + " changes; this one has " + request.changes().size());
+      throw new ApiException(413, ErrorCode.BATCH_TOO_LARGE, "a batch holds at most "
+          + maxBatchChanges + " changes; this one has " + request.changes().size());
     }
     BatchApplier.Outcome outcome;
     // Taken only once the body is in: a slow upload holds an upload place, not a work place.
@@ -389,7 +391,7 @@ public final class TandemServer implements AutoCloseable {
     // The device's own changes are left out (it has them); the cursor still moves past them.
     ServerStore.PullPage page = store.pullPage(owner.teamId(), since, limit, owner.deviceId());
     if (since > page.teamSeq()) {
-      throw new ApiException(400, "bad_cursor", "cursor " + since
+      throw new ApiException(400, ErrorCode.BAD_CURSOR, "cursor " + since
           + " is ahead of this server (at " + page.teamSeq() + "); was it reset?");
     }
     PullResponse response = new PullResponse(page.changes(), Cursors.format(page.cursor()),
@@ -439,10 +441,10 @@ public final class TandemServer implements AutoCloseable {
     String deviceId = ctx.pathParam("deviceId");
     String teamId = ctx.queryParam("teamId");
     if (!Ids.isValidId(teamId)) {
-      throw new ApiException(400, "invalid_id", "teamId query parameter " + Ids.ID_RULE);
+      throw new ApiException(400, ErrorCode.INVALID_ID, "teamId query parameter " + Ids.ID_RULE);
     }
     if (!Ids.isValidId(deviceId)) {
-      throw new ApiException(400, "invalid_id", "device id " + Ids.ID_RULE);
+      throw new ApiException(400, ErrorCode.INVALID_ID, "device id " + Ids.ID_RULE);
     }
     store.revokeTokens(teamId, deviceId);
     ctx.status(204);
@@ -475,7 +477,7 @@ public final class TandemServer implements AutoCloseable {
       inFlight.incrementAndGet();
       try {
         if (closing) {
-          throw new ApiException(503, "unavailable", "server is shutting down");
+          throw new ApiException(503, ErrorCode.UNAVAILABLE, "server is shutting down");
         }
         handler.handle(ctx);
       } finally {
@@ -534,10 +536,11 @@ public final class TandemServer implements AutoCloseable {
         return Bodies.read(in, ctx.header("Content-Encoding"), ctx.req().getContentLengthLong(),
             max);
       } catch (BadMessageException e) {
-        throw new ApiException(e.getCode(), "bad_request", "request body: " + e.getReason());
+        throw new ApiException(e.getCode(), ErrorCode.BAD_REQUEST,
+            "request body: " + e.getReason());
       } catch (IOException e) {
         // The client stalled or went away mid-body: its fault, and never a 500.
-        throw new ApiException(408, "request_timeout", "the request body stopped arriving"
+        throw new ApiException(408, ErrorCode.REQUEST_TIMEOUT, "the request body stopped arriving"
             + " (stalled for " + bodyReadTimeout.toMillis() + " ms or cut off)");
       } finally {
         if (channel != null) {
@@ -553,7 +556,7 @@ public final class TandemServer implements AutoCloseable {
       throw ApiException.badRequest(name + " must be a string");
     }
     if (!Ids.isValidId(v.asText())) {
-      throw new ApiException(400, "invalid_id", name + " " + Ids.ID_RULE);
+      throw new ApiException(400, ErrorCode.INVALID_ID, name + " " + Ids.ID_RULE);
     }
     return v.asText();
   }

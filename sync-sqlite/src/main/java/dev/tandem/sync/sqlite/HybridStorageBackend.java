@@ -13,6 +13,7 @@ import dev.tandem.sync.SearchHit;
 import dev.tandem.sync.StoreException;
 import dev.tandem.sync.SyncException.Reason;
 import dev.tandem.sync.internal.Json;
+import dev.tandem.sync.protocol.Op;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.LocalStore;
 import dev.tandem.sync.spi.OutboxEntry;
@@ -40,6 +41,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -555,14 +557,14 @@ public final class HybridStorageBackend implements LocalStore {
   }
 
   @Override
-  public LocalRecord get(String type, String id) {
+  public @Nullable LocalRecord get(String type, String id) {
     String table = tableFor(type);
     Ids.requireId(id);
     return read("get " + type + "/" + id, c -> getRecord(c, table, type, id));
   }
 
   @Override
-  public List<Record> list(String type, String afterId, int limit) {
+  public List<Record> list(String type, @Nullable String afterId, int limit) {
     String table = tableFor(type);
     requireLimit(limit);
     return read("list " + type, c -> c.query(
@@ -647,6 +649,35 @@ public final class HybridStorageBackend implements LocalStore {
         HybridStorageBackend::outboxEntry, nowMillis, limit));
   }
 
+  /**
+   * Returns SQLite's {@code PRAGMA data_version} of the writer connection: every write of this
+   * store goes through that connection, so the value moves only when another connection (another
+   * process) committed to the file.
+   */
+  @Override
+  public long dataVersion() {
+    ensureOpen();
+    writeLock.lock();
+    try {
+      ensureOpen();
+      return writer.queryLong("PRAGMA data_version", 0);
+    } catch (SQLException e) {
+      throw failure("read the data version", e);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  @Override
+  public List<OutboxEntry> failedEntries(int limit) {
+    requireLimit(limit);
+    return read("read the outbox", c -> c.query(
+        "SELECT id, type, entity_id, action, hlc, status, retry_count, error_message, created_at,"
+            + " updated_at, next_attempt_at FROM sync_queue"
+            + " WHERE status = 'failed' ORDER BY id LIMIT ?",
+        HybridStorageBackend::outboxEntry, limit));
+  }
+
   @Override
   public void markSynced(List<OutboxEntry> entries) {
     Objects.requireNonNull(entries, "entries");
@@ -710,12 +741,6 @@ public final class HybridStorageBackend implements LocalStore {
   }
 
   @Override
-  public long nextDueAt() {
-    return read("read the outbox", c -> c.queryLong(
-        "SELECT min(next_attempt_at) FROM sync_queue WHERE status = 'pending'", -1));
-  }
-
-  @Override
   public List<Conflict> conflicts(int limit) {
     requireLimit(limit);
     return read("read conflicts", c -> c.query(
@@ -727,7 +752,7 @@ public final class HybridStorageBackend implements LocalStore {
   }
 
   @Override
-  public String state(String key) {
+  public @Nullable String state(String key) {
     Objects.requireNonNull(key, "key");
     return read("read state", c -> c.queryFirst(
         "SELECT value FROM sync_state WHERE key = ?", rs -> rs.getString(1), key));
@@ -772,7 +797,7 @@ public final class HybridStorageBackend implements LocalStore {
    *
    * @throws StoreException {@code STORE_FAILURE} if the statement fails
    */
-  public int execute(String sql, Object... params) {
+  public int execute(String sql, @Nullable Object... params) {
     Objects.requireNonNull(sql, "sql");
     return write("execute", c -> c.executeUncached(sql, params));
   }
@@ -783,7 +808,7 @@ public final class HybridStorageBackend implements LocalStore {
    *
    * @throws StoreException {@code STORE_FAILURE} if the query fails
    */
-  public List<Map<String, Object>> query(String sql, Object... params) {
+  public List<Map<String, Object>> query(String sql, @Nullable Object... params) {
     Objects.requireNonNull(sql, "sql");
     return read("query", c -> c.queryMaps(sql, params));
   }
@@ -806,10 +831,10 @@ public final class HybridStorageBackend implements LocalStore {
       case "create":
       case "update":
       case "upsert":
-        a = "upsert";
+        a = Op.UPSERT.wireName();
         break;
       case "delete":
-        a = "delete";
+        a = Op.DELETE.wireName();
         break;
       default:
         throw new IllegalArgumentException("unknown action \"" + action
@@ -1194,7 +1219,7 @@ public final class HybridStorageBackend implements LocalStore {
     }
 
     @Override
-    public LocalRecord get(String type, String id) {
+    public @Nullable LocalRecord get(String type, String id) {
       check();
       String table = tableFor(type);
       Ids.requireId(id);
@@ -1246,7 +1271,7 @@ public final class HybridStorageBackend implements LocalStore {
       unsyncedMayExist = Boolean.TRUE;
       try {
         upsert(writer, record, data, false, this);
-        enqueue(writer, record.type(), record.id(), record.deleted() ? "delete" : "upsert",
+        enqueue(writer, record.type(), record.id(), Op.of(record.deleted()).wireName(),
             record.hlc().toString());
       } catch (SQLException e) {
         throw failure("write " + record.type() + "/" + record.id(), e);
@@ -1316,7 +1341,7 @@ public final class HybridStorageBackend implements LocalStore {
     }
 
     @Override
-    public String state(String key) {
+    public @Nullable String state(String key) {
       check();
       Objects.requireNonNull(key, "key");
       try {
@@ -1328,7 +1353,7 @@ public final class HybridStorageBackend implements LocalStore {
     }
 
     @Override
-    public void putState(String key, String value) {
+    public void putState(String key, @Nullable String value) {
       check();
       Objects.requireNonNull(key, "key");
       try {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One ordered schema change of the local store: a version, a description, the SQL that applies
@@ -78,7 +79,7 @@ public final class Migration {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Migration && version == ((Migration) o).version
         && checksum.equals(((Migration) o).checksum)
         && description.equals(((Migration) o).description);

@@ -1,6 +1,7 @@
 package dev.tandem.sync.sqlite;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The state of one migration in one database, as {@link Migrator#status()} reports it. */
 public final class MigrationStatus {
@@ -66,7 +67,7 @@ public final class MigrationStatus {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof MigrationStatus)) {
       return false;
     }

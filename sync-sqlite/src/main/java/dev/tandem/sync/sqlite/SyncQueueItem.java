@@ -1,6 +1,7 @@
 package dev.tandem.sync.sqlite;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One outbox row as the seed surface ({@link HybridStorageBackend#getPendingSync(int)}) returns
@@ -11,18 +12,18 @@ public final class SyncQueueItem {
   private final String type;
   private final String entityId;
   private final String action;
-  private final String data;
+  private final @Nullable String data;
   private final String status;
   private final int retryCount;
-  private final String errorMessage;
+  private final @Nullable String errorMessage;
   private final long createdAt;
   private final long updatedAt;
   private final long nextAttemptAt;
   private final String hlc;
 
-  SyncQueueItem(long id, String type, String entityId, String action, String data, String status,
-      int retryCount, String errorMessage, long createdAt, long updatedAt, long nextAttemptAt,
-      String hlc) {
+  SyncQueueItem(long id, String type, String entityId, String action, @Nullable String data,
+      String status, int retryCount, @Nullable String errorMessage, long createdAt, long updatedAt,
+      long nextAttemptAt, String hlc) {
     this.id = id;
     this.type = type;
     this.entityId = entityId;
@@ -55,7 +56,7 @@ public final class SyncQueueItem {
   }
 
   /** Returns the record's current data as JSON text, or null for a delete. */
-  public String data() {
+  public @Nullable String data() {
     return data;
   }
 
@@ -69,7 +70,7 @@ public final class SyncQueueItem {
   }
 
   /** Returns the last error, or null. */
-  public String errorMessage() {
+  public @Nullable String errorMessage() {
     return errorMessage;
   }
 
@@ -91,7 +92,7 @@ public final class SyncQueueItem {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof SyncQueueItem)) {
       return false;
     }

@@ -144,14 +144,14 @@ class HybridStorageBackendTest {
     long now = clock.millis();
     store.markFailed(e, "boom", now + 30_000, false);
     assertTrue(store.duePending(now, 10).isEmpty());
-    assertEquals(now + 30_000, store.nextDueAt());
+    assertTrue(store.duePending(now + 29_999, 10).isEmpty());
     OutboxEntry retried = store.duePending(now + 30_000, 10).get(0);
     assertEquals(1, retried.retryCount());
     assertEquals("boom", retried.errorMessage());
 
     store.markFailed(retried, "fatal", now, true);
     assertEquals(1, store.countOutbox(Status.FAILED));
-    assertEquals(-1, store.nextDueAt());
+    assertTrue(store.duePending(Long.MAX_VALUE, 10).isEmpty());
     Record c2 = conversation("c-1", "two", 2);
     write(c2);
     assertEquals(0, store.countOutbox(Status.FAILED));
@@ -159,6 +159,25 @@ class HybridStorageBackendTest {
     assertEquals(0, revived.retryCount());
     assertEquals(Status.PENDING, revived.status());
     assertEquals(c2.hlc(), revived.hlc());
+  }
+
+  @Test
+  void failedEntries_listsParkedEntriesOldestFirst_withTheirError_upToTheLimit() {
+    write(conversation("c-1", "one", 1), conversation("c-2", "two", 1),
+        conversation("c-3", "three", 1));
+    List<OutboxEntry> due = due();
+    store.markFailed(due.get(0), "invalid_data: first", 0, true);
+    store.markFailed(due.get(1), "retry later", clock.millis() + 30_000, false);
+    store.markFailed(due.get(2), "record_too_large: third", 0, true);
+
+    List<OutboxEntry> failed = store.failedEntries(10);
+    assertEquals(2, failed.size(), "the one waiting for its retry is not parked");
+    assertEquals("c-1", failed.get(0).entityId());
+    assertEquals("invalid_data: first", failed.get(0).errorMessage());
+    assertEquals(Status.FAILED, failed.get(0).status());
+    assertEquals("c-3", failed.get(1).entityId());
+    assertEquals(1, store.failedEntries(1).size());
+    assertThrows(IllegalArgumentException.class, () -> store.failedEntries(0));
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.tandem.sync.transport;
 import dev.tandem.sync.ClosedException;
 import dev.tandem.sync.SyncException.Reason;
 import dev.tandem.sync.TransportException;
+import dev.tandem.sync.protocol.Health;
+import dev.tandem.sync.protocol.Protocol;
 import dev.tandem.sync.protocol.ProtocolCodec;
 import dev.tandem.sync.protocol.ProtocolException;
 import dev.tandem.sync.protocol.PullResponse;
@@ -42,6 +44,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sync protocol over OkHttp: {@code POST /sync/batch}, {@code GET /sync/pull}, {@code GET
@@ -78,7 +81,7 @@ import okhttp3.ResponseBody;
  */
 public final class OkHttpTransport implements Transport {
   /** The protocol version this client speaks. */
-  public static final int PROTOCOL_VERSION = 1;
+  public static final int PROTOCOL_VERSION = Protocol.VERSION;
 
   static final String USER_AGENT = "tandem/" + loadVersion();
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
@@ -197,7 +200,7 @@ public final class OkHttpTransport implements Transport {
    * @throws ClosedException if this transport is closed
    */
   @Override
-  public PullResponse pull(String cursor, int limit) {
+  public PullResponse pull(@Nullable String cursor, int limit) {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit must be positive: " + limit);
     }
@@ -236,18 +239,23 @@ public final class OkHttpTransport implements Transport {
     Request request = new Request.Builder().url(url("health"))
         .header("User-Agent", USER_AGENT).get().build();
     byte[] body = execute(request, "health");
-    Frames.Health health = Frames.readHealth(body);
-    if (health == null || health.status == null) {
+    Health health;
+    try {
+      health = ProtocolCodec.readHealth(body);
+    } catch (ProtocolException e) {
+      health = null;
+    }
+    if (health == null || health.status() == null) {
       throw new TransportException(Reason.PROTOCOL, 200, null,
           "health: the answer is not a Tandem health body");
     }
-    if (health.protocol != 0 && health.protocol != PROTOCOL_VERSION) {
+    if (health.protocol() != 0 && health.protocol() != PROTOCOL_VERSION) {
       throw new TransportException(Reason.PROTOCOL, 200, null, "health: the server speaks protocol "
-          + health.protocol + ", this client " + PROTOCOL_VERSION);
+          + health.protocol() + ", this client " + PROTOCOL_VERSION);
     }
-    if (!"ok".equals(health.status)) {
+    if (!health.isOk()) {
       throw new TransportException(Reason.SERVER_ERROR, 200, null,
-          "health: the server reports status " + health.status);
+          "health: the server reports status " + health.status());
     }
   }
 
@@ -268,7 +276,7 @@ public final class OkHttpTransport implements Transport {
    * @throws ClosedException if this transport is closed
    */
   @Override
-  public LiveConnection openLive(String cursor, LiveListener listener) {
+  public LiveConnection openLive(@Nullable String cursor, LiveListener listener) {
     Objects.requireNonNull(listener, "listener");
     checkOpen();
     LiveSocket socket = new LiveSocket(cursor, listener, pingScheduler(), livePingIntervalMillis,

@@ -1,6 +1,7 @@
 package dev.tandem.sync.transport;
 
 import dev.tandem.sync.TransportException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server asked the client to slow down: 429 (too many requests), or 503 {@code overloaded}
@@ -18,7 +19,8 @@ public final class RateLimitedException extends TransportException {
    *
    * @param retryAfterMillis the wait the server asked for, or -1 when it asked for none
    */
-  public RateLimitedException(String errorCode, String message, long retryAfterMillis) {
+  public RateLimitedException(@Nullable String errorCode, String message,
+      long retryAfterMillis) {
     this(429, errorCode, message, retryAfterMillis);
   }
 
@@ -27,7 +29,7 @@ public final class RateLimitedException extends TransportException {
    *
    * @param retryAfterMillis the wait the server asked for, or -1 when it asked for none
    */
-  public RateLimitedException(int httpStatus, String errorCode, String message,
+  public RateLimitedException(int httpStatus, @Nullable String errorCode, String message,
       long retryAfterMillis) {
     super(Reason.RATE_LIMITED, httpStatus, errorCode, message);
     this.retryAfterMillis = retryAfterMillis;

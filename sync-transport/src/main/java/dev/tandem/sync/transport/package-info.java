@@ -4,5 +4,10 @@
  * through {@link dev.tandem.sync.transport.OkHttpTransportProvider}; build an {@link
  * dev.tandem.sync.transport.OkHttpTransport} yourself to share the host's {@code OkHttpClient} or
  * to tune timeouts and compression.
+ *
+ * <p>Types here are non-null unless marked {@code @Nullable} (JSpecify).
  */
+@NullMarked
 package dev.tandem.sync.transport;
+
+import org.jspecify.annotations.NullMarked;

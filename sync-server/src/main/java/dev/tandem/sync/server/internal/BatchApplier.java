@@ -4,9 +4,12 @@ import dev.tandem.sync.Clock;
 import dev.tandem.sync.Hlc;
 import dev.tandem.sync.protocol.Change;
 import dev.tandem.sync.protocol.ChangeError;
+import dev.tandem.sync.protocol.ErrorCode;
+import dev.tandem.sync.protocol.Protocol;
 import dev.tandem.sync.protocol.ProtocolCodec;
 import dev.tandem.sync.protocol.PushRequest;
 import dev.tandem.sync.protocol.PushResponse;
+import dev.tandem.sync.protocol.Resolution;
 import dev.tandem.sync.server.ServerStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -77,7 +80,7 @@ public final class BatchApplier {
       Map<String, String> clocks = new java.util.HashMap<>(tx.currentHlcs(valid));
       for (Change c : valid) {
         synced.putIfAbsent(c.type(), 0);
-        String key = ServerStore.TeamTransaction.recordKey(c.type(), c.id());
+        String key = Protocol.recordKey(c.type(), c.id());
         String currentHlc = clocks.get(key);
         int order = currentHlc == null ? 1 : Hlc.parse(c.hlc()).compareTo(Hlc.parse(currentHlc));
         if (order == 0) {
@@ -89,11 +92,13 @@ public final class BatchApplier {
           synced.merge(c.type(), 1, Integer::sum);
           if (currentHlc != null && !Objects.equals(c.baseHlc(), currentHlc)) {
             // The sender edited a version older than the stored one and still won on clock.
-            conflicts.add(new PushResponse.Conflict(c.type(), c.id(), "local_wins", c.hlc()));
+            conflicts.add(new PushResponse.Conflict(c.type(), c.id(),
+                Resolution.LOCAL_WINS.wireName(), c.hlc()));
           }
         } else {
           conflicts.add(
-              new PushResponse.Conflict(c.type(), c.id(), "remote_wins", currentHlc));
+              new PushResponse.Conflict(c.type(), c.id(), Resolution.REMOTE_WINS.wireName(),
+                  currentHlc));
         }
       }
       tx.putAll(winners, deviceId);
@@ -114,12 +119,13 @@ public final class BatchApplier {
    */
   private ChangeError clockError(Hlc hlc, String deviceId, long latestAllowed) {
     if (!hlc.deviceId().equals(deviceId)) {
-      return new ChangeError("invalid_hlc", "hlc names device \"" + hlc.deviceId()
+      return new ChangeError(ErrorCode.INVALID_HLC, "hlc names device \"" + hlc.deviceId()
           + "\" but the batch comes from \"" + deviceId + "\"");
     }
     if (hlc.wallMillis() > latestAllowed) {
       long ahead = hlc.wallMillis() - (latestAllowed - maxSkewMillis);
-      return new ChangeError("clock_skew", "hlc is " + ahead / 1000 + " s ahead of the server's"
+      return new ChangeError(ErrorCode.CLOCK_SKEW, "hlc is " + ahead / 1000
+          + " s ahead of the server's"
           + " clock (at most " + maxSkewMillis / 1000 + " s allowed); re-stamp the change with a"
           + " corrected clock");
     }

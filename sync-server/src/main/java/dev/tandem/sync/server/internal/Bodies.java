@@ -1,6 +1,7 @@
 package dev.tandem.sync.server.internal;
 
 import com.github.luben.zstd.ZstdInputStream;
+import dev.tandem.sync.protocol.ErrorCode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +28,7 @@ public final class Bodies {
     String encoding = contentEncoding == null ? "" : contentEncoding.trim().toLowerCase(Locale.ROOT);
     if (!encoding.isEmpty() && !encoding.equals("identity") && !encoding.equals("gzip")
         && !encoding.equals("zstd")) {
-      throw new ApiException(415, "unsupported_encoding",
+      throw new ApiException(415, ErrorCode.UNSUPPORTED_ENCODING,
           "Content-Encoding must be zstd, gzip or absent, not \"" + shorten(contentEncoding) + "\"");
     }
     if (contentLength > maxBytes) {
@@ -64,7 +65,7 @@ public final class Bodies {
   }
 
   static ApiException tooLarge(long maxBytes) {
-    return new ApiException(413, "payload_too_large",
+    return new ApiException(413, ErrorCode.PAYLOAD_TOO_LARGE,
         "request body exceeds the limit of " + maxBytes + " bytes");
   }
 

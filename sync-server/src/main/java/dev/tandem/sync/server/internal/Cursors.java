@@ -1,5 +1,7 @@
 package dev.tandem.sync.server.internal;
 
+import dev.tandem.sync.protocol.ErrorCode;
+
 /**
  * The pull cursor: the team's sequence number as a decimal string. Clients treat it as opaque;
  * keeping it readable makes logs and support easier, and a PostgreSQL store has the same numbers.
@@ -34,6 +36,7 @@ public final class Cursors {
 
   private static ApiException badCursor(String cursor) {
     String shown = cursor.length() > 40 ? cursor.substring(0, 40) + "…" : cursor;
-    return new ApiException(400, "bad_cursor", "not a cursor of this server: \"" + shown + "\"");
+    return new ApiException(400, ErrorCode.BAD_CURSOR,
+        "not a cursor of this server: \"" + shown + "\"");
   }
 }

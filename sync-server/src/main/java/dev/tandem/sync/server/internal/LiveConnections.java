@@ -2,6 +2,8 @@ package dev.tandem.sync.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.sync.internal.Json;
+import dev.tandem.sync.protocol.FrameType;
+import dev.tandem.sync.protocol.ProtocolCodec;
 import dev.tandem.sync.server.LiveHub;
 import dev.tandem.sync.server.ServerStore;
 import io.javalin.websocket.WsConfig;
@@ -36,8 +38,8 @@ public final class LiveConnections implements LiveHub {
   static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
   private static final int MAX_CONTROL_QUEUE = 16;
   private static final Logger LOG = LoggerFactory.getLogger(LiveConnections.class);
-  private static final String PING = "{\"type\":\"ping\"}";
-  private static final String PONG = "{\"type\":\"pong\"}";
+  private static final String PING = ProtocolCodec.writeFrame(FrameType.PING, null);
+  private static final String PONG = ProtocolCodec.writeFrame(FrameType.PONG, null);
   private static final String CONN_KEY = "tandem.conn";
 
   private final ServerStore store;
@@ -146,8 +148,14 @@ public final class LiveConnections implements LiveHub {
       return;
     }
     String type = node.get("type").asText();
-    switch (type) {
-      case "hello":
+    FrameType frameType = FrameType.fromWire(type);
+    if (frameType == null) {
+      reject(ctx, StatusCode.POLICY_VIOLATION, "unknown message type \""
+          + (type.length() > 40 ? type.substring(0, 40) + "…" : type) + "\"");
+      return;
+    }
+    switch (frameType) {
+      case HELLO:
         long deviceSeq;
         try {
           JsonNode cursor = node.get("cursor");
@@ -161,15 +169,12 @@ public final class LiveConnections implements LiveHub {
           conn.offer(current);
         }
         break;
-      case "ping":
+      case PING:
         conn.control(PONG);
         break;
-      case "pong":
-      case "changes":
-        break;
       default:
-        reject(ctx, StatusCode.POLICY_VIOLATION, "unknown message type \""
-            + (type.length() > 40 ? type.substring(0, 40) + "…" : type) + "\"");
+        // A pong has done its work by arriving; a device has no changes to announce.
+        break;
     }
   }
 
@@ -275,7 +280,7 @@ public final class LiveConnections implements LiveHub {
           }
           sentSeq = pendingSeq;
           lastChangesNanos = System.nanoTime();
-          frame = "{\"type\":\"changes\",\"cursor\":\"" + Cursors.format(sentSeq) + "\"}";
+          frame = ProtocolCodec.writeFrame(FrameType.CHANGES, Cursors.format(sentSeq));
         }
         writing = true;
         writeStartedNanos = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.tandem.sync.server.internal;
 
+import dev.tandem.sync.protocol.ErrorCode;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class WorkLimiter {
   /** The protocol's error code for load refusals. */
-  public static final String OVERLOADED = "overloaded";
+  public static final String OVERLOADED = ErrorCode.OVERLOADED.wireName();
 
   private final String what;
   private final int capacity;

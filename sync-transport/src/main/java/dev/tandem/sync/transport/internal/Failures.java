@@ -3,6 +3,7 @@ package dev.tandem.sync.transport.internal;
 import dev.tandem.sync.SyncException.Reason;
 import dev.tandem.sync.TransportException;
 import dev.tandem.sync.protocol.ChangeError;
+import dev.tandem.sync.protocol.ErrorCode;
 import dev.tandem.sync.protocol.ProtocolCodec;
 import dev.tandem.sync.transport.RateLimitedException;
 import java.io.IOException;
@@ -16,7 +17,7 @@ public final class Failures {
   /** Error bodies are short JSON; anything longer is not worth reading into a message. */
   public static final long MAX_ERROR_BODY = 64 * 1024;
   /** The protocol's code for "the server cannot take more work right now" (503). */
-  static final String OVERLOADED = "overloaded";
+  static final String OVERLOADED = ErrorCode.OVERLOADED.wireName();
 
   private Failures() {}
 

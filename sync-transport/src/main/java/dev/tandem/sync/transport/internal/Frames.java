@@ -1,16 +1,13 @@
 package dev.tandem.sync.transport.internal;
 
-import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
+import dev.tandem.sync.protocol.FrameType;
+import dev.tandem.sync.protocol.ProtocolCodec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
-/** The small JSON objects of the live channel and {@code /health}. */
+/** Reading the live channel's frames; their vocabulary is {@link FrameType}. */
 public final class Frames {
   private static final JsonFactory FACTORY = new JsonFactory();
 
@@ -29,15 +26,15 @@ public final class Frames {
 
   /** Returns {@code {"type":"hello","cursor":...}}; a null cursor goes as "" (from the start). */
   public static String hello(String cursor) {
-    return write("hello", cursor == null ? "" : cursor);
+    return ProtocolCodec.writeFrame(FrameType.HELLO, cursor == null ? "" : cursor);
   }
 
   public static String ping() {
-    return "{\"type\":\"ping\"}";
+    return ProtocolCodec.writeFrame(FrameType.PING, null);
   }
 
   public static String pong() {
-    return "{\"type\":\"pong\"}";
+    return ProtocolCodec.writeFrame(FrameType.PONG, null);
   }
 
   /** Returns the frame, or null if {@code text} is not a JSON object. */
@@ -65,55 +62,5 @@ public final class Frames {
     } catch (IOException e) {
       return null;
     }
-  }
-
-  /** Health of a {@code /health} body. */
-  public static final class Health {
-    public final String status;
-    /** The protocol version, or 0 when absent. */
-    public final int protocol;
-
-    Health(String status, int protocol) {
-      this.status = status;
-      this.protocol = protocol;
-    }
-  }
-
-  /** Returns the health body's fields, or null if the body is not a JSON object. */
-  public static Health readHealth(byte[] body) {
-    try (JsonParser p = FACTORY.createParser(body)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      String status = null;
-      int protocol = 0;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        if ("status".equals(name) && t == JsonToken.VALUE_STRING) {
-          status = p.getText();
-        } else if ("protocol".equals(name) && t == JsonToken.VALUE_NUMBER_INT) {
-          protocol = p.getIntValue();
-        } else {
-          p.skipChildren();
-        }
-      }
-      return new Health(status, protocol);
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static String write(String type, String cursor) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-    try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-      g.writeStartObject();
-      g.writeStringField("type", type);
-      g.writeStringField("cursor", cursor);
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return new String(out.toByteArray(), StandardCharsets.UTF_8);
   }
 }

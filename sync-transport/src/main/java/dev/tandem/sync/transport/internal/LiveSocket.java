@@ -2,6 +2,7 @@ package dev.tandem.sync.transport.internal;
 
 import dev.tandem.sync.SyncException.Reason;
 import dev.tandem.sync.TransportException;
+import dev.tandem.sync.protocol.FrameType;
 import dev.tandem.sync.spi.Transport;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
@@ -108,19 +109,24 @@ public final class LiveSocket extends WebSocketListener implements Transport.Liv
       log.debug("ignoring unreadable live frame");
       return;
     }
-    switch (frame.type) {
-      case "changes":
+    FrameType type = FrameType.fromWire(frame.type);
+    if (type == null) {
+      // Forward compatibility again: a newer server may send frames this client does not know.
+      return;
+    }
+    switch (type) {
+      case CHANGES:
         try {
           listener.onChanges(frame.cursor);
         } catch (RuntimeException e) {
           log.warn("live listener failed in onChanges", e);
         }
         break;
-      case "ping":
+      case PING:
         ws.send(Frames.pong());
         break;
       default:
-        // "pong" only proves the server is alive, which lastHeardNanos already recorded.
+        // A pong only proves the server is alive, which lastHeardNanos already recorded.
         break;
     }
   }
