@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * serves is told its current sequence (a device that already has it pulls nothing).
  */
 public final class PostgresListener implements AutoCloseable {
-  /** The {@code application_name} of listening connections, to tell them apart in the server. */
+  /**
+   * The start of the {@code application_name} of listening connections, followed by a space and
+   * the node's id, to tell them apart in {@code pg_stat_activity}.
+   */
   public static final String APPLICATION_NAME = "tandem-listen";
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresListener.class);
@@ -95,7 +98,7 @@ public final class PostgresListener implements AutoCloseable {
     if (store.password() != null) {
       p.setProperty("password", store.password());
     }
-    p.setProperty("ApplicationName", APPLICATION_NAME);
+    p.setProperty("ApplicationName", APPLICATION_NAME + ' ' + store.nodeId());
     p.setProperty("connectTimeout", "10");
     p.setProperty("socketTimeout", "30");
     return DriverManager.getConnection(store.jdbcUrl(), p);

@@ -151,6 +151,11 @@ public final class PostgresServerStore implements ServerStore {
     return l;
   }
 
+  /** The listeners {@link #listen} started, oldest first. */
+  public List<PostgresListener> listeners() {
+    return List.copyOf(listeners);
+  }
+
   String jdbcUrl() {
     return jdbcUrl;
   }
