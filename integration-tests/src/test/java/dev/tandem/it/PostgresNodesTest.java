@@ -161,24 +161,25 @@ class PostgresNodesTest {
   void listenerThatLostItsConnection_reconnects_andCatchesUpOnWhatItMissed() throws Exception {
     TandemServer node2 = node();
     PostgresListener listener = store(node2).listeners().get(0);
-    await().atMost(PATIENCE).until(() -> listener.connects() == 1);
+    await().atMost(PATIENCE).until(() -> listener.connects() >= 1);
     Tandem reader = device("reader", node2, true);
     await().atMost(PATIENCE).until(() -> reader.status().mode() == SyncStatus.Mode.LIVE);
     String token = node2.createToken(TEAM, "tablet");
     try (OkHttpTransport tablet = transport(List.of(node2.uri()), token, "tablet")) {
       tablet.pull(null, 1); // cached on node 2
       String db = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
-      // Cut the listener, then change the data behind its back: no notice reaches node 2.
-      EmbeddedPostgresHolder.exec(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-          + " WHERE application_name = '" + PostgresListener.APPLICATION_NAME + " "
-          + store(node2).nodeId() + "'");
+      // Change the data behind the listener's back (no NOTIFY), then cut its connection: only
+      // the catch-up after reconnecting can tell node 2. In this order, whenever it reconnects.
       EmbeddedPostgresHolder.exec(db, "UPDATE tokens SET revoked = TRUE WHERE device = 'tablet';"
           + " INSERT INTO teams VALUES ('" + TEAM + "', 0) ON CONFLICT DO NOTHING;"
           + " INSERT INTO records VALUES ('" + TEAM + "', 'message', 'missed', 'upsert',"
           + " '000000000001-0000-other', NULL, '{\"missed\":true}', 'other',"
           + " (SELECT seq + 1 FROM teams WHERE team = '" + TEAM + "'));"
           + " UPDATE teams SET seq = seq + 1 WHERE team = '" + TEAM + "'");
-      await().atMost(PATIENCE).until(() -> listener.connects() == 2);
+      EmbeddedPostgresHolder.exec(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+          + " WHERE application_name = '" + PostgresListener.APPLICATION_NAME + " "
+          + store(node2).nodeId() + "'");
+      await().atMost(PATIENCE).until(() -> listener.connects() >= 2);
       // The catch-up told the live device the team's sequence, and emptied the token cache.
       await().atMost(PATIENCE).until(() -> reader.records("message").get("missed") != null);
       TransportException refused = org.junit.jupiter.api.Assertions.assertThrows(
