@@ -242,10 +242,12 @@ abstract class ServerStoreContractTest {
   /**
    * Pushers on two nodes store unique records in one team while a puller follows by cursor,
    * switching nodes. Every record is written once, so a pull that moved its cursor past a change
-   * committing later with a lower number would lose that record for good. Fixed seeds.
+   * committing later with a lower number would lose that record for good. Fixed seeds. (In a trial
+   * with the numbers taken from a global PostgreSQL sequence instead of the team's locked row,
+   * one of the first three seeds lost records.)
    */
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3})
+  @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5})
   void concurrentPushesOnTwoNodes_neverLetAPullSkipAChange(long seed) throws Exception {
     ServerStore other = secondNode();
     ServerStore[] nodes = {store, other == null ? store : other};
@@ -301,7 +303,10 @@ abstract class ServerStoreContractTest {
         f.get(60, java.util.concurrent.TimeUnit.SECONDS);
       }
       assertTrue(pushersDone, "pushers did not finish in time");
-      assertEquals(written, seen, "every stored record reached the puller");
+      java.util.Set<String> missed = new java.util.TreeSet<>(written);
+      missed.removeAll(seen);
+      assertEquals(java.util.Set.of(), missed, "records no pull delivered");
+      assertEquals(written, seen);
       assertEquals(written.size(), store.currentSeq("t"));
     } finally {
       pool.shutdownNow();
