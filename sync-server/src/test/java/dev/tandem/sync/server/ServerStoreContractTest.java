@@ -246,8 +246,8 @@ abstract class ServerStoreContractTest {
    * with the numbers taken from a global PostgreSQL sequence instead of the team's locked row,
    * one of the first three seeds lost records.)
    */
-  @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5})
+  @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
+  @org.junit.jupiter.params.provider.MethodSource("pushSeeds")
   void concurrentPushesOnTwoNodes_neverLetAPullSkipAChange(long seed) throws Exception {
     ServerStore other = secondNode();
     ServerStore[] nodes = {store, other == null ? store : other};
@@ -314,6 +314,17 @@ abstract class ServerStoreContractTest {
         other.close();
       }
     }
+  }
+
+  /**
+   * Seeds 1 to 5; {@code -Dtandem.storeSeeds=N} adds N random ones for a soak (named in the
+   * test's display name, so a failing one can be replayed).
+   */
+  static java.util.stream.LongStream pushSeeds() {
+    int extra = Integer.getInteger("tandem.storeSeeds", 0);
+    java.util.Random r = new java.util.Random();
+    return java.util.stream.LongStream.concat(java.util.stream.LongStream.rangeClosed(1, 5),
+        java.util.stream.LongStream.generate(r::nextLong).limit(extra));
   }
 
   @Test
