@@ -18,6 +18,7 @@ final class HookedTransport implements Transport {
   final List<Change> received = new CopyOnWriteArrayList<>();
   final AtomicInteger pushes = new AtomicInteger();
   final AtomicInteger pulls = new AtomicInteger();
+  private volatile PushRequest lastRequest;
   /** Runs before a push is sent, with the push's number (from 1). */
   volatile IntConsumer beforePush = n -> { };
   /** Runs after the server applied a push, before its answer is returned. */
@@ -32,10 +33,16 @@ final class HookedTransport implements Transport {
   @Override
   public PushResponse push(PushRequest request) {
     int n = pushes.incrementAndGet();
+    lastRequest = request;
     beforePush.accept(n);
     PushResponse r = real.push(request);
     afterPush.accept(n);
     return r;
+  }
+
+  /** The push being sent (or last sent), for a hook that needs its body. */
+  PushRequest lastRequest() {
+    return lastRequest;
   }
 
   @Override

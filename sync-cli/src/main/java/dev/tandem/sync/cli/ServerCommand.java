@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "server", mixinStandardHelpOptions = true,
-    description = {"Runs the reference sync server (SQLite in DIR by default) until Ctrl-C.",
+    description = {"Runs the reference sync server (SQLite in DIR by default, PostgreSQL with"
+        + " --database-url or $TANDEM_DATABASE_URL) until Ctrl-C.",
         "The admin endpoints (tandem token create) are on only if the server has an admin "
             + "token: from the file --admin-token-file (or $TANDEM_ADMIN_TOKEN_FILE), else from "
             + "the environment variable named by --admin-token-env. Never from the command line,"
@@ -29,10 +30,17 @@ final class ServerCommand extends BaseCommand {
         description = "Directory of the server's SQLite store (default: server/ in the "
             + "platform's data directory, e.g. ~/.local/share/tandem/server).")
     Path data;
-    @Option(names = "--postgres", paramLabel = "JDBC_URL",
-        description = "PostgreSQL store: not supported by this server version yet (exit 1).")
-    String postgres;
+    @Option(names = "--database-url", paramLabel = "URL",
+        description = "PostgreSQL store, jdbc:postgresql://host:port/db (default "
+            + "$TANDEM_DATABASE_URL); any number of servers may share one database. The "
+            + "password never goes here: --database-password-file or $TANDEM_DATABASE_PASSWORD.")
+    String databaseUrl;
   }
+
+  @Option(names = "--database-password-file", paramLabel = "FILE",
+      description = "File holding the database password (its first line); wins over "
+          + "$TANDEM_DATABASE_PASSWORD.")
+  Path databasePasswordFile;
 
   @Option(names = "--admin-token-env", paramLabel = "VAR", defaultValue = "TANDEM_ADMIN_TOKEN",
       description = "Environment variable holding the admin token (default ${DEFAULT-VALUE}).")
@@ -56,19 +64,18 @@ final class ServerCommand extends BaseCommand {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--port must be between 0 and 65535");
     }
-    if (storage != null && storage.postgres != null) {
-      err().println("tandem: --postgres is not supported by this server version yet; "
-          + "use --data DIR (SQLite)");
-      err().flush();
-      return 1;
-    }
     Path data = storage != null && storage.data != null ? storage.data : defaultData();
-    Main.Options options = new Main.Options(port, host, data.toAbsolutePath(), adminTokenEnv,
-        adminTokenFile, null);
+    String url = storage != null ? storage.databaseUrl : null;
+    Main.Options options;
     TandemServer server;
     String admin;
+    String where;
     try {
+      options = Main.parse(url == null ? new String[0] : new String[] {"--database-url", url});
+      options = new Main.Options(port, host, data.toAbsolutePath(), adminTokenEnv,
+          adminTokenFile, null, options.databaseUrl(), databasePasswordFile);
       admin = Main.adminToken(options, root().env);
+      where = Main.describeStore(options, root().env);
       server = Main.start(options, root().env);
     } catch (RuntimeException e) {
       err().println("tandem: cannot start the server: " + e.getMessage());
@@ -85,7 +92,7 @@ final class ServerCommand extends BaseCommand {
     boolean interrupted = false;
     try {
       out().println("tandem server " + TandemServer.VERSION + " listening on " + server.uri()
-          + " (data in " + options.dataDir() + ")");
+          + " (" + where + ")");
       if (admin == null) {
         out().println("admin endpoints disabled: neither $" + adminTokenEnv
             + " nor an admin token file is set");

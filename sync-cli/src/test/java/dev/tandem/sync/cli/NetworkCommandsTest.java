@@ -431,11 +431,16 @@ class NetworkCommandsTest {
   }
 
   @Test
-  void server_withPostgres_exits1_andWithBothStores_isBadUsage() {
-    Result pg = run("server", "--port", "0", "--postgres", "jdbc:postgresql://localhost/x");
+  void server_withAnUnreachableDatabase_exits1_andWithBothStores_isBadUsage() {
+    Result pg = run("server", "--port", "0", "--database-url",
+        "jdbc:postgresql://127.0.0.1:1/x?connectTimeout=2");
     assertEquals(1, pg.code());
-    assertTrue(pg.err().contains("--postgres is not supported"), pg.err());
-    assertEquals(2, run("server", "--data", "d", "--postgres", "jdbc:x").code());
+    assertTrue(pg.err().contains("cannot open the PostgreSQL store"), pg.err());
+    Result withPassword = run("server", "--port", "0", "--database-url",
+        "jdbc:postgresql://127.0.0.1:1/x?password=secret");
+    assertEquals(1, withPassword.code());
+    assertTrue(withPassword.err().contains("must not hold the password"), withPassword.err());
+    assertEquals(2, run("server", "--data", "d", "--database-url", "jdbc:x").code());
     assertEquals(2, run("server", "--port", "70000").code());
   }
 

@@ -11,11 +11,12 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar tandem-server.jar [--port P] [--host H] [--data DIR] [--admin-token-env VAR]
- * [--admin-token-file FILE] [--max-clock-skew D]}.
+ * {@code java -jar tandem-server.jar [--port P] [--host H] [--data DIR | --database-url URL]
+ * [--database-password-file FILE] [--admin-token-env VAR] [--admin-token-file FILE]
+ * [--max-clock-skew D]}.
  *
- * <p>The admin token never comes from the command line, where every user of the machine can
- * read it: it is read from an environment variable or a file.
+ * <p>The admin token and the database password never come from the command line, where every
+ * user of the machine can read them: they are read from an environment variable or a file.
  *
  * <p>The parsing ({@link #parse}) and starting ({@link #start}) are separate small methods so that
  * {@code tandem server} can reuse them.
@@ -25,12 +26,21 @@ public final class Main {
   public static final String ADMIN_TOKEN_FILE_ENV = "TANDEM_ADMIN_TOKEN_FILE";
   /** The environment variable read when {@code --max-clock-skew} is not given. */
   static final String SKEW_ENV = "TANDEM_MAX_CLOCK_SKEW";
+  /** The environment variable read when {@code --database-url} is not given. */
+  public static final String DATABASE_URL_ENV = "TANDEM_DATABASE_URL";
+  /** The environment variable holding the database password. */
+  public static final String DATABASE_PASSWORD_ENV = "TANDEM_DATABASE_PASSWORD";
   static final String USAGE =
-      "usage: tandem-server [--port P] [--host H] [--data DIR] [--admin-token-env VAR]\n"
+      "usage: tandem-server [--port P] [--host H] [--data DIR | --database-url URL]\n"
+          + "                     [--database-password-file FILE] [--admin-token-env VAR]\n"
           + "                     [--admin-token-file FILE] [--max-clock-skew D]\n"
           + "  --port P              port to listen on (default 8080; 0 = any free port)\n"
           + "  --host H              address to bind (default 127.0.0.1; 0.0.0.0 for all)\n"
           + "  --data DIR            directory of the SQLite store (default ./tandem-server-data)\n"
+          + "  --database-url URL    PostgreSQL store instead, jdbc:postgresql://host:port/db\n"
+          + "                        (env " + DATABASE_URL_ENV + "); nodes on one database share it\n"
+          + "  --database-password-file F  file holding the database password (else env\n"
+          + "                        " + DATABASE_PASSWORD_ENV + ")\n"
           + "  --admin-token-env VAR environment variable holding the admin token\n"
           + "                        (default TANDEM_ADMIN_TOKEN; unset = admin endpoints off)\n"
           + "  --admin-token-file F  file holding the admin token (default $"
@@ -52,10 +62,17 @@ public final class Main {
    *     default"
    */
   public record Options(int port, String host, Path dataDir, String adminTokenEnv,
-      Path adminTokenFile, Duration maxClockSkew) {
+      Path adminTokenFile, Duration maxClockSkew, String databaseUrl,
+      Path databasePasswordFile) {
     /** Options whose admin token comes from the environment variable {@code adminTokenEnv}. */
     public Options(int port, String host, Path dataDir, String adminTokenEnv) {
       this(port, host, dataDir, adminTokenEnv, null, null);
+    }
+
+    /** Options of a server on SQLite, or on PostgreSQL if {@value #DATABASE_URL_ENV} says so. */
+    public Options(int port, String host, Path dataDir, String adminTokenEnv,
+        Path adminTokenFile, Duration maxClockSkew) {
+      this(port, host, dataDir, adminTokenEnv, adminTokenFile, maxClockSkew, null, null);
     }
   }
 
@@ -72,6 +89,9 @@ public final class Main {
     String env = "TANDEM_ADMIN_TOKEN";
     Path tokenFile = null;
     Duration skew = null;
+    String databaseUrl = null;
+    Path passwordFile = null;
+    boolean dataGiven = false;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       String value;
@@ -103,6 +123,18 @@ public final class Main {
           break;
         case "--data":
           data = Paths.get(value);
+          dataGiven = true;
+          break;
+        case "--database-url":
+          databaseUrl = requireDatabaseUrl(value, "--database-url");
+          if (hasPassword(databaseUrl)) {
+            throw new IllegalArgumentException("--database-url must not hold the password, which"
+                + " every user of the machine could read on the command line: use --database-"
+                + "password-file FILE or $" + DATABASE_PASSWORD_ENV);
+          }
+          break;
+        case "--database-password-file":
+          passwordFile = Paths.get(value);
           break;
         case "--admin-token-env":
           env = value;
@@ -114,12 +146,71 @@ public final class Main {
           skew = parseDuration(value, "--max-clock-skew");
           break;
         case "--postgres":
-          throw new IllegalArgumentException("--postgres is not available yet in this version");
+          throw new IllegalArgumentException("--postgres is now --database-url URL");
         default:
           throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
-    return new Options(port, host, data, env, tokenFile, skew);
+    if (dataGiven && databaseUrl != null) {
+      throw new IllegalArgumentException("--data (SQLite) and --database-url (PostgreSQL)"
+          + " exclude each other");
+    }
+    return new Options(port, host, data, env, tokenFile, skew, databaseUrl, passwordFile);
+  }
+
+  private static String requireDatabaseUrl(String value, String what) {
+    if (!value.startsWith("jdbc:postgresql://")) {
+      throw new IllegalArgumentException(what + " must be a PostgreSQL JDBC URL such as"
+          + " jdbc:postgresql://db.example.com:5432/tandem, not \"" + value + "\"");
+    }
+    return value;
+  }
+
+  private static boolean hasPassword(String url) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return false;
+    }
+    for (String p : url.substring(q + 1).split("&")) {
+      if (p.toLowerCase(java.util.Locale.ROOT).startsWith("password=")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Returns the PostgreSQL URL to serve from: {@code --database-url}, else
+   * {@value #DATABASE_URL_ENV}; null for SQLite.
+   */
+  public static String databaseUrl(Options options, Map<String, String> env) {
+    if (options.databaseUrl() != null) {
+      return options.databaseUrl();
+    }
+    String url = env.get(DATABASE_URL_ENV);
+    return url == null || url.isEmpty() ? null : requireDatabaseUrl(url, DATABASE_URL_ENV);
+  }
+
+  /**
+   * Returns the database password: the file {@code --database-password-file} (first line), else
+   * {@value #DATABASE_PASSWORD_ENV}; null when neither is set (the URL's own, or none).
+   */
+  static String databasePassword(Options options, Map<String, String> env) {
+    if (options.databasePasswordFile() != null) {
+      return secretFile(options.databasePasswordFile(), "database password");
+    }
+    String password = env.get(DATABASE_PASSWORD_ENV);
+    return password == null || password.isEmpty() ? null : password;
+  }
+
+  /** Where the server keeps its data, for the start line: never a password. */
+  public static String describeStore(Options options, Map<String, String> env) {
+    String url = databaseUrl(options, env);
+    if (url == null) {
+      return "data in " + options.dataDir().toAbsolutePath();
+    }
+    int q = url.indexOf('?');
+    return "PostgreSQL at " + (q < 0 ? url : url.substring(0, q));
   }
 
   /**
@@ -162,30 +253,35 @@ public final class Main {
       file = named == null || named.isEmpty() ? null : Paths.get(named);
     }
     if (file != null) {
-      String text;
-      try {
-        if (Files.size(file) > MAX_ADMIN_TOKEN_FILE) {
-          throw new IllegalArgumentException("the admin token file " + file + " is larger than "
-              + MAX_ADMIN_TOKEN_FILE + " bytes: is it the right file?");
-        }
-        text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read the admin token file " + file + ": "
-            + e, e);
-      }
-      // Editors and `echo secret > file` add a line break; it is never part of the token.
-      String token = text.strip();
-      if (token.isEmpty()) {
-        throw new IllegalArgumentException("the admin token file " + file + " is empty");
-      }
-      if (token.contains("\n") || token.contains("\r")) {
-        throw new IllegalArgumentException("the admin token file " + file
-            + " holds more than one line; it must hold the token alone");
-      }
-      return token;
+      return secretFile(file, "admin token");
     }
     String admin = env.get(options.adminTokenEnv());
     return admin == null || admin.isEmpty() ? null : admin;
+  }
+
+  /** Reads a one-line secret from {@code file}; names the file and {@code what} on failure. */
+  private static String secretFile(Path file, String what) {
+    String text;
+    try {
+      if (Files.size(file) > MAX_ADMIN_TOKEN_FILE) {
+        throw new IllegalArgumentException("the " + what + " file " + file + " is larger than "
+            + MAX_ADMIN_TOKEN_FILE + " bytes: is it the right file?");
+      }
+      text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the " + what + " file " + file + ": "
+          + e, e);
+    }
+    // Editors and `echo secret > file` add a line break; it is never part of the secret.
+    String secret = text.strip();
+    if (secret.isEmpty()) {
+      throw new IllegalArgumentException("the " + what + " file " + file + " is empty");
+    }
+    if (secret.contains("\n") || secret.contains("\r")) {
+      throw new IllegalArgumentException("the " + what + " file " + file
+          + " holds more than one line; it must hold the " + what + " alone");
+    }
+    return secret;
   }
 
   /**
@@ -200,14 +296,27 @@ public final class Main {
     if (skew == null && skewEnv != null && !skewEnv.isEmpty()) {
       skew = parseDuration(skewEnv, SKEW_ENV);
     }
-    return TandemServer.builder()
+    String admin = adminToken(options, env);
+    TandemServer.Builder b = TandemServer.builder()
         .maxClockSkew(skew == null ? TandemServer.DEFAULT_MAX_CLOCK_SKEW : skew)
         .host(options.host())
         .port(options.port())
-        .dataDir(options.dataDir())
-        .adminToken(adminToken(options, env))
-        .build()
-        .start();
+        .adminToken(admin);
+    String url = databaseUrl(options, env);
+    if (url == null) {
+      return b.dataDir(options.dataDir()).build().start();
+    }
+    PostgresServerStore store = PostgresServerStore.open(url, null,
+        databasePassword(options, env));
+    try {
+      TandemServer server = b.store(store).build().start();
+      // After start: the catch-up on (re)connect asks the server's live hub for its teams.
+      store.listen(server.localLiveHub());
+      return server;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
   }
 
   /** Runs until the process is told to stop; returns the exit code. */
@@ -227,7 +336,7 @@ public final class Main {
       return 1;
     }
     out.println("tandem server " + TandemServer.VERSION + " listening on " + server.uri()
-        + " (data in " + options.dataDir().toAbsolutePath() + ")");
+        + " (" + describeStore(options, env) + ")");
     if (adminToken(options, env) == null) {
       out.println("admin endpoints disabled: neither $" + options.adminTokenEnv()
           + " nor an admin token file is set");

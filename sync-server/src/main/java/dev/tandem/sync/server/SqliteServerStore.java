@@ -32,22 +32,11 @@ public final class SqliteServerStore implements ServerStore {
 
   private static final int READERS = 4;
   private static final String BATCHES_DDL =
-      "CREATE TABLE IF NOT EXISTS batches (team TEXT NOT NULL, device TEXT NOT NULL,"
+      "CREATE TABLE batches (team TEXT NOT NULL, device TEXT NOT NULL,"
           + " batch_id TEXT NOT NULL, response TEXT NOT NULL, created_at INTEGER NOT NULL,"
           + " PRIMARY KEY (team, device, batch_id))";
   // A query takes milliseconds; waiting longer than this for a connection only piles up threads.
   private static final long READER_WAIT_MILLIS = 2000;
-  private static final String[] SCHEMA = {
-    "CREATE TABLE IF NOT EXISTS teams (team TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS records (team TEXT NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL,"
-        + " op TEXT NOT NULL, hlc TEXT NOT NULL, base_hlc TEXT, data TEXT, origin TEXT NOT NULL,"
-        + " seq INTEGER NOT NULL, PRIMARY KEY (team, type, id))",
-    "CREATE UNIQUE INDEX IF NOT EXISTS records_by_seq ON records (team, seq)",
-    BATCHES_DDL,
-    "CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, team TEXT NOT NULL,"
-        + " device TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS tokens_by_device ON tokens (team, device)",
-  };
 
   private final Path file;
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -73,15 +62,21 @@ public final class SqliteServerStore implements ServerStore {
     this.file = file;
     writer = connect(file);
     all.add(writer);
-    try (Statement s = writer.createStatement()) {
-      s.execute("PRAGMA journal_mode=WAL");
-      for (String ddl : SCHEMA) {
-        s.execute(ddl);
+    try {
+      try (Statement s = writer.createStatement()) {
+        // Before the migration, and closed: the pragma's open result would block its commit.
+        s.execute("PRAGMA journal_mode=WAL");
       }
+      // A file from before migrations gets its last two hand-made upgrades first, which bring
+      // it to the shape of V1; V1's IF NOT EXISTS then leaves its tables as they are.
+      dev.tandem.sync.server.internal.SchemaMigrator.load("sqlite").migrate(writer, null, c -> {
+        addTokenExpiry(c);
+        migrateBatchesToDeviceScope(c);
+      }, System.currentTimeMillis());
+    } catch (SQLException | RuntimeException e) {
+      writer.close();
+      throw e;
     }
-    addTokenExpiry(writer);
-    // After the schema: CREATE TABLE IF NOT EXISTS leaves an old batches table as it was.
-    migrateBatchesToDeviceScope(writer);
     for (int i = 0; i < READERS; i++) {
       Connection c = connect(file);
       all.add(c);
@@ -111,19 +106,13 @@ public final class SqliteServerStore implements ServerStore {
     if (!exists || hasDevice) {
       return;
     }
-    c.setAutoCommit(false);
+    // Inside the migration's transaction.
     try (Statement s = c.createStatement()) {
       s.execute("ALTER TABLE batches RENAME TO batches_team_scoped");
       s.execute(BATCHES_DDL);
       s.execute("INSERT INTO batches (team, device, batch_id, response, created_at)"
           + " SELECT team, '', batch_id, response, created_at FROM batches_team_scoped");
       s.execute("DROP TABLE batches_team_scoped");
-      c.commit();
-    } catch (SQLException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
     }
   }
 
@@ -145,13 +134,18 @@ public final class SqliteServerStore implements ServerStore {
 
   /** Stores made before tokens could expire lack the column; NULL (never) is right for them. */
   private static void addTokenExpiry(Connection c) throws SQLException {
+    boolean exists = false;
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("PRAGMA table_info(tokens)")) {
       while (rs.next()) {
+        exists = true;
         if ("expires_at".equals(rs.getString("name"))) {
           return;
         }
       }
+    }
+    if (!exists) {
+      return;
     }
     try (Statement s = c.createStatement()) {
       s.execute("ALTER TABLE tokens ADD COLUMN expires_at INTEGER");

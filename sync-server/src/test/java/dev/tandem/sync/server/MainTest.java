@@ -40,6 +40,7 @@ class MainTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> Main.parse("--frobnicate", "1"))
         .getMessage().contains("unknown option --frobnicate"));
     assertThrows(IllegalArgumentException.class, () -> Main.parse("--postgres", "jdbc:x"));
+    assertThrows(IllegalArgumentException.class, () -> Main.parse("--database-url", "x"));
   }
 
   @Test

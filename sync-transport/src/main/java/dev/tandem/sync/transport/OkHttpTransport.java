@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
@@ -86,7 +87,10 @@ public final class OkHttpTransport implements Transport {
   static final String USER_AGENT = "tandem/" + loadVersion();
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
 
-  private final HttpUrl baseUrl;
+  private final List<HttpUrl> baseUrls;
+  // The server in use: moved on to the next one when a call cannot reach it.
+  private final java.util.concurrent.atomic.AtomicInteger active =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final String token;
   private final String teamId;
   private final String deviceId;
@@ -103,7 +107,7 @@ public final class OkHttpTransport implements Transport {
   private ScheduledExecutorService pingScheduler; // guarded by this; created on first openLive
 
   private OkHttpTransport(Builder b) {
-    this.baseUrl = b.baseUrl;
+    this.baseUrls = java.util.Collections.unmodifiableList(new ArrayList<>(b.baseUrls));
     this.token = b.token;
     this.teamId = b.teamId;
     this.deviceId = b.deviceId;
@@ -150,9 +154,21 @@ public final class OkHttpTransport implements Transport {
     return new Builder();
   }
 
-  /** Returns the server's base URL, to which {@code sync/batch} and the others are appended. */
+  /**
+   * Returns the base URL of the server in use, to which {@code sync/batch} and the others are
+   * appended: the first of {@link Builder#baseUrls} until a call failed over to another.
+   */
   public URI baseUrl() {
-    return baseUrl.uri();
+    return baseUrls.get(active.get()).uri();
+  }
+
+  /** Returns every server this transport may use, in the order it tries them. */
+  public List<URI> baseUrls() {
+    List<URI> out = new ArrayList<>();
+    for (HttpUrl u : baseUrls) {
+      out.add(u.uri());
+    }
+    return out;
   }
 
   /** Returns the client this transport calls with (derived from the host's, if one was given). */
@@ -170,7 +186,7 @@ public final class OkHttpTransport implements Transport {
   public PushResponse push(PushRequest request) {
     Objects.requireNonNull(request, "request");
     byte[] json = ProtocolCodec.writePushRequest(request);
-    Request.Builder rb = syncRequest(url("sync/batch"));
+    Request.Builder rb = new Request.Builder();
     byte[] body = json;
     if (json.length >= minCompressBytes) {
       if (compression == Compression.GZIP) {
@@ -182,7 +198,8 @@ public final class OkHttpTransport implements Transport {
       }
     }
     rb.post(RequestBody.create(body, JSON));
-    byte[] response = execute(rb.build(), "push");
+    // A retry on another server is safe: the batch id makes a push idempotent across nodes.
+    byte[] response = execute(base -> syncRequest(rb, url(base, "sync/batch")).build(), "push");
     try {
       return ProtocolCodec.readPushResponse(response);
     } catch (ProtocolException e) {
@@ -204,12 +221,14 @@ public final class OkHttpTransport implements Transport {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit must be positive: " + limit);
     }
-    HttpUrl.Builder url = url("sync/pull").newBuilder();
-    if (cursor != null && !cursor.isEmpty()) {
-      url.addQueryParameter("since", cursor);
-    }
-    url.addQueryParameter("limit", Integer.toString(limit));
-    byte[] response = execute(syncRequest(url.build()).get().build(), "pull");
+    byte[] response = execute(base -> {
+      HttpUrl.Builder url = url(base, "sync/pull").newBuilder();
+      if (cursor != null && !cursor.isEmpty()) {
+        url.addQueryParameter("since", cursor);
+      }
+      url.addQueryParameter("limit", Integer.toString(limit));
+      return syncRequest(url.build()).get().build();
+    }, "pull");
     PullResponse page;
     try {
       page = ProtocolCodec.readPullResponse(response);
@@ -236,9 +255,8 @@ public final class OkHttpTransport implements Transport {
   @Override
   public void health() {
     // /health takes no auth: the token stays off a call that does not need it.
-    Request request = new Request.Builder().url(url("health"))
-        .header("User-Agent", USER_AGENT).get().build();
-    byte[] body = execute(request, "health");
+    byte[] body = execute(base -> new Request.Builder().url(url(base, "health"))
+        .header("User-Agent", USER_AGENT).get().build(), "health");
     Health health;
     try {
       health = ProtocolCodec.readHealth(body);
@@ -282,7 +300,9 @@ public final class OkHttpTransport implements Transport {
     LiveSocket socket = new LiveSocket(cursor, listener, pingScheduler(), livePingIntervalMillis,
         liveSockets::remove, liveNanoTime);
     liveSockets.add(socket);
-    socket.connect(liveClient, syncRequest(url("sync/live")).build());
+    // The server in use; when it is gone, the engine's health probe before the next attempt
+    // fails over, and the channel reopens on the server that answered.
+    socket.connect(liveClient, syncRequest(url(baseUrls.get(active.get()), "sync/live")).build());
     if (closed.get()) {
       // close() ran between checkOpen() and add(): it may have missed this socket.
       socket.cancel();
@@ -321,11 +341,15 @@ public final class OkHttpTransport implements Transport {
   @Override
   public String toString() {
     // Never the token.
-    return "OkHttpTransport{" + baseUrl + ", team=" + teamId + ", device=" + deviceId + "}";
+    return "OkHttpTransport{" + baseUrl() + ", team=" + teamId + ", device=" + deviceId + "}";
   }
 
   private Request.Builder syncRequest(HttpUrl url) {
-    Request.Builder b = new Request.Builder().url(url)
+    return syncRequest(new Request.Builder(), url);
+  }
+
+  private Request.Builder syncRequest(Request.Builder b, HttpUrl url) {
+    b.url(url)
         .header("Authorization", "Bearer " + token)
         .header("X-Team-ID", teamId)
         .header("X-Device-ID", deviceId)
@@ -338,8 +362,38 @@ public final class OkHttpTransport implements Transport {
     return b;
   }
 
-  private HttpUrl url(String path) {
-    return baseUrl.newBuilder().addPathSegments(path).build();
+  private static HttpUrl url(HttpUrl base, String path) {
+    return base.newBuilder().addPathSegments(path).build();
+  }
+
+  /** Builds a call's request for one server's base URL. */
+  private interface RequestFor {
+    Request on(HttpUrl base);
+  }
+
+  /**
+   * Runs a call on the server in use; when it cannot be reached (a network failure, not an
+   * answer), tries each other server once, in order, and keeps the first that answers in use.
+   */
+  private byte[] execute(RequestFor request, String what) {
+    int first = active.get();
+    TransportException failure = null;
+    for (int i = 0; i < baseUrls.size(); i++) {
+      int index = (first + i) % baseUrls.size();
+      try {
+        byte[] body = execute(request.on(baseUrls.get(index)), what);
+        if (index != first) {
+          active.compareAndSet(first, index);
+        }
+        return body;
+      } catch (TransportException e) {
+        if (e.reason() != Reason.NETWORK || closed.get()) {
+          throw e;
+        }
+        failure = e;
+      }
+    }
+    throw failure;
   }
 
   private byte[] execute(Request request, String what) {
@@ -476,7 +530,7 @@ public final class OkHttpTransport implements Transport {
 
   /** Configures an {@link OkHttpTransport}. Not thread-safe. */
   public static final class Builder {
-    private HttpUrl baseUrl;
+    private List<HttpUrl> baseUrls;
     private String token;
     private String teamId;
     private String deviceId;
@@ -498,6 +552,33 @@ public final class OkHttpTransport implements Transport {
      * @throws IllegalArgumentException if it is not an absolute http(s) URL without query
      */
     public Builder baseUrl(URI uri) {
+      List<HttpUrl> one = new ArrayList<>();
+      one.add(parseBase(uri));
+      this.baseUrls = one;
+      return this;
+    }
+
+    /**
+     * Sets several servers that share one database (nodes of one deployment), each as for
+     * {@link #baseUrl}. Calls go to the first; when a server cannot be reached the call is tried
+     * on the next ones in turn, and the first that answers stays in use.
+     *
+     * @throws IllegalArgumentException if the list is empty or a URL is not valid
+     */
+    public Builder baseUrls(List<URI> uris) {
+      Objects.requireNonNull(uris, "uris");
+      if (uris.isEmpty()) {
+        throw new IllegalArgumentException("at least one base URL is required");
+      }
+      List<HttpUrl> all = new ArrayList<>();
+      for (URI uri : uris) {
+        all.add(parseBase(uri));
+      }
+      this.baseUrls = all;
+      return this;
+    }
+
+    private static HttpUrl parseBase(URI uri) {
       Objects.requireNonNull(uri, "uri");
       HttpUrl url = HttpUrl.parse(uri.toString());
       if (url == null) {
@@ -506,8 +587,7 @@ public final class OkHttpTransport implements Transport {
       if (url.encodedQuery() != null || url.encodedFragment() != null) {
         throw new IllegalArgumentException("base URL must not have a query or fragment: " + uri);
       }
-      this.baseUrl = url;
-      return this;
+      return url;
     }
 
     /** Sets the device's bearer token. */
@@ -629,7 +709,7 @@ public final class OkHttpTransport implements Transport {
      * @throws IllegalStateException if baseUrl, token, teamId or deviceId is missing
      */
     public OkHttpTransport build() {
-      if (baseUrl == null) {
+      if (baseUrls == null) {
         throw new IllegalStateException("baseUrl is required");
       }
       if (token == null) {

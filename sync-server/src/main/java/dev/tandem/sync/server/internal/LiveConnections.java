@@ -107,6 +107,17 @@ public final class LiveConnections implements LiveHub {
     }
   }
 
+  @Override
+  public Set<String> teams() {
+    Set<String> out = new java.util.HashSet<>();
+    byTeam.forEach((team, conns) -> {
+      if (!conns.isEmpty()) {
+        out.add(team);
+      }
+    });
+    return out;
+  }
+
   /**
    * Closes every connection with "going away", waits up to {@code timeout} for the peers to
    * answer the close (so they see 1001, not a broken socket), and stops the scheduler.

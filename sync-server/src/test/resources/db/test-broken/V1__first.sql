@@ -1,0 +1,3 @@
+-- fine
+CREATE TABLE t1 (team TEXT PRIMARY KEY);
+INSERT INTO t1 VALUES ('a');
