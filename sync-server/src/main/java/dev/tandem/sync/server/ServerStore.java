@@ -52,6 +52,16 @@ public interface ServerStore extends AutoCloseable {
   long currentSeq(String teamId);
 
   /**
+   * Asks the database a trivial question, for {@code GET /health/ready}: returns when it answers,
+   * throws whatever the failure is otherwise. The server bounds the wait itself, so this may
+   * block. The default reads a team's sequence, which every store can answer; a store may
+   * override it with a cheaper query.
+   */
+  default void ping() {
+    currentSeq("health-check");
+  }
+
+  /**
    * Stores a device token, identified by the SHA-256 hash of the token only, as the device's one
    * live token: in the same transaction every other token of that device is revoked, so a
    * replaced token is refused from then on (by every server sharing the store, at the latest

@@ -96,6 +96,15 @@ public final class TandemServer implements AutoCloseable {
   private final int maxThreads;
   private final int acceptQueueSize;
   private final String retryAfterSeconds;
+  private final Duration readyTimeout;
+  // One thread asks the store for /health/ready; a hung store holds it, and later probes then
+  // time out too instead of piling up threads.
+  private final java.util.concurrent.ExecutorService readiness =
+      java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tandem-readiness");
+        t.setDaemon(true);
+        return t;
+      });
   private final Object drained = new Object();
   private volatile boolean closing;
   private Javalin app;
@@ -126,6 +135,7 @@ public final class TandemServer implements AutoCloseable {
     this.acceptQueueSize = b.acceptQueueSize;
     this.retryAfterSeconds =
         Long.toString(Math.max(1, (b.overloadRetryAfter.toMillis() + 999) / 1000));
+    this.readyTimeout = b.readyTimeout;
   }
 
   public static Builder builder() {
@@ -197,6 +207,8 @@ public final class TandemServer implements AutoCloseable {
         ctx.method() + " is not allowed on " + ctx.path()));
 
     app.get("/health", guarded(this::health));
+    app.get("/health/live", guarded(this::healthLive));
+    app.get("/health/ready", guarded(this::healthReady));
     app.post("/sync/batch", guarded(this::push));
     app.get("/sync/pull", guarded(limited(this::pull)));
     app.post("/admin/tokens", guarded(this::adminCreateToken));
@@ -325,6 +337,7 @@ public final class TandemServer implements AutoCloseable {
     if (app != null) {
       app.stop();
     }
+    readiness.shutdownNow();
     store.close();
     LOG.info("tandem server stopped");
   }
@@ -337,6 +350,53 @@ public final class TandemServer implements AutoCloseable {
     body.put("version", VERSION);
     body.put("protocol", PROTOCOL);
     json(ctx, 200, Json.write(body).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The process is up and serving: nothing else is checked. */
+  private void healthLive(Context ctx) {
+    ObjectNode body = Json.object();
+    body.put("status", "ok");
+    json(ctx, 200, Json.write(body).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The store answers a trivial query within {@link Builder#readyTimeout}; else 503. */
+  private void healthReady(Context ctx) {
+    String problem;
+    java.util.concurrent.Future<?> probe = null;
+    try {
+      probe = readiness.submit(store::ping);
+      probe.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      problem = null;
+    } catch (java.util.concurrent.TimeoutException e) {
+      problem = "the database did not answer within " + readyTimeout.toMillis() + " ms";
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      problem = "the database did not answer: " + (cause.getMessage() == null
+          ? cause.getClass().getSimpleName() : cause.getMessage());
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      problem = "the server is shutting down";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      problem = "interrupted while asking the database";
+    }
+    if (problem == null) {
+      ObjectNode body = Json.object();
+      body.put("status", "ready");
+      json(ctx, 200, Json.write(body).getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    if (probe != null) {
+      // A query that is merely slow finishes on its own; an interrupt only helps a stuck wait.
+      probe.cancel(true);
+    }
+    LOG.warn("not ready: {}", problem);
+    ObjectNode body = Json.object();
+    body.put("status", "unavailable");
+    ObjectNode error = body.putObject("error");
+    error.put("code", "not_ready");
+    error.put("message", problem);
+    ctx.header("Retry-After", retryAfterSeconds);
+    json(ctx, 503, Json.write(body).getBytes(StandardCharsets.UTF_8));
   }
 
   private void push(Context ctx) throws IOException {
@@ -619,8 +679,18 @@ public final class TandemServer implements AutoCloseable {
     private int maxThreads;
     private int acceptQueueSize = 1024;
     private Duration overloadRetryAfter = Duration.ofSeconds(2);
+    private Duration readyTimeout = Duration.ofSeconds(2);
 
     private Builder() {}
+
+    /**
+     * How long {@code GET /health/ready} waits for the store's trivial query ({@link
+     * ServerStore#ping()}) before answering 503 {@code not_ready}. Default 2 s.
+     */
+    public Builder readyTimeout(Duration timeout) {
+      this.readyTimeout = positive(timeout, "readyTimeout");
+      return this;
+    }
 
     /**
      * How far ahead of this server's clock an {@code hlc} may be (PROTOCOL "Clock bounds"); a
