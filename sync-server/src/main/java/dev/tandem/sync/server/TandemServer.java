@@ -15,6 +15,7 @@ import dev.tandem.sync.server.internal.Bodies;
 import dev.tandem.sync.server.internal.Cursors;
 import dev.tandem.sync.server.internal.LiveConnections;
 import dev.tandem.sync.server.internal.ResponseEncoding;
+import dev.tandem.sync.server.internal.ServerMetrics;
 import dev.tandem.sync.server.internal.Tokens;
 import dev.tandem.sync.server.internal.WorkLimiter;
 import io.javalin.Javalin;
@@ -97,6 +98,8 @@ public final class TandemServer implements AutoCloseable {
   private final int acceptQueueSize;
   private final String retryAfterSeconds;
   private final Duration readyTimeout;
+  private final boolean metricsPublic;
+  private final ServerMetrics metrics;
   // One thread asks the store for /health/ready; a hung store holds it, and later probes then
   // time out too instead of piling up threads.
   private final java.util.concurrent.ExecutorService readiness =
@@ -136,6 +139,8 @@ public final class TandemServer implements AutoCloseable {
     this.retryAfterSeconds =
         Long.toString(Math.max(1, (b.overloadRetryAfter.toMillis() + 999) / 1000));
     this.readyTimeout = b.readyTimeout;
+    this.metricsPublic = b.metricsPublic;
+    this.metrics = new ServerMetrics(live::size, work, uploads);
   }
 
   public static Builder builder() {
@@ -182,8 +187,10 @@ public final class TandemServer implements AutoCloseable {
         f.setMaxBinaryMessageSize(LiveConnections.MAX_FRAME_BYTES);
         f.setIdleTimeout(live.idleTimeout());
       });
-      cfg.requestLogger.http((ctx, ms) -> LOG.info("{} {} {} {}ms", ctx.method(), ctx.path(),
-          ctx.statusCode(), Math.round(ms)));
+      cfg.requestLogger.http((ctx, ms) -> {
+        metrics.request(ctx.method().name(), route(ctx), ctx.statusCode(), ms);
+        LOG.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms));
+      });
     });
     app.exception(ApiException.class, (e, ctx) -> {
       if (e.status() == 503) {
@@ -209,6 +216,7 @@ public final class TandemServer implements AutoCloseable {
     app.get("/health", guarded(this::health));
     app.get("/health/live", guarded(this::healthLive));
     app.get("/health/ready", guarded(this::healthReady));
+    app.get("/metrics", guarded(this::metrics));
     app.post("/sync/batch", guarded(this::push));
     app.get("/sync/pull", guarded(limited(this::pull)));
     app.post("/admin/tokens", guarded(this::adminCreateToken));
@@ -338,6 +346,7 @@ public final class TandemServer implements AutoCloseable {
       app.stop();
     }
     readiness.shutdownNow();
+    metrics.close();
     store.close();
     LOG.info("tandem server stopped");
   }
@@ -399,6 +408,28 @@ public final class TandemServer implements AutoCloseable {
     json(ctx, 503, Json.write(body).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Prometheus text; the admin token is required unless the server was built metrics-public. */
+  private void metrics(Context ctx) {
+    if (!metricsPublic) {
+      requireAdmin(ctx);
+    }
+    ctx.status(200).contentType(ServerMetrics.contentType())
+        .result(metrics.scrape().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The matched endpoint, never the raw path: unmatched paths would each make a new series. */
+  private static String route(Context ctx) {
+    if (ctx.statusCode() == 404) {
+      return "unmatched";
+    }
+    try {
+      String route = ctx.endpointHandlerPath();
+      return route == null || route.isEmpty() || route.equals("*") ? "unmatched" : route;
+    } catch (RuntimeException e) {
+      return "unmatched";
+    }
+  }
+
   private void push(Context ctx) throws IOException {
     TokenOwner owner = authenticate(ctx);
     byte[] body = readBody(ctx, maxBodyBytes);
@@ -427,6 +458,8 @@ public final class TandemServer implements AutoCloseable {
       publish.notify(owner.teamId(), outcome.seqAfter());
     }
     json(ctx, 200, outcome.responseJson());
+    metrics.pushed(System.nanoTime() - started(ctx), request.changes().size(), body.length,
+        (int) (outcome.seqAfter() - outcome.seqBefore()));
   }
 
   private void pull(Context ctx) {
@@ -455,6 +488,7 @@ public final class TandemServer implements AutoCloseable {
     PullResponse response = new PullResponse(page.changes(), Cursors.format(page.cursor()),
         page.hasMore(), clock.millis());
     json(ctx, 200, ProtocolCodec.writePullResponse(response));
+    metrics.pulled(System.nanoTime() - started(ctx), page.changes().size());
   }
 
   private void adminCreateToken(Context ctx) throws IOException {
@@ -529,9 +563,18 @@ public final class TandemServer implements AutoCloseable {
     return work.peakBusy();
   }
 
+  private static final String STARTED = "tandem.started";
+
+  /** When the request reached its handler, waits for the limiters included (System.nanoTime). */
+  private static long started(Context ctx) {
+    Long t = ctx.attribute(STARTED);
+    return t == null ? System.nanoTime() : t;
+  }
+
   /** Counts requests in flight for a graceful close, and refuses new ones once closing. */
   private Handler guarded(Handler handler) {
     return ctx -> {
+      ctx.attribute(STARTED, System.nanoTime());
       inFlight.incrementAndGet();
       try {
         if (closing) {
@@ -680,8 +723,18 @@ public final class TandemServer implements AutoCloseable {
     private int acceptQueueSize = 1024;
     private Duration overloadRetryAfter = Duration.ofSeconds(2);
     private Duration readyTimeout = Duration.ofSeconds(2);
+    private boolean metricsPublic;
 
     private Builder() {}
+
+    /**
+     * Whether {@code GET /metrics} answers without the admin token. Default false: the figures
+     * tell how busy each route is, which is the operator's business (PROTOCOL "Operations").
+     */
+    public Builder metricsPublic(boolean open) {
+      this.metricsPublic = open;
+      return this;
+    }
 
     /**
      * How long {@code GET /health/ready} waits for the store's trivial query ({@link
