@@ -2,6 +2,7 @@ package dev.tandem.sync.cli;
 
 import dev.tandem.sync.server.Main;
 import dev.tandem.sync.server.TandemServer;
+import dev.tandem.sync.server.logging.Logs;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
@@ -13,13 +14,16 @@ import picocli.CommandLine.Option;
         "The admin endpoints (tandem token create) are on only if the server has an admin "
             + "token: from the file --admin-token-file (or $TANDEM_ADMIN_TOKEN_FILE), else from "
             + "the environment variable named by --admin-token-env. Never from the command line,"
-            + " where other users of the machine could read it."})
+            + " where other users of the machine could read it.",
+        "Every option may be set as an environment variable instead: --port as TANDEM_PORT, "
+            + "--log-format as TANDEM_LOG_FORMAT, and so on (TANDEM_ and the name in capitals, "
+            + "dashes as underscores); the option wins."})
 final class ServerCommand extends BaseCommand {
-  @Option(names = "--port", paramLabel = "P", defaultValue = "8080",
-      description = "Port to listen on (default ${DEFAULT-VALUE}; 0 = any free port).") int port;
+  @Option(names = "--port", paramLabel = "P",
+      description = "Port to listen on (default 8080; 0 = any free port).") String port;
 
-  @Option(names = "--host", paramLabel = "H", defaultValue = "127.0.0.1",
-      description = "Address to bind (default ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+  @Option(names = "--host", paramLabel = "H",
+      description = "Address to bind (default 127.0.0.1; 0.0.0.0 for every interface).")
   String host;
 
   @ArgGroup(exclusive = true) Storage storage;
@@ -34,13 +38,76 @@ final class ServerCommand extends BaseCommand {
     String postgres;
   }
 
-  @Option(names = "--admin-token-env", paramLabel = "VAR", defaultValue = "TANDEM_ADMIN_TOKEN",
-      description = "Environment variable holding the admin token (default ${DEFAULT-VALUE}).")
+  @Option(names = "--admin-token-env", paramLabel = "VAR",
+      description = "Environment variable holding the admin token (default TANDEM_ADMIN_TOKEN).")
   String adminTokenEnv;
 
   @Option(names = "--admin-token-file", paramLabel = "FILE",
       description = "File holding the admin token (its first line); wins over the variable.")
   Path adminTokenFile;
+
+  @Option(names = "--max-clock-skew", paramLabel = "D",
+      description = "How far ahead of the server's clock a change's clock may be, e.g. 300s, 5m,"
+          + " 1h (default 5m).")
+  String maxClockSkew;
+
+  @Option(names = "--log-format", paramLabel = "text|json",
+      description = "Log lines as text (default) or one JSON object per line.")
+  String logFormat;
+
+  @Option(names = "--log-level", paramLabel = "LEVEL",
+      description = "trace, debug, info (default: one line per request), warn, error or off.")
+  String logLevel;
+
+  @Option(names = "--metrics-public", arity = "0..1", fallbackValue = "true",
+      paramLabel = "true|false",
+      description = "Serve GET /metrics without the admin token (default false).")
+  String metricsPublic;
+
+  @Option(names = "--tombstone-retention", paramLabel = "D",
+      description = "Purge deletes stored longer ago than D, e.g. 90d (default 90d; off keeps "
+          + "them). A device that has not synced since then pulls everything again.")
+  String tombstoneRetention;
+
+  @Option(names = "--retention-interval", paramLabel = "D",
+      description = "How often retention runs (default 1h).")
+  String retentionInterval;
+
+  /** The options given on the command line, by flag name, for {@link Main#resolve}. */
+  private java.util.Map<String, String> given() {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    put(m, "--port", port);
+    put(m, "--host", host);
+    put(m, "--data", storage != null && storage.data != null ? storage.data.toString() : null);
+    put(m, "--admin-token-env", adminTokenEnv);
+    put(m, "--admin-token-file", adminTokenFile == null ? null : adminTokenFile.toString());
+    put(m, "--max-clock-skew", maxClockSkew);
+    put(m, "--log-format", logFormat);
+    put(m, "--log-level", logLevel);
+    put(m, "--metrics-public", metricsPublic);
+    put(m, "--tombstone-retention", tombstoneRetention);
+    put(m, "--retention-interval", retentionInterval);
+    return m;
+  }
+
+  private static void put(java.util.Map<String, String> m, String flag, String value) {
+    if (value != null) {
+      m.put(flag, value);
+    }
+  }
+
+  /**
+   * The server's options: each flag, else its {@code TANDEM_*} variable, else its default.
+   *
+   * @throws picocli.CommandLine.ParameterException for a bad value (exit 2)
+   */
+  Main.Options options() {
+    try {
+      return Main.resolve(given(), root().env, defaultData());
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
 
   /** server/ in the data directory, or ~/.tandem/server where an earlier version put it. */
   private Path defaultData() {
@@ -52,19 +119,33 @@ final class ServerCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    if (port < 0 || port > 65535) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--port must be between 0 and 65535");
-    }
     if (storage != null && storage.postgres != null) {
       err().println("tandem: --postgres is not supported by this server version yet; "
           + "use --data DIR (SQLite)");
       err().flush();
       return 1;
     }
-    Path data = storage != null && storage.data != null ? storage.data : defaultData();
-    Main.Options options = new Main.Options(port, host, data.toAbsolutePath(), adminTokenEnv,
-        adminTokenFile, null);
+    Main.Options resolved = options();
+    Main.Options options = new Main.Options(resolved.port(), resolved.host(),
+        resolved.dataDir().toAbsolutePath(), resolved.adminTokenEnv(), resolved.adminTokenFile(),
+        resolved.maxClockSkew(), resolved.logFormat(), resolved.logLevel(),
+        resolved.metricsPublic(), resolved.tombstoneRetention(), resolved.retentionInterval());
+    // Put back when the command returns: tests and embedders run it inside a longer-lived JVM.
+    Logs.State logging = Logs.state();
+    try {
+      // The CLI keeps library logs at warn; a server writes a line per request unless told not.
+      String warning = Main.configureLogging(options, "info");
+      if (warning != null) {
+        err().println("tandem: " + warning);
+        err().flush();
+      }
+      return serve(options);
+    } finally {
+      Logs.restore(logging);
+    }
+  }
+
+  private int serve(Main.Options options) {
     TandemServer server;
     String admin;
     try {
@@ -87,7 +168,7 @@ final class ServerCommand extends BaseCommand {
       out().println("tandem server " + TandemServer.VERSION + " listening on " + server.uri()
           + " (data in " + options.dataDir() + ")");
       if (admin == null) {
-        out().println("admin endpoints disabled: neither $" + adminTokenEnv
+        out().println("admin endpoints disabled: neither $" + options.adminTokenEnv()
             + " nor an admin token file is set");
       }
       out().flush();

@@ -189,7 +189,10 @@ public final class TandemServer implements AutoCloseable {
       });
       cfg.requestLogger.http((ctx, ms) -> {
         metrics.request(ctx.method().name(), route(ctx), ctx.statusCode(), ms);
-        LOG.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms));
+        // One line per request; with --log-format json the pairs are fields of the object.
+        LOG.atInfo().addKeyValue("method", ctx.method().name()).addKeyValue("path", ctx.path())
+            .addKeyValue("status", ctx.statusCode()).addKeyValue("ms", Math.round(ms))
+            .log("request");
       });
     });
     app.exception(ApiException.class, (e, ctx) -> {
