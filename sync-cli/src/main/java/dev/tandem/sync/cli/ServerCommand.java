@@ -1,6 +1,9 @@
 package dev.tandem.sync.cli;
 
 import dev.tandem.sync.server.Main;
+import dev.tandem.sync.server.ServerStoreException;
+import dev.tandem.sync.server.SqliteBackup;
+import dev.tandem.sync.server.SqliteServerStore;
 import dev.tandem.sync.server.TandemServer;
 import dev.tandem.sync.server.logging.Logs;
 import java.nio.file.Path;
@@ -10,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "server", mixinStandardHelpOptions = true,
+    subcommands = ServerCommand.Backup.class,
     description = {"Runs the reference sync server (SQLite in DIR by default) until Ctrl-C.",
         "The admin endpoints (tandem token create) are on only if the server has an admin "
             + "token: from the file --admin-token-file (or $TANDEM_ADMIN_TOKEN_FILE), else from "
@@ -110,7 +114,7 @@ final class ServerCommand extends BaseCommand {
   }
 
   /** server/ in the data directory, or ~/.tandem/server where an earlier version put it. */
-  private Path defaultData() {
+  Path defaultData() {
     Path current = root().dataDir().resolve("server");
     Path legacy = root().home().resolve(TandemCli.LEGACY_DIR).resolve("server");
     return !java.nio.file.Files.exists(current) && java.nio.file.Files.isDirectory(legacy)
@@ -187,5 +191,63 @@ final class ServerCommand extends BaseCommand {
       }
     }
     return 0;
+  }
+
+  /** {@code tandem server backup}: a consistent copy of a SQLite server's database. */
+  @Command(name = "backup", mixinStandardHelpOptions = true,
+      description = {"Writes a consistent copy of the server's SQLite database to FILE, while the "
+          + "server keeps running (SQLite's VACUUM INTO, checked before it gets its name).",
+          "Restore: stop the server, copy FILE to DIR/" + SqliteServerStore.FILE_NAME
+              + " (removing its -wal and -shm files), start it. PostgreSQL: use pg_dump "
+              + "(docs/server.md)."})
+  static final class Backup extends BaseCommand {
+    @picocli.CommandLine.ParentCommand ServerCommand server;
+
+    @Option(names = "--data", paramLabel = "DIR",
+        description = "The server's data directory (default: $TANDEM_DATA, else the one "
+            + "`tandem server` uses).")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "The new backup file.")
+    Path out;
+
+    @picocli.CommandLine.Parameters(arity = "0..1", paramLabel = "FILE",
+        description = "The new backup file (or --out FILE); it must not exist yet.")
+    Path file;
+
+    @Override
+    public Integer call() {
+      if ((out == null) == (file == null)) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "name the backup file once: FILE or --out FILE");
+      }
+      // --db (a global option) names the server's database file itself here.
+      Path source;
+      if (root().db != null) {
+        if (data != null) {
+          throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+              "--db and --data both name the database; give one");
+        }
+        source = root().db;
+      } else {
+        String env = root().env.get("TANDEM_DATA");
+        Path dir = data != null ? data
+            : env != null && !env.isEmpty() ? Path.of(env) : server.defaultData();
+        source = dir.resolve(SqliteServerStore.FILE_NAME);
+      }
+      Path target = out != null ? out : file;
+      SqliteBackup.Result r;
+      try {
+        r = SqliteBackup.backup(source, target);
+      } catch (IllegalArgumentException | ServerStoreException e) {
+        err().println("tandem: " + e.getMessage());
+        err().flush();
+        return 1;
+      }
+      out().printf("backed up %s to %s: %d records of %d teams, %.1f MB%n", source,
+          r.file(), r.records(), r.teams(), r.bytes() / 1048576.0);
+      out().flush();
+      return 0;
+    }
   }
 }
