@@ -351,6 +351,8 @@ public final class Main {
         .dataDir(options.dataDir())
         .adminToken(adminToken(options, env))
         .metricsPublic(options.metricsPublic())
+        .tombstoneRetention(options.tombstoneRetention())
+        .retentionInterval(options.retentionInterval())
         .build()
         .start();
   }

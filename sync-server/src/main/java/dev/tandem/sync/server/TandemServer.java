@@ -100,6 +100,10 @@ public final class TandemServer implements AutoCloseable {
   private final Duration readyTimeout;
   private final boolean metricsPublic;
   private final ServerMetrics metrics;
+  private final Duration tombstoneRetention;
+  private final Duration retentionInterval;
+  private final Object retentionLock = new Object();
+  private java.util.concurrent.ScheduledExecutorService retentionTimer;
   // One thread asks the store for /health/ready; a hung store holds it, and later probes then
   // time out too instead of piling up threads.
   private final java.util.concurrent.ExecutorService readiness =
@@ -141,6 +145,8 @@ public final class TandemServer implements AutoCloseable {
     this.readyTimeout = b.readyTimeout;
     this.metricsPublic = b.metricsPublic;
     this.metrics = new ServerMetrics(live::size, work, uploads);
+    this.tombstoneRetention = b.tombstoneRetention;
+    this.retentionInterval = b.retentionInterval;
   }
 
   public static Builder builder() {
@@ -206,6 +212,8 @@ public final class TandemServer implements AutoCloseable {
       error(ctx, 503, WorkLimiter.OVERLOADED, "the server is busy (" + e.getMessage()
           + "); retry after the time in Retry-After");
     });
+    app.exception(CursorExpiredException.class, (e, ctx) ->
+        error(ctx, 400, "bad_cursor", e.getMessage()));
     app.exception(Exception.class, (e, ctx) -> {
       LOG.error("bug while serving {} {}", ctx.method(), ctx.path(), e);
       error(ctx, 500, "internal_error", "the server failed; this is a bug, see its log");
@@ -224,6 +232,7 @@ public final class TandemServer implements AutoCloseable {
     app.get("/sync/pull", guarded(limited(this::pull)));
     app.post("/admin/tokens", guarded(this::adminCreateToken));
     app.delete("/admin/tokens/{deviceId}", guarded(this::adminRevokeToken));
+    app.post("/admin/retention", guarded(this::adminRetention));
     app.wsBeforeUpgrade("/sync/live", ctx -> {
       if (closing) {
         throw new ApiException(503, "unavailable", "server is shutting down");
@@ -233,7 +242,57 @@ public final class TandemServer implements AutoCloseable {
     app.ws("/sync/live", live::configure);
     app.start();
     LOG.info("tandem server {} listening on {}", VERSION, uri());
+    if (tombstoneRetention != null) {
+      retentionTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tandem-retention");
+        t.setDaemon(true);
+        return t;
+      });
+      // Soon after start as well as every interval: a server restarted more often than the
+      // interval would otherwise never get to it.
+      long first = Math.min(retentionInterval.toMillis(), 60_000);
+      retentionTimer.scheduleWithFixedDelay(this::retentionSafely, first,
+          retentionInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
     return this;
+  }
+
+  /**
+   * Applies retention now ({@link ServerStore#applyRetention}): deletes and batch answers stored
+   * longer ago than the tombstone retention are purged; a device whose cursor is older than a
+   * purged delete gets {@code bad_cursor} and pulls from the beginning. The server also runs it
+   * every {@link Builder#retentionInterval}. One run at a time.
+   *
+   * @return what was removed; nothing when retention is off
+   */
+  public ServerStore.RetentionResult runRetention() {
+    if (tombstoneRetention == null) {
+      return ServerStore.RetentionResult.NONE;
+    }
+    synchronized (retentionLock) {
+      long horizon = clock.millis() - tombstoneRetention.toMillis();
+      long t0 = System.nanoTime();
+      ServerStore.RetentionResult r = store.applyRetention(horizon, horizon);
+      metrics.retention(r, System.nanoTime() - t0);
+      if (r.purgedTombstones() > 0 || r.purgedBatches() > 0 || r.compactedVersions() > 0) {
+        LOG.atInfo().addKeyValue("tombstones", r.purgedTombstones())
+            .addKeyValue("batches", r.purgedBatches())
+            .addKeyValue("compacted", r.compactedVersions())
+            .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).log("retention");
+      }
+      return r;
+    }
+  }
+
+  private void retentionSafely() {
+    try {
+      runRetention();
+    } catch (RuntimeException e) {
+      // A store that is busy or closing now is tried again at the next interval.
+      if (!closing) {
+        LOG.warn("retention failed; retrying in {}", retentionInterval, e);
+      }
+    }
   }
 
   /** Returns the bound port (useful after {@code port(0)}). */
@@ -349,6 +408,15 @@ public final class TandemServer implements AutoCloseable {
       app.stop();
     }
     readiness.shutdownNow();
+    if (retentionTimer != null) {
+      retentionTimer.shutdownNow();
+      try {
+        // A chunk in progress finishes before the store closes under it.
+        retentionTimer.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     metrics.close();
     store.close();
     LOG.info("tandem server stopped");
@@ -529,6 +597,18 @@ public final class TandemServer implements AutoCloseable {
       out.putNull("expiresAt");
     }
     json(ctx, 201, Json.write(out).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code POST /admin/retention}: runs retention now and answers what it removed. */
+  private void adminRetention(Context ctx) {
+    requireAdmin(ctx);
+    ServerStore.RetentionResult r = runRetention();
+    ObjectNode out = Json.object();
+    out.put("enabled", tombstoneRetention != null);
+    out.put("purgedTombstones", r.purgedTombstones());
+    out.put("purgedBatches", r.purgedBatches());
+    out.put("compactedVersions", r.compactedVersions());
+    json(ctx, 200, Json.write(out).getBytes(StandardCharsets.UTF_8));
   }
 
   private void adminRevokeToken(Context ctx) {
@@ -727,8 +807,27 @@ public final class TandemServer implements AutoCloseable {
     private Duration overloadRetryAfter = Duration.ofSeconds(2);
     private Duration readyTimeout = Duration.ofSeconds(2);
     private boolean metricsPublic;
+    private Duration tombstoneRetention = Duration.ofDays(90);
+    private Duration retentionInterval = Duration.ofHours(1);
 
     private Builder() {}
+
+    /**
+     * How long a delete (and a batch answer) is kept after this server stored it; older ones are
+     * purged by retention, and a device that has not pulled since gets {@code bad_cursor} and
+     * pulls from the beginning. Default 90 days; null keeps them forever (no retention runs).
+     */
+    public Builder tombstoneRetention(Duration retention) {
+      this.tombstoneRetention = retention == null ? null : positive(retention,
+          "tombstoneRetention");
+      return this;
+    }
+
+    /** How often retention runs (also once soon after start). Default 1 hour. */
+    public Builder retentionInterval(Duration interval) {
+      this.retentionInterval = positive(interval, "retentionInterval");
+      return this;
+    }
 
     /**
      * Whether {@code GET /metrics} answers without the admin token. Default false: the figures
@@ -950,7 +1049,7 @@ public final class TandemServer implements AutoCloseable {
             + " + 2 * maxConcurrentUploads), and " + THREAD_RESERVE
             + " more are kept for Jetty and /health");
       }
-      return new TandemServer(this, store != null ? store : SqliteServerStore.open(dataDir));
+      return new TandemServer(this, store != null ? store : SqliteServerStore.open(dataDir, clock));
     }
 
     /** The threads that the limiters let requests hold at most. */

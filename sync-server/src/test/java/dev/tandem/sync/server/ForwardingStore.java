@@ -37,6 +37,11 @@ class ForwardingStore implements ServerStore {
   }
 
   @Override
+  public RetentionResult applyRetention(long tombstonesStoredBefore, long batchesStoredBefore) {
+    return inner.applyRetention(tombstonesStoredBefore, batchesStoredBefore);
+  }
+
+  @Override
   public void replaceToken(String tokenHash, String teamId, String deviceId, long expiresAt) {
     inner.replaceToken(tokenHash, teamId, deviceId, expiresAt);
   }

@@ -41,6 +41,9 @@ public final class ServerMetrics implements AutoCloseable {
   private final DistributionSummary pullChanges;
   private final Counter pushedChanges;
   private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Counter purgedTombstones;
+  private final Counter purgedBatches;
+  private final Timer retention;
 
   /**
    * @param liveConnections the number of open {@code /sync/live} sockets, read at each scrape
@@ -62,6 +65,12 @@ public final class ServerMetrics implements AutoCloseable {
         .register(registry);
     pushedChanges = Counter.builder("tandem.push.changes.stored")
         .description("changes stored from pushes (refused and losing ones not counted)")
+        .register(registry);
+    purgedTombstones = Counter.builder("tandem.retention.purged.tombstones")
+        .description("deletes purged by retention").register(registry);
+    purgedBatches = Counter.builder("tandem.retention.purged.batches")
+        .description("batch answers purged by retention").register(registry);
+    retention = Timer.builder("tandem.retention").description("retention runs")
         .register(registry);
     Gauge.builder("tandem.live.connections", liveConnections::getAsInt)
         .description("open /sync/live WebSocket connections").register(registry);
@@ -111,6 +120,13 @@ public final class ServerMetrics implements AutoCloseable {
   public void pulled(long nanos, int changes) {
     pull.record(nanos, TimeUnit.NANOSECONDS);
     pullChanges.record(changes);
+  }
+
+  /** Records one retention run. */
+  public void retention(dev.tandem.sync.server.ServerStore.RetentionResult r, long nanos) {
+    retention.record(nanos, TimeUnit.NANOSECONDS);
+    purgedTombstones.increment(r.purgedTombstones());
+    purgedBatches.increment(r.purgedBatches());
   }
 
   /** Returns the Prometheus text exposition format (version 0.0.4). */
