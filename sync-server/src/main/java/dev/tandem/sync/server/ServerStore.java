@@ -40,6 +40,13 @@ public interface ServerStore extends AutoCloseable {
    * when the page is not full it is the team's sequence as read before the records, so nothing
    * another device stored is skipped, and a record moved past that sequence meanwhile comes with
    * the next pull.
+   *
+   * <p>A store that purges deletes ({@link #applyRetention}) refuses a cursor that a purged
+   * delete came after: the page would silently lack that delete. It checks after reading the
+   * records, so that a purge committed between the two reads is seen.
+   *
+   * @throws CursorExpiredException if {@code afterSeq > 0} and a delete of the team with a
+   *     sequence above {@code afterSeq} was purged
    */
   PullPage pullPage(String teamId, long afterSeq, int limit, String deviceId);
 
@@ -51,6 +58,49 @@ public interface ServerStore extends AutoCloseable {
 
   /** Returns the team's current sequence: 0 for a team that never stored anything. */
   long currentSeq(String teamId);
+
+  /**
+   * Retention, for every team (DESIGN "Server"; docs/server.md "Retention"):
+   *
+   * <ul>
+   *   <li><b>Compaction:</b> only the latest version of each record is kept. A store whose change
+   *       log keeps older versions (an append-only log) removes them here; the SQLite store keeps
+   *       one row per record at all times, so it has nothing to compact.
+   *   <li><b>Deletes:</b> a tombstone (an {@code op = delete} record) stored by this server before
+   *       {@code tombstonesStoredBefore} (epoch milliseconds on the server's clock, not the
+   *       change's own clock, which a device that was offline for long may have set long ago) is
+   *       removed. Per team, the highest sequence of a removed tombstone is remembered, in the
+   *       same transaction, and from then on {@link #pullPage} refuses a cursor below it.
+   *   <li><b>Batch answers:</b> answers saved before {@code batchesStoredBefore} are removed; a
+   *       batch sent again after that is applied again, which the per-record clock comparison
+   *       turns into "already stored".
+   * </ul>
+   *
+   * <p>It may work in several short transactions, so that pushes are not held up for long; each
+   * leaves the store consistent. The default removes nothing, which is always safe (a store that
+   * never purges never needs to refuse a cursor).
+   *
+   * @return what was removed
+   */
+  default RetentionResult applyRetention(long tombstonesStoredBefore, long batchesStoredBefore) {
+    return RetentionResult.NONE;
+  }
+
+  /** What one {@link #applyRetention} removed. */
+  record RetentionResult(long compactedVersions, long purgedTombstones, long purgedBatches) {
+    /** Nothing removed. */
+    public static final RetentionResult NONE = new RetentionResult(0, 0, 0);
+  }
+
+  /**
+   * Asks the database a trivial question, for {@code GET /health/ready}: returns when it answers,
+   * throws whatever the failure is otherwise. The server bounds the wait itself, so this may
+   * block. The default reads a team's sequence, which every store can answer; a store may
+   * override it with a cheaper query.
+   */
+  default void ping() {
+    currentSeq("health-check");
+  }
 
   /**
    * Stores a device token, identified by the SHA-256 hash of the token only, as the device's one

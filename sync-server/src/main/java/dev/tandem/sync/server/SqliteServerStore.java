@@ -39,6 +39,7 @@ public final class SqliteServerStore implements ServerStore {
   private static final long READER_WAIT_MILLIS = 2000;
 
   private final Path file;
+  private final dev.tandem.sync.Clock clock;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Connection writer;
   // Prepared once per SQL text: preparing dominated the per-change cost of a batch. Used only
@@ -58,8 +59,9 @@ public final class SqliteServerStore implements ServerStore {
   private final List<Connection> all = new ArrayList<>();
   private volatile boolean closed;
 
-  private SqliteServerStore(Path file) throws SQLException {
+  private SqliteServerStore(Path file, dev.tandem.sync.Clock clock) throws SQLException {
     this.file = file;
+    this.clock = clock;
     writer = connect(file);
     all.add(writer);
     try {
@@ -73,6 +75,9 @@ public final class SqliteServerStore implements ServerStore {
         addTokenExpiry(c);
         migrateBatchesToDeviceScope(c);
       }, System.currentTimeMillis());
+      // Idempotent, after the versioned schema: retention's columns and index, with the time a
+      // delete already stored is taken to have been stored.
+      SqliteRetention.migrate(writer, clock.millis());
     } catch (SQLException | RuntimeException e) {
       writer.close();
       throw e;
@@ -123,9 +128,20 @@ public final class SqliteServerStore implements ServerStore {
    * @throws ServerStoreException if the directory or database cannot be opened
    */
   public static SqliteServerStore open(Path dataDir) {
+    return open(dataDir, dev.tandem.sync.Clock.SYSTEM);
+  }
+
+  /**
+   * As {@link #open(Path)}, with the clock that stamps when each version and batch answer was
+   * stored, which retention compares against ({@link #applyRetention}).
+   *
+   * @throws ServerStoreException if the directory or database cannot be opened
+   */
+  public static SqliteServerStore open(Path dataDir, dev.tandem.sync.Clock clock) {
+    java.util.Objects.requireNonNull(clock, "clock");
     try {
       Files.createDirectories(dataDir);
-      return new SqliteServerStore(dataDir.resolve(FILE_NAME));
+      return new SqliteServerStore(dataDir.resolve(FILE_NAME), clock);
     } catch (IOException | SQLException e) {
       throw new ServerStoreException(
           "cannot open server store in " + dataDir + ": " + e.getMessage(), e);
@@ -250,8 +266,32 @@ public final class SqliteServerStore implements ServerStore {
       if (more) {
         out = out.subList(0, limit);
       }
+      if (afterSeq > 0) {
+        // After the rows: a purge that removed a delete from them has raised the floor by now.
+        long purged = SqliteRetention.purgedSeq(statement(c, SqliteRetention.PURGED_SEQ_SQL),
+            teamId);
+        if (afterSeq < purged) {
+          throw new CursorExpiredException(afterSeq, purged);
+        }
+      }
       return new PullPage(out, more, more ? out.get(limit - 1).seq() : teamSeq, teamSeq);
     });
+  }
+
+  @Override
+  public RetentionResult applyRetention(long tombstonesStoredBefore, long batchesStoredBefore) {
+    // One row per record: nothing to compact. Deletes go in chunks, each its own transaction,
+    // so that pushes wait for one chunk at most.
+    long tombstones = 0;
+    while (true) {
+      int n = write(() -> SqliteRetention.purgeTombstoneChunk(writer, tombstonesStoredBefore));
+      tombstones += n;
+      if (n < SqliteRetention.CHUNK) {
+        break;
+      }
+    }
+    long batches = write(() -> SqliteRetention.purgeBatches(writer, batchesStoredBefore));
+    return new RetentionResult(0, tombstones, batches);
   }
 
   @Override
@@ -447,7 +487,7 @@ public final class SqliteServerStore implements ServerStore {
         ps.setString(2, deviceId);
         ps.setString(3, batchId);
         ps.setString(4, responseJson);
-        ps.setLong(5, System.currentTimeMillis());
+        ps.setLong(5, clock.millis());
         return ps.executeUpdate();
       });
     }
@@ -521,6 +561,7 @@ public final class SqliteServerStore implements ServerStore {
     public void putAll(List<Change> changes, String originDevice) {
       // Rows go in power-of-two groups (100 = 64 + 32 + 4): a few statement shapes, and one
       // statement step per group instead of per row.
+      long now = clock.millis();
       int from = 0;
       while (from < changes.size()) {
         int n = Math.min(MAX_ROWS, Integer.highestOneBit(changes.size() - from));
@@ -539,6 +580,7 @@ public final class SqliteServerStore implements ServerStore {
             ps.setString(p++, change.isDelete() ? null : change.data());
             ps.setString(p++, originDevice);
             ps.setLong(p++, seq);
+            ps.setLong(p++, now);
           }
           return ps.executeUpdate();
         });
@@ -551,10 +593,11 @@ public final class SqliteServerStore implements ServerStore {
       long next = seq + 1;
       sql(() -> {
         PreparedStatement ps = writerStatement(
-            "INSERT INTO records (team, type, id, op, hlc, base_hlc, data, origin, seq)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team, type, id) DO UPDATE SET"
-                + " op = excluded.op, hlc = excluded.hlc, base_hlc = excluded.base_hlc,"
-                + " data = excluded.data, origin = excluded.origin, seq = excluded.seq");
+            "INSERT INTO records (team, type, id, op, hlc, base_hlc, data, origin, seq,"
+                + " stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team, type, id)"
+                + " DO UPDATE SET op = excluded.op, hlc = excluded.hlc,"
+                + " base_hlc = excluded.base_hlc, data = excluded.data, origin = excluded.origin,"
+                + " seq = excluded.seq, stored_at = excluded.stored_at");
         ps.setString(1, team);
         ps.setString(2, change.type());
         ps.setString(3, change.id());
@@ -564,6 +607,7 @@ public final class SqliteServerStore implements ServerStore {
         ps.setString(7, change.isDelete() ? null : change.data());
         ps.setString(8, originDevice);
         ps.setLong(9, next);
+        ps.setLong(10, clock.millis());
         return ps.executeUpdate();
       });
       seq = next;
@@ -581,13 +625,15 @@ public final class SqliteServerStore implements ServerStore {
 
   private static String upsertSql(int rows) {
     StringBuilder sb = new StringBuilder(
-        "INSERT INTO records (team, type, id, op, hlc, base_hlc, data, origin, seq) VALUES ");
+        "INSERT INTO records (team, type, id, op, hlc, base_hlc, data, origin, seq, stored_at)"
+            + " VALUES ");
     for (int i = 0; i < rows; i++) {
-      sb.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      sb.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     }
     return sb.append(" ON CONFLICT (team, type, id) DO UPDATE SET op = excluded.op,")
         .append(" hlc = excluded.hlc, base_hlc = excluded.base_hlc, data = excluded.data,")
-        .append(" origin = excluded.origin, seq = excluded.seq").toString();
+        .append(" origin = excluded.origin, seq = excluded.seq, stored_at = excluded.stored_at")
+        .toString();
   }
 
   private static String inSql(int slots) {

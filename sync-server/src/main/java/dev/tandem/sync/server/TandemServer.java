@@ -18,6 +18,7 @@ import dev.tandem.sync.server.internal.Bodies;
 import dev.tandem.sync.server.internal.Cursors;
 import dev.tandem.sync.server.internal.LiveConnections;
 import dev.tandem.sync.server.internal.ResponseEncoding;
+import dev.tandem.sync.server.internal.ServerMetrics;
 import dev.tandem.sync.server.internal.Tokens;
 import dev.tandem.sync.server.internal.WorkLimiter;
 import io.javalin.Javalin;
@@ -99,6 +100,21 @@ public final class TandemServer implements AutoCloseable {
   private final int maxThreads;
   private final int acceptQueueSize;
   private final String retryAfterSeconds;
+  private final Duration readyTimeout;
+  private final boolean metricsPublic;
+  private final ServerMetrics metrics;
+  private final Duration tombstoneRetention;
+  private final Duration retentionInterval;
+  private final Object retentionLock = new Object();
+  private java.util.concurrent.ScheduledExecutorService retentionTimer;
+  // One thread asks the store for /health/ready; a hung store holds it, and later probes then
+  // time out too instead of piling up threads.
+  private final java.util.concurrent.ExecutorService readiness =
+      java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tandem-readiness");
+        t.setDaemon(true);
+        return t;
+      });
   private final Object drained = new Object();
   private volatile boolean closing;
   private Javalin app;
@@ -129,6 +145,11 @@ public final class TandemServer implements AutoCloseable {
     this.acceptQueueSize = b.acceptQueueSize;
     this.retryAfterSeconds =
         Long.toString(Math.max(1, (b.overloadRetryAfter.toMillis() + 999) / 1000));
+    this.readyTimeout = b.readyTimeout;
+    this.metricsPublic = b.metricsPublic;
+    this.metrics = new ServerMetrics(live::size, work, uploads);
+    this.tombstoneRetention = b.tombstoneRetention;
+    this.retentionInterval = b.retentionInterval;
   }
 
   public static Builder builder() {
@@ -175,8 +196,13 @@ public final class TandemServer implements AutoCloseable {
         f.setMaxBinaryMessageSize(LiveConnections.MAX_FRAME_BYTES);
         f.setIdleTimeout(live.idleTimeout());
       });
-      cfg.requestLogger.http((ctx, ms) -> LOG.info("{} {} {} {}ms", ctx.method(), ctx.path(),
-          ctx.statusCode(), Math.round(ms)));
+      cfg.requestLogger.http((ctx, ms) -> {
+        metrics.request(ctx.method().name(), route(ctx), ctx.statusCode(), ms);
+        // One line per request; with --log-format json the pairs are fields of the object.
+        LOG.atInfo().addKeyValue("method", ctx.method().name()).addKeyValue("path", ctx.path())
+            .addKeyValue("status", ctx.statusCode()).addKeyValue("ms", Math.round(ms))
+            .log("request");
+      });
     });
     app.exception(ApiException.class, (e, ctx) -> {
       if (e.status() == 503) {
@@ -189,6 +215,8 @@ public final class TandemServer implements AutoCloseable {
       error(ctx, 503, WorkLimiter.OVERLOADED, "the server is busy (" + e.getMessage()
           + "); retry after the time in Retry-After");
     });
+    app.exception(CursorExpiredException.class, (e, ctx) ->
+        error(ctx, 400, "bad_cursor", e.getMessage()));
     app.exception(Exception.class, (e, ctx) -> {
       LOG.error("bug while serving {} {}", ctx.method(), ctx.path(), e);
       error(ctx, 500, ErrorCode.INTERNAL_ERROR.wireName(),
@@ -203,10 +231,14 @@ public final class TandemServer implements AutoCloseable {
         ctx.method() + " is not allowed on " + ctx.path()));
 
     app.get("/health", guarded(this::health));
+    app.get("/health/live", guarded(this::healthLive));
+    app.get("/health/ready", guarded(this::healthReady));
+    app.get("/metrics", guarded(this::metrics));
     app.post("/sync/batch", guarded(this::push));
     app.get("/sync/pull", guarded(limited(this::pull)));
     app.post("/admin/tokens", guarded(this::adminCreateToken));
     app.delete("/admin/tokens/{deviceId}", guarded(this::adminRevokeToken));
+    app.post("/admin/retention", guarded(this::adminRetention));
     app.wsBeforeUpgrade("/sync/live", ctx -> {
       if (closing) {
         throw new ApiException(503, ErrorCode.UNAVAILABLE, "server is shutting down");
@@ -216,7 +248,57 @@ public final class TandemServer implements AutoCloseable {
     app.ws("/sync/live", live::configure);
     app.start();
     LOG.info("tandem server {} listening on {}", VERSION, uri());
+    if (tombstoneRetention != null) {
+      retentionTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tandem-retention");
+        t.setDaemon(true);
+        return t;
+      });
+      // Soon after start as well as every interval: a server restarted more often than the
+      // interval would otherwise never get to it.
+      long first = Math.min(retentionInterval.toMillis(), 60_000);
+      retentionTimer.scheduleWithFixedDelay(this::retentionSafely, first,
+          retentionInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
     return this;
+  }
+
+  /**
+   * Applies retention now ({@link ServerStore#applyRetention}): deletes and batch answers stored
+   * longer ago than the tombstone retention are purged; a device whose cursor is older than a
+   * purged delete gets {@code bad_cursor} and pulls from the beginning. The server also runs it
+   * every {@link Builder#retentionInterval}. One run at a time.
+   *
+   * @return what was removed; nothing when retention is off
+   */
+  public ServerStore.RetentionResult runRetention() {
+    if (tombstoneRetention == null) {
+      return ServerStore.RetentionResult.NONE;
+    }
+    synchronized (retentionLock) {
+      long horizon = clock.millis() - tombstoneRetention.toMillis();
+      long t0 = System.nanoTime();
+      ServerStore.RetentionResult r = store.applyRetention(horizon, horizon);
+      metrics.retention(r, System.nanoTime() - t0);
+      if (r.purgedTombstones() > 0 || r.purgedBatches() > 0 || r.compactedVersions() > 0) {
+        LOG.atInfo().addKeyValue("tombstones", r.purgedTombstones())
+            .addKeyValue("batches", r.purgedBatches())
+            .addKeyValue("compacted", r.compactedVersions())
+            .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).log("retention");
+      }
+      return r;
+    }
+  }
+
+  private void retentionSafely() {
+    try {
+      runRetention();
+    } catch (RuntimeException e) {
+      // A store that is busy or closing now is tried again at the next interval.
+      if (!closing) {
+        LOG.warn("retention failed; retrying in {}", retentionInterval, e);
+      }
+    }
   }
 
   /** Returns the bound port (useful after {@code port(0)}). */
@@ -331,6 +413,17 @@ public final class TandemServer implements AutoCloseable {
     if (app != null) {
       app.stop();
     }
+    readiness.shutdownNow();
+    if (retentionTimer != null) {
+      retentionTimer.shutdownNow();
+      try {
+        // A chunk in progress finishes before the store closes under it.
+        retentionTimer.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    metrics.close();
     store.close();
     LOG.info("tandem server stopped");
   }
@@ -339,6 +432,75 @@ public final class TandemServer implements AutoCloseable {
 
   private void health(Context ctx) {
     json(ctx, 200, ProtocolCodec.writeHealth(Health.ok(VERSION)));
+  }
+
+  /** The process is up and serving: nothing else is checked. */
+  private void healthLive(Context ctx) {
+    ObjectNode body = Json.object();
+    body.put("status", "ok");
+    json(ctx, 200, Json.write(body).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The store answers a trivial query within {@link Builder#readyTimeout}; else 503. */
+  private void healthReady(Context ctx) {
+    String problem;
+    java.util.concurrent.Future<?> probe = null;
+    try {
+      probe = readiness.submit(store::ping);
+      probe.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      problem = null;
+    } catch (java.util.concurrent.TimeoutException e) {
+      problem = "the database did not answer within " + readyTimeout.toMillis() + " ms";
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      problem = "the database did not answer: " + (cause.getMessage() == null
+          ? cause.getClass().getSimpleName() : cause.getMessage());
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      problem = "the server is shutting down";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      problem = "interrupted while asking the database";
+    }
+    if (problem == null) {
+      ObjectNode body = Json.object();
+      body.put("status", "ready");
+      json(ctx, 200, Json.write(body).getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    if (probe != null) {
+      // A query that is merely slow finishes on its own; an interrupt only helps a stuck wait.
+      probe.cancel(true);
+    }
+    LOG.warn("not ready: {}", problem);
+    ObjectNode body = Json.object();
+    body.put("status", "unavailable");
+    ObjectNode error = body.putObject("error");
+    error.put("code", "not_ready");
+    error.put("message", problem);
+    ctx.header("Retry-After", retryAfterSeconds);
+    json(ctx, 503, Json.write(body).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Prometheus text; the admin token is required unless the server was built metrics-public. */
+  private void metrics(Context ctx) {
+    if (!metricsPublic) {
+      requireAdmin(ctx);
+    }
+    ctx.status(200).contentType(ServerMetrics.contentType())
+        .result(metrics.scrape().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The matched endpoint, never the raw path: unmatched paths would each make a new series. */
+  private static String route(Context ctx) {
+    if (ctx.statusCode() == 404) {
+      return "unmatched";
+    }
+    try {
+      String route = ctx.endpointHandlerPath();
+      return route == null || route.isEmpty() || route.equals("*") ? "unmatched" : route;
+    } catch (RuntimeException e) {
+      return "unmatched";
+    }
   }
 
   private void push(Context ctx) throws IOException {
@@ -369,6 +531,8 @@ public final class TandemServer implements AutoCloseable {
       publish.notify(owner.teamId(), outcome.seqAfter());
     }
     json(ctx, 200, outcome.responseJson());
+    metrics.pushed(System.nanoTime() - started(ctx), request.changes().size(), body.length,
+        (int) (outcome.seqAfter() - outcome.seqBefore()));
   }
 
   private void pull(Context ctx) {
@@ -397,6 +561,7 @@ public final class TandemServer implements AutoCloseable {
     PullResponse response = new PullResponse(page.changes(), Cursors.format(page.cursor()),
         page.hasMore(), clock.millis());
     json(ctx, 200, ProtocolCodec.writePullResponse(response));
+    metrics.pulled(System.nanoTime() - started(ctx), page.changes().size());
   }
 
   private void adminCreateToken(Context ctx) throws IOException {
@@ -436,6 +601,18 @@ public final class TandemServer implements AutoCloseable {
     json(ctx, 201, Json.write(out).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** {@code POST /admin/retention}: runs retention now and answers what it removed. */
+  private void adminRetention(Context ctx) {
+    requireAdmin(ctx);
+    ServerStore.RetentionResult r = runRetention();
+    ObjectNode out = Json.object();
+    out.put("enabled", tombstoneRetention != null);
+    out.put("purgedTombstones", r.purgedTombstones());
+    out.put("purgedBatches", r.purgedBatches());
+    out.put("compactedVersions", r.compactedVersions());
+    json(ctx, 200, Json.write(out).getBytes(StandardCharsets.UTF_8));
+  }
+
   private void adminRevokeToken(Context ctx) {
     requireAdmin(ctx);
     String deviceId = ctx.pathParam("deviceId");
@@ -471,9 +648,18 @@ public final class TandemServer implements AutoCloseable {
     return work.peakBusy();
   }
 
+  private static final String STARTED = "tandem.started";
+
+  /** When the request reached its handler, waits for the limiters included (System.nanoTime). */
+  private static long started(Context ctx) {
+    Long t = ctx.attribute(STARTED);
+    return t == null ? System.nanoTime() : t;
+  }
+
   /** Counts requests in flight for a graceful close, and refuses new ones once closing. */
   private Handler guarded(Handler handler) {
     return ctx -> {
+      ctx.attribute(STARTED, System.nanoTime());
       inFlight.incrementAndGet();
       try {
         if (closing) {
@@ -622,8 +808,47 @@ public final class TandemServer implements AutoCloseable {
     private int maxThreads;
     private int acceptQueueSize = 1024;
     private Duration overloadRetryAfter = Duration.ofSeconds(2);
+    private Duration readyTimeout = Duration.ofSeconds(2);
+    private boolean metricsPublic;
+    private Duration tombstoneRetention = Duration.ofDays(90);
+    private Duration retentionInterval = Duration.ofHours(1);
 
     private Builder() {}
+
+    /**
+     * How long a delete (and a batch answer) is kept after this server stored it; older ones are
+     * purged by retention, and a device that has not pulled since gets {@code bad_cursor} and
+     * pulls from the beginning. Default 90 days; null keeps them forever (no retention runs).
+     */
+    public Builder tombstoneRetention(Duration retention) {
+      this.tombstoneRetention = retention == null ? null : positive(retention,
+          "tombstoneRetention");
+      return this;
+    }
+
+    /** How often retention runs (also once soon after start). Default 1 hour. */
+    public Builder retentionInterval(Duration interval) {
+      this.retentionInterval = positive(interval, "retentionInterval");
+      return this;
+    }
+
+    /**
+     * Whether {@code GET /metrics} answers without the admin token. Default false: the figures
+     * tell how busy each route is, which is the operator's business (PROTOCOL "Operations").
+     */
+    public Builder metricsPublic(boolean open) {
+      this.metricsPublic = open;
+      return this;
+    }
+
+    /**
+     * How long {@code GET /health/ready} waits for the store's trivial query ({@link
+     * ServerStore#ping()}) before answering 503 {@code not_ready}. Default 2 s.
+     */
+    public Builder readyTimeout(Duration timeout) {
+      this.readyTimeout = positive(timeout, "readyTimeout");
+      return this;
+    }
 
     /**
      * How far ahead of this server's clock an {@code hlc} may be (PROTOCOL "Clock bounds"); a
@@ -827,7 +1052,7 @@ public final class TandemServer implements AutoCloseable {
             + " + 2 * maxConcurrentUploads), and " + THREAD_RESERVE
             + " more are kept for Jetty and /health");
       }
-      return new TandemServer(this, store != null ? store : SqliteServerStore.open(dataDir));
+      return new TandemServer(this, store != null ? store : SqliteServerStore.open(dataDir, clock));
     }
 
     /** The threads that the limiters let requests hold at most. */

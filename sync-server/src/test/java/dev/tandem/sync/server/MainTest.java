@@ -131,4 +131,58 @@ class MainTest {
       assertEquals(1, server.store().currentSeq("t"));
     }
   }
+
+  @Test
+  void everyFlag_isReadFromItsVariable_whenNotGiven() {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("TANDEM_PORT", "0");
+    env.put("TANDEM_HOST", "0.0.0.0");
+    env.put("TANDEM_DATA", "/srv/tandem");
+    env.put("TANDEM_ADMIN_TOKEN_ENV", "MY_ADMIN");
+    env.put("TANDEM_ADMIN_TOKEN_FILE", "/run/secrets/admin");
+    env.put("TANDEM_MAX_CLOCK_SKEW", "2m");
+    env.put("TANDEM_LOG_FORMAT", "json");
+    env.put("TANDEM_LOG_LEVEL", "WARN");
+    env.put("TANDEM_METRICS_PUBLIC", "true");
+    env.put("TANDEM_TOMBSTONE_RETENTION", "30d");
+    env.put("TANDEM_RETENTION_INTERVAL", "10m");
+    assertEquals(env.keySet(), new java.util.HashSet<>(Main.ENV.values()),
+        "a variable for every flag, and this test names them all");
+    Main.Options o = Main.parse(env);
+    assertEquals(new Main.Options(0, "0.0.0.0", Paths.get("/srv/tandem"), "MY_ADMIN",
+        Paths.get("/run/secrets/admin"), java.time.Duration.ofMinutes(2),
+        dev.tandem.sync.server.logging.Logs.Format.JSON, "warn", true,
+        java.time.Duration.ofDays(30), java.time.Duration.ofMinutes(10)), o);
+  }
+
+  @Test
+  void aFlag_winsOverItsVariable() {
+    Map<String, String> env = Map.of("TANDEM_PORT", "9999", "TANDEM_LOG_FORMAT", "json",
+        "TANDEM_METRICS_PUBLIC", "true", "TANDEM_TOMBSTONE_RETENTION", "30d");
+    Main.Options o = Main.parse(env, "--port=0", "--log-format", "text",
+        "--metrics-public=false", "--tombstone-retention", "off");
+    assertEquals(0, o.port());
+    assertEquals(dev.tandem.sync.server.logging.Logs.Format.TEXT, o.logFormat());
+    assertEquals(false, o.metricsPublic());
+    assertEquals(null, o.tombstoneRetention(), "off keeps deletes forever");
+    assertEquals(true, Main.parse(Map.of(), "--metrics-public").metricsPublic());
+  }
+
+  @Test
+  void aBadValueFromAVariable_namesTheVariable() {
+    String m = assertThrows(IllegalArgumentException.class,
+        () -> Main.parse(Map.of("TANDEM_PORT", "eighty"))).getMessage();
+    assertTrue(m.contains("$TANDEM_PORT") && m.contains("--port"), m);
+    m = assertThrows(IllegalArgumentException.class,
+        () -> Main.parse(Map.of("TANDEM_LOG_FORMAT", "xml"))).getMessage();
+    assertTrue(m.contains("$TANDEM_LOG_FORMAT"), m);
+    m = assertThrows(IllegalArgumentException.class,
+        () -> Main.parse(Map.of("TANDEM_METRICS_PUBLIC", "maybe"))).getMessage();
+    assertTrue(m.contains("$TANDEM_METRICS_PUBLIC"), m);
+    m = assertThrows(IllegalArgumentException.class,
+        () -> Main.parse(Map.of(), "--tombstone-retention", "forever")).getMessage();
+    assertTrue(m.contains("--tombstone-retention") && !m.contains("$"), m);
+    // An empty variable is as good as an unset one.
+    assertEquals(8080, Main.parse(Map.of("TANDEM_PORT", "")).port());
+  }
 }

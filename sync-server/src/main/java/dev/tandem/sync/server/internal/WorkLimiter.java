@@ -27,6 +27,8 @@ public final class WorkLimiter {
   private final AtomicInteger waiting = new AtomicInteger();
   private final AtomicInteger busy = new AtomicInteger();
   private final AtomicInteger peakBusy = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong rejected =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param what names the work in the refusal's message
@@ -94,7 +96,18 @@ public final class WorkLimiter {
     return peakBusy.get();
   }
 
+  /** Returns how many places are taken right now. */
+  public int busy() {
+    return busy.get();
+  }
+
+  /** Returns how many requests were refused with 503 since this limiter was made. */
+  public long rejected() {
+    return rejected.get();
+  }
+
   private ApiException overloaded() {
+    rejected.incrementAndGet();
     return new ApiException(503, OVERLOADED,
         "the server is busy (" + what + "); retry after the time in Retry-After");
   }
