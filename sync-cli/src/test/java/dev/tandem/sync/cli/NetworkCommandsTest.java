@@ -438,7 +438,7 @@ class NetworkCommandsTest {
     assertTrue(pg.err().contains("cannot open the PostgreSQL store"), pg.err());
     Result withPassword = run("server", "--port", "0", "--database-url",
         "jdbc:postgresql://127.0.0.1:1/x?password=secret");
-    assertEquals(1, withPassword.code());
+    assertEquals(2, withPassword.code(), "bad usage, like any bad option value");
     assertTrue(withPassword.err().contains("must not hold the password"), withPassword.err());
     assertEquals(2, run("server", "--data", "d", "--database-url", "jdbc:x").code());
     assertEquals(2, run("server", "--port", "70000").code());

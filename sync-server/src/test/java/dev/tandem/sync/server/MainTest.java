@@ -146,13 +146,16 @@ class MainTest {
     env.put("TANDEM_METRICS_PUBLIC", "true");
     env.put("TANDEM_TOMBSTONE_RETENTION", "30d");
     env.put("TANDEM_RETENTION_INTERVAL", "10m");
+    env.put("TANDEM_DATABASE_URL", "jdbc:postgresql://db:5432/tandem");
+    env.put("TANDEM_DATABASE_PASSWORD_FILE", "/run/secrets/db");
     assertEquals(env.keySet(), new java.util.HashSet<>(Main.ENV.values()),
         "a variable for every flag, and this test names them all");
     Main.Options o = Main.parse(env);
     assertEquals(new Main.Options(0, "0.0.0.0", Paths.get("/srv/tandem"), "MY_ADMIN",
         Paths.get("/run/secrets/admin"), java.time.Duration.ofMinutes(2),
         dev.tandem.sync.server.logging.Logs.Format.JSON, "warn", true,
-        java.time.Duration.ofDays(30), java.time.Duration.ofMinutes(10)), o);
+        java.time.Duration.ofDays(30), java.time.Duration.ofMinutes(10),
+        "jdbc:postgresql://db:5432/tandem", Paths.get("/run/secrets/db")), o);
   }
 
   @Test
