@@ -274,7 +274,9 @@ public final class SyncEngine {
         pullAll(cycle);
       }
       settleLost(cycle);
-      online = true;
+      // A background cycle that began before the platform reported the network gone must not
+      // bring the engine back online; a manual one that got through proves the server is there.
+      online = manual || networkAvailable;
       lastError = null;
       lastSyncAt = clock.millis();
       store.inTransaction(tx -> {
