@@ -128,9 +128,11 @@ class ProguardShrinkTest {
     // java.*, the JDK modules whose packages Android has. Leaving out java.desktop, java.management
     // and the rest makes a reference to them (java.beans, say) a warning here, as it is for R8.
     config.add("-libraryjars " + quote(Paths.get(requiredProperty("tandem.android.api.jar"))));
+    Path jmods = Paths.get(System.getProperty("java.home"), "jmods");
+    assertTrue(Files.isDirectory(jmods), "the shrink test needs a JDK with jmods: " + jmods);
     for (String module : new String[] {"java.base", "java.logging", "java.sql", "java.xml"}) {
-      config.add("-libraryjars " + quote(Paths.get(System.getProperty("java.home"), "jmods",
-          module + ".jmod")) + "(java/**.class,javax/**.class,org/**.class)");
+      config.add("-libraryjars " + quote(jmods.resolve(module + ".jmod"))
+          + "(java/**.class,javax/**.class,org/**.class)");
     }
     // The app's rules: its entry point, and what D8 desugars for every app (string concatenation
     // by invokedynamic, which API 26 lacks).
