@@ -138,6 +138,26 @@ public final class Tandem implements AutoCloseable {
     return engine.status();
   }
 
+  /**
+   * Tells the engine whether the platform reports a network (Android's connectivity callbacks,
+   * say). While false, the engine is {@linkplain SyncStatus.Mode#OFFLINE offline} and does no
+   * background network work: no sweep, no health probe, no live channel; writes queue locally and
+   * {@link #syncNow()} still tries. When true again, a sync runs at once. Default true.
+   */
+  public void setNetworkAvailable(boolean available) {
+    ensureOpen();
+    engine.setNetworkAvailable(available);
+  }
+
+  /**
+   * Closes the live channel and keeps it closed while {@code paused} (an app in the background);
+   * the sweep keeps polling. Resuming syncs at once and reopens the channel. Default false.
+   */
+  public void setLivePaused(boolean paused) {
+    ensureOpen();
+    engine.setLivePaused(paused);
+  }
+
   /** Moves failed outbox entries back to pending and schedules a sync. Returns how many moved. */
   public int retryFailed() {
     ensureOpen();

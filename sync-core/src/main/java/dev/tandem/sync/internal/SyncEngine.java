@@ -134,6 +134,10 @@ public final class SyncEngine {
   private volatile SyncStatus lastPublished;
   private volatile Transport.LiveConnection live;
   private volatile int liveFailures;
+  /** False while the host says the device has no network: no background network work at all. */
+  private volatile boolean networkAvailable = true;
+  /** True while the host wants no live channel (an app in the background); polling goes on. */
+  private volatile boolean livePaused;
   private final AtomicBoolean reconnectScheduled = new AtomicBoolean();
   /**
    * Records (by {@link Protocol#recordKey}) of pushes that failed without a clear answer (network
@@ -233,7 +237,7 @@ public final class SyncEngine {
     try {
       scheduler.schedule(() -> {
         syncScheduled.set(false);
-        while (syncRequested.getAndSet(false) && !closed) {
+        while (syncRequested.getAndSet(false) && !closed && networkAvailable) {
           runCycle(false);
         }
       }, delayMillis, TimeUnit.MILLISECONDS);
@@ -243,6 +247,9 @@ public final class SyncEngine {
   }
 
   private void sweepSafely() {
+    if (!networkAvailable) {
+      return;
+    }
     try {
       if (!online) {
         transport.health();
@@ -286,7 +293,9 @@ public final class SyncEngine {
         pullAll(cycle);
       }
       settleLost(cycle);
-      online = true;
+      // A background cycle that began before the platform reported the network gone must not
+      // bring the engine back online; a manual one that got through proves the server is there.
+      online = manual || networkAvailable;
       downloadError = null;
       uploadError = null;
       lastSyncAt = clock.millis();
@@ -899,7 +908,8 @@ public final class SyncEngine {
   // ---- live ----
 
   private void ensureLive() {
-    if (!config.live || !config.autoSync || closed || live != null || scheduler == null) {
+    if (!config.live || !config.autoSync || closed || live != null || scheduler == null
+        || livePaused || !networkAvailable) {
       return;
     }
     Transport.LiveConnection connection;
@@ -927,6 +937,10 @@ public final class SyncEngine {
       return;
     }
     live = connection;
+    if (livePaused || !networkAvailable) {
+      // The host paused or lost the network while the channel was being opened.
+      closeLive();
+    }
   }
 
   private void onLiveClosed(Throwable cause) {
@@ -946,14 +960,17 @@ public final class SyncEngine {
    * announced while down is caught up by the pull; the sweep keeps running meanwhile.
    */
   private void scheduleReconnect() {
-    if (!config.live || !config.autoSync || closed || scheduler == null
-        || !reconnectScheduled.compareAndSet(false, true)) {
+    if (!config.live || !config.autoSync || closed || scheduler == null || livePaused
+        || !networkAvailable || !reconnectScheduled.compareAndSet(false, true)) {
       return;
     }
     long delay = backoff.reconnectDelayMillis(++liveFailures);
     try {
       scheduler.schedule(() -> {
         reconnectScheduled.set(false);
+        if (livePaused || !networkAvailable) {
+          return;
+        }
         try {
           if (!online) {
             transport.health();
@@ -966,6 +983,71 @@ public final class SyncEngine {
       }, delay, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       reconnectScheduled.set(false);
+    }
+  }
+
+  // ---- host hints: network and foreground ----
+
+  /**
+   * Tells the engine whether the platform reports a usable network. While it does not, the engine
+   * is offline and does no background network work (no sweep, no health probe, no reconnect, no
+   * live channel); {@link #syncNow()} still tries, as the host asked. When it comes back, a cycle
+   * runs at once and reopens the live channel.
+   */
+  public void setNetworkAvailable(boolean available) {
+    if (networkAvailable == available) {
+      return;
+    }
+    networkAvailable = available;
+    if (closed || transport == null) {
+      return;
+    }
+    if (available) {
+      liveFailures = 0;
+      if (config.autoSync) {
+        requestSync(0);
+      }
+    } else {
+      online = false;
+      closeLive();
+      publishStatusAsync();
+    }
+  }
+
+  /**
+   * Closes the live channel and keeps it closed while {@code paused}; the sweep keeps polling.
+   * Resuming runs a cycle at once (catching up on what the channel would have announced) and
+   * reopens the channel.
+   */
+  public void setLivePaused(boolean paused) {
+    if (livePaused == paused) {
+      return;
+    }
+    livePaused = paused;
+    if (closed || transport == null) {
+      return;
+    }
+    if (paused) {
+      closeLive();
+      publishStatusAsync();
+    } else if (config.autoSync && networkAvailable) {
+      liveFailures = 0;
+      requestSync(0);
+    }
+  }
+
+  /** Returns whether the live channel is open (its handshake done). */
+  public boolean liveOpen() {
+    return liveOpen;
+  }
+
+  private void closeLive() {
+    Transport.LiveConnection l = live;
+    if (l != null) {
+      // A closed connection reports nothing more, so the engine forgets it here.
+      live = null;
+      liveOpen = false;
+      l.close();
     }
   }
 
