@@ -14,12 +14,28 @@ public final class PushResponse {
     private final String id;
     private final String resolution;
     private final String winnerHlc;
+    private final Change current;
 
     public Conflict(String type, String id, String resolution, String winnerHlc) {
+      this(type, id, resolution, winnerHlc, null);
+    }
+
+    /** A conflict that carries the stored version ({@code current}), or null. */
+    public Conflict(String type, String id, String resolution, String winnerHlc,
+        Change current) {
       this.type = type;
       this.id = id;
       this.resolution = resolution;
       this.winnerHlc = winnerHlc;
+      this.current = current;
+    }
+
+    /**
+     * Returns the version the server holds, when it refused a conditional change
+     * ({@link Change#ifBase()}) because that change was not made from it; otherwise null.
+     */
+    public Change current() {
+      return current;
     }
 
     public String type() {
@@ -46,7 +62,8 @@ public final class PushResponse {
       }
       Conflict c = (Conflict) o;
       return Objects.equals(type, c.type) && Objects.equals(id, c.id)
-          && Objects.equals(resolution, c.resolution) && Objects.equals(winnerHlc, c.winnerHlc);
+          && Objects.equals(resolution, c.resolution) && Objects.equals(winnerHlc, c.winnerHlc)
+          && Objects.equals(current, c.current);
     }
 
     @Override
