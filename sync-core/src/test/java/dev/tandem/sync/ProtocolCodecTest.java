@@ -92,6 +92,25 @@ class ProtocolCodecTest {
   }
 
   @Test
+  void conditionalChange_andTheStoredVersionInARefusal_roundTrip() {
+    Change c = new Change("note", "n", "upsert", "0192f3a4b5c6-0002-a", "0192f3a4b5c6-0001-a",
+        "{\"v\":2}", 0, null).withIfBase(true);
+    PushRequest back = ProtocolCodec.readPushRequest(
+        ProtocolCodec.writePushRequest(new PushRequest("b-1", "a", Arrays.asList(c))));
+    assertTrue(back.changes().get(0).ifBase());
+    assertEquals(c, back.changes().get(0));
+
+    Change stored = new Change("note", "n", "upsert", "0192f3a4b5c6-0005-b",
+        "0192f3a4b5c6-0001-a", "{\"v\":\"b\"}", 9, "b");
+    PushResponse r = new PushResponse(true, Collections.singletonMap("note", 0),
+        Collections.singletonList(new PushResponse.Conflict("note", "n", "remote_wins",
+            stored.hlc(), stored)), Collections.<PushResponse.EntryError>emptyList(), "9");
+    PushResponse rb = ProtocolCodec.readPushResponse(ProtocolCodec.writePushResponse(r));
+    assertEquals(stored, rb.conflicts().get(0).current());
+    assertEquals(r.conflicts(), rb.conflicts());
+  }
+
+  @Test
   void pullResponse_roundTrip_withSeqAndOrigin() {
     Change c = new Change("message", "m", "upsert", "0192f3a4b5c6-0001-a", null, "{\"x\":1}", 9,
         "a");

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.internal.Json;
 import dev.tandem.sync.spi.ConflictResolver;
+import dev.tandem.sync.spi.ConflictResolver.Resolution;
 import dev.tandem.sync.testing.FakeSyncServer;
+import dev.tandem.sync.testing.ProbeTransport;
 import dev.tandem.sync.testing.InMemoryStore;
 import dev.tandem.sync.testing.ManualClock;
 import java.util.ArrayList;
@@ -32,7 +34,22 @@ class UnansweredPushBaseTest {
   private final List<Record> basesSeen = new ArrayList<>();
 
   /** Top-level fields: each side's change since the base is kept; both changed → remote. */
-  private final ConflictResolver fieldMerge = (base, local, remote) -> {
+  private final ConflictResolver fieldMerge = new FieldMerge();
+  private boolean conditional = true;
+
+  private final class FieldMerge implements ConflictResolver {
+    @Override
+    public boolean mergesFromBase() {
+      return conditional;
+    }
+
+    @Override
+    public Resolution resolve(Record base, Record local, Record remote) {
+      return merge(base, local, remote);
+    }
+  }
+
+  private Resolution merge(Record base, Record local, Record remote) {
     basesSeen.add(base);
     ObjectNode b = base == null || base.deleted() ? Json.object() : base.data();
     ObjectNode out = remote.data().deepCopy();
@@ -47,11 +64,15 @@ class UnansweredPushBaseTest {
       }
     }
     return ConflictResolver.Resolution.merged(Json.write(out), Collections.<Conflict>emptyList());
-  };
+  }
 
   private Tandem open(String deviceId) {
+    return open(deviceId, server.transport(deviceId));
+  }
+
+  private Tandem open(String deviceId, dev.tandem.sync.spi.Transport transport) {
     Tandem t = Tandem.builder().store(new InMemoryStore(clock)).deviceId(deviceId)
-        .transport(server.transport(deviceId)).clock(clock).autoSync(false)
+        .transport(transport).clock(clock).autoSync(false)
         .registerType("note").conflictResolver(fieldMerge).build();
     opened.add(t);
     return t;
@@ -60,6 +81,62 @@ class UnansweredPushBaseTest {
   @AfterEach
   void close() {
     opened.forEach(Tandem::close);
+  }
+
+  /**
+   * b pushes between a's pull and a's push. Conditional pushes: the server refuses a's version,
+   * made without b's, and answers with b's; a merges and pushes again in the same cycle.
+   */
+  @Test
+  void aPushMadeWithoutTheStoredVersion_isRefused_mergedWithIt_andPushedAgain() {
+    ProbeTransport probe = new ProbeTransport(server.transport("a"), clock);
+    Tandem a = open("a", probe);
+    Tandem b = open("b");
+    a.records("note").put("n", "{\"fa\":\"0\",\"fb\":\"0\"}");
+    assertTrue(a.syncNow().ok());
+    assertTrue(b.syncNow().ok());
+    clock.advance(10);
+    b.records("note").put("n", "{\"fa\":\"0\",\"fb\":\"b\"}");
+    clock.advance(10);
+    a.records("note").put("n", "{\"fa\":\"a\",\"fb\":\"0\"}");
+    probe.beforeNextPush(() -> assertTrue(b.syncNow().ok()));
+    int before = probe.pushes().size();
+
+    SyncResult r = a.syncNow();
+
+    assertTrue(r.ok(), r.toString());
+    List<dev.tandem.sync.protocol.PushRequest> pushes =
+        probe.pushes().subList(before, probe.pushes().size());
+    assertEquals(2, pushes.size(), "refused once, then the merge went out");
+    assertTrue(pushes.get(0).changes().get(0).ifBase());
+    String onServer = server.contents().get("note/n").data();
+    assertEquals("{\"fa\":\"a\",\"fb\":\"b\"}", onServer);
+    assertTrue(b.syncNow().ok());
+    assertEquals(Json.parseObject(onServer), b.records("note").get("n").data(),
+        "b's edit was never replaced by a version made without it");
+    assertEquals(0, a.status().pending());
+  }
+
+  /** Without conditional pushes (a resolver that picks a side): the later clock simply wins. */
+  @Test
+  void withoutConditionalPushes_theLaterClockReplacesTheStoredVersion() {
+    conditional = false;
+    ProbeTransport probe = new ProbeTransport(server.transport("a"), clock);
+    Tandem a = open("a", probe);
+    Tandem b = open("b");
+    a.records("note").put("n", "{\"fa\":\"0\",\"fb\":\"0\"}");
+    assertTrue(a.syncNow().ok());
+    assertTrue(b.syncNow().ok());
+    clock.advance(10);
+    b.records("note").put("n", "{\"fa\":\"0\",\"fb\":\"b\"}");
+    clock.advance(10);
+    a.records("note").put("n", "{\"fa\":\"a\",\"fb\":\"0\"}");
+    probe.beforeNextPush(() -> assertTrue(b.syncNow().ok()));
+
+    assertTrue(a.syncNow().ok());
+
+    assertFalse(probe.pushes().get(0).changes().get(0).ifBase());
+    assertEquals("{\"fa\":\"a\",\"fb\":\"0\"}", server.contents().get("note/n").data());
   }
 
   @Test

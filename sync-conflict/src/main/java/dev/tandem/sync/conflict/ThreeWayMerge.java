@@ -153,6 +153,12 @@ public final class ThreeWayMerge implements ConflictResolver {
     return textFields;
   }
 
+  /** A merge needs the version both sides started from: it pushes conditionally. */
+  @Override
+  public boolean mergesFromBase() {
+    return true;
+  }
+
   /**
    * Merges {@code local} and {@code remote} against {@code base}; see the class documentation.
    *

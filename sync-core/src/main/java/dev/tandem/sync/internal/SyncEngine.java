@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -400,7 +401,8 @@ public final class SyncEngine {
             rec.json());
         Hlc base = lr.base() == null ? null : lr.base().hlc();
         changes.add(new Change(rec.type(), rec.id(), Op.of(rec.deleted()).wireName(),
-            rec.hlc().toString(), base == null ? null : base.toString(), json, 0, null));
+            rec.hlc().toString(), base == null ? null : base.toString(), json, 0, null)
+            .withIfBase(resolverFor(rec.type()).mergesFromBase()));
         toSend.add(e);
       }
       // Entries that must not leave the device are settled locally: nothing to send, ever.
@@ -415,6 +417,48 @@ public final class SyncEngine {
         sendBatch(cycle, toSend, changes);
       }
     }
+  }
+
+  /**
+   * Conditional changes the server refused because they were not made from the version it holds
+   * (sent with the refusal): each is resolved against that version now, as a pull would, and
+   * stays pending with it as base, so the next batch of this cycle pushes the result.
+   */
+  private void mergeRefused(Cycle cycle, java.util.Collection<Change> currents) {
+    List<Record> applied = new ArrayList<>();
+    List<Conflict> conflicts = new ArrayList<>();
+    store.inTransaction(tx -> {
+      for (Change current : currents) {
+        if (!hlc.deviceId().equals(current.deviceId())) {
+          applyChange(tx, current, applied, conflicts);
+          continue;
+        }
+        // Our own version, stored by a push whose answer was lost: the base we lacked.
+        if (current.validate(Long.MAX_VALUE) != null) {
+          continue;
+        }
+        String key = Protocol.recordKey(current.type(), current.id());
+        Record ours = unansweredVersion(key, current.hlc());
+        LocalRecord lr = tx.get(current.type(), current.id());
+        if (lr != null) {
+          tx.setBase(ours != null ? ours : current.toRecord());
+        }
+      }
+      return null;
+    });
+    cycle.pulled += applied.size();
+    cycle.conflicts.addAll(conflicts);
+    for (Conflict c : conflicts) {
+      event(cycle, l -> l.onConflict(c));
+    }
+    for (Record r : applied) {
+      event(cycle, l -> l.onRemoteChange(r));
+    }
+  }
+
+  private ConflictResolver resolverFor(String type) {
+    ConflictResolver r = config.resolvers.get(type);
+    return r == null ? config.defaultResolver : r;
   }
 
   /** The unredacted versions an unanswered push carried, by record key. */
@@ -468,7 +512,7 @@ public final class SyncEngine {
               break; // a huge batch: remember what fits, the rest merges as before
             }
             chars += size;
-            versions.put(c.type() + "/" + c.id(), lr.current());
+            versions.put(Protocol.recordKey(c.type(), c.id()), lr.current());
           }
         }
         synchronized (inDoubt) {
@@ -509,10 +553,13 @@ public final class SyncEngine {
       errors.put(Protocol.recordKey(err.type(), err.id()), err);
     }
     Set<String> lost = new HashSet<>();
+    Map<String, Change> refused = new LinkedHashMap<>();
     List<Conflict> serverConflicts = new ArrayList<>();
     for (PushResponse.Conflict c : response.conflicts()) {
       String key = Protocol.recordKey(c.type(), c.id());
-      if (Resolution.REMOTE_WINS.is(c.resolution())) {
+      if (Resolution.REMOTE_WINS.is(c.resolution()) && c.current() != null) {
+        refused.put(key, c.current());
+      } else if (Resolution.REMOTE_WINS.is(c.resolution())) {
         lost.add(key);
       } else {
         serverConflicts.add(new Conflict(c.type(), c.id(), "", null, null, c.resolution(),
@@ -535,6 +582,8 @@ public final class SyncEngine {
         } else {
           failWithBackoff(cycle, e, message, -1);
         }
+      } else if (refused.containsKey(key)) {
+        continue; // merged below with the version the server holds; still pending
       } else if (lost.contains(key)) {
         // The server kept a newer version we have not pulled yet: keep ours pending so that the
         // next pull hands both to the resolver.
@@ -561,6 +610,9 @@ public final class SyncEngine {
     }
     if (!skewed.isEmpty()) {
       restamp(skewed);
+    }
+    if (!refused.isEmpty()) {
+      mergeRefused(cycle, refused.values());
     }
     if (!serverConflicts.isEmpty()) {
       store.inTransaction(tx -> {
@@ -860,15 +912,12 @@ public final class SyncEngine {
       // all: the resolver decides, and if it keeps the delete, the delete goes out.
       withheld = true;
     }
-    ConflictResolver resolver = config.resolvers.get(remote.type());
-    if (resolver == null) {
-      resolver = config.defaultResolver;
-    }
+    ConflictResolver resolver = resolverFor(remote.type());
     Record base = withheld ? null : lr.base();
     String remoteBase = change.baseHlc();
     if (remoteBase != null && (base == null || !remoteBase.equals(base.hlc().toString()))) {
       // Built on a version of ours we never heard back about: the true common ancestor.
-      Record ours = unansweredVersion(remote.type() + "/" + remote.id(), remoteBase);
+      Record ours = unansweredVersion(Protocol.recordKey(remote.type(), remote.id()), remoteBase);
       if (ours != null) {
         base = ours;
       }

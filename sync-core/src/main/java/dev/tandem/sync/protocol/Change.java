@@ -27,10 +27,18 @@ public final class Change {
   private final @Nullable String data;
   private final long seq;
   private final @Nullable String deviceId;
+  private final boolean ifBase;
 
   public Change(@Nullable String type, @Nullable String id, @Nullable String op,
       @Nullable String hlc, @Nullable String baseHlc, @Nullable String data, long seq,
       @Nullable String deviceId) {
+    this(type, id, op, hlc, baseHlc, data, seq, deviceId, false);
+  }
+
+  private Change(@Nullable String type, @Nullable String id, @Nullable String op,
+      @Nullable String hlc, @Nullable String baseHlc, @Nullable String data, long seq,
+      @Nullable String deviceId, boolean ifBase) {
+    this.ifBase = ifBase;
     this.type = type;
     this.id = id;
     this.op = op;
@@ -85,6 +93,20 @@ public final class Change {
   /** Returns the op, or null if what was sent is neither {@code upsert} nor {@code delete}. */
   public @Nullable Op opType() {
     return Op.fromWire(op);
+  }
+
+  /**
+   * Whether the sender asks the server to store this change only if the version it holds is
+   * {@link #baseHlc()} (none, for a null base); otherwise the server answers with the version
+   * it holds, to merge with. Sent by devices whose resolver merges from a common base.
+   */
+  public boolean ifBase() {
+    return ifBase;
+  }
+
+  /** Returns a copy with {@link #ifBase()} set to {@code on}. */
+  public Change withIfBase(boolean on) {
+    return new Change(type, id, op, hlc, baseHlc, data, seq, deviceId, on);
   }
 
   /** Returns a copy carrying the server's sequence number and origin device. */
@@ -144,7 +166,7 @@ public final class Change {
     return seq == c.seq && Objects.equals(type, c.type) && Objects.equals(id, c.id)
         && Objects.equals(op, c.op) && Objects.equals(hlc, c.hlc)
         && Objects.equals(baseHlc, c.baseHlc) && Objects.equals(data, c.data)
-        && Objects.equals(deviceId, c.deviceId);
+        && Objects.equals(deviceId, c.deviceId) && ifBase == c.ifBase;
   }
 
   @Override

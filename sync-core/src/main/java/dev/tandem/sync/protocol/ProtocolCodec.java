@@ -121,6 +121,10 @@ public final class ProtocolCodec {
         g.writeStringField("id", c.id());
         g.writeStringField("resolution", c.resolution());
         g.writeStringField("winnerHlc", c.winnerHlc());
+        if (c.current() != null) {
+          g.writeFieldName("current");
+          writeChange(g, c.current());
+        }
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -165,9 +169,7 @@ public final class ProtocolCodec {
           case "conflicts":
             expect(p, t, JsonToken.START_ARRAY, "conflicts");
             while (p.nextToken() == JsonToken.START_OBJECT) {
-              Map<String, String> f = readFlatStrings(p);
-              conflicts.add(new PushResponse.Conflict(f.get("type"), f.get("id"),
-                  f.get("resolution"), f.get("winnerHlc")));
+              conflicts.add(readConflict(p, body));
             }
             break;
           case "errors":
@@ -359,6 +361,9 @@ public final class ProtocolCodec {
     if (c.deviceId() != null) {
       g.writeStringField("deviceId", c.deviceId());
     }
+    if (c.ifBase()) {
+      g.writeBooleanField("ifBase", true);
+    }
     if (c.data() != null) {
       g.writeFieldName("data");
       g.writeRawValue(c.data());
@@ -389,6 +394,7 @@ public final class ProtocolCodec {
     String data = null;
     String deviceId = null;
     long seq = 0;
+    boolean ifBase = false;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.getCurrentName();
       JsonToken t = p.nextToken();
@@ -414,6 +420,9 @@ public final class ProtocolCodec {
         case "seq":
           seq = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
           break;
+        case "ifBase":
+          ifBase = t == JsonToken.VALUE_TRUE;
+          break;
         case "data":
           if (t == JsonToken.START_OBJECT) {
             int start = (int) p.currentTokenLocation().getByteOffset();
@@ -430,7 +439,8 @@ public final class ProtocolCodec {
           p.skipChildren();
       }
     }
-    return new Change(type, id, op, hlc, baseHlc, data, seq, deviceId);
+    Change c = new Change(type, id, op, hlc, baseHlc, data, seq, deviceId);
+    return ifBase ? c.withIfBase(true) : c;
   }
 
   private static String stringOrNull(JsonParser p, JsonToken t) throws IOException {
@@ -439,6 +449,25 @@ public final class ProtocolCodec {
     }
     p.skipChildren();
     return null;
+  }
+
+  private static PushResponse.Conflict readConflict(JsonParser p, byte[] body)
+      throws IOException {
+    Map<String, String> f = new LinkedHashMap<>();
+    Change current = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.getCurrentName();
+      JsonToken t = p.nextToken();
+      if ("current".equals(name) && t == JsonToken.START_OBJECT) {
+        current = readChange(p, body);
+      } else if (t.isScalarValue() && t != JsonToken.VALUE_NULL) {
+        f.put(name, p.getValueAsString());
+      } else {
+        p.skipChildren();
+      }
+    }
+    return new PushResponse.Conflict(f.get("type"), f.get("id"), f.get("resolution"),
+        f.get("winnerHlc"), current);
   }
 
   private static Map<String, String> readFlatStrings(JsonParser p) throws IOException {

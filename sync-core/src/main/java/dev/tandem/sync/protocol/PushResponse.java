@@ -15,13 +15,29 @@ public final class PushResponse {
     private final @Nullable String id;
     private final @Nullable String resolution;
     private final @Nullable String winnerHlc;
+    private final @Nullable Change current;
 
     public Conflict(@Nullable String type, @Nullable String id, @Nullable String resolution,
         @Nullable String winnerHlc) {
+      this(type, id, resolution, winnerHlc, null);
+    }
+
+    /** A conflict that carries the stored version ({@code current}), or null. */
+    public Conflict(@Nullable String type, @Nullable String id, @Nullable String resolution,
+        @Nullable String winnerHlc, @Nullable Change current) {
       this.type = type;
       this.id = id;
       this.resolution = resolution;
       this.winnerHlc = winnerHlc;
+      this.current = current;
+    }
+
+    /**
+     * Returns the version the server holds, when it refused a conditional change
+     * ({@link Change#ifBase()}) because that change was not made from it; otherwise null.
+     */
+    public @Nullable Change current() {
+      return current;
     }
 
     public @Nullable String type() {
@@ -53,7 +69,8 @@ public final class PushResponse {
       }
       Conflict c = (Conflict) o;
       return Objects.equals(type, c.type) && Objects.equals(id, c.id)
-          && Objects.equals(resolution, c.resolution) && Objects.equals(winnerHlc, c.winnerHlc);
+          && Objects.equals(resolution, c.resolution) && Objects.equals(winnerHlc, c.winnerHlc)
+          && Objects.equals(current, c.current);
     }
 
     @Override

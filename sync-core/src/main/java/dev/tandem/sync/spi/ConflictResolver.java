@@ -24,6 +24,18 @@ public interface ConflictResolver {
    */
   Resolution resolve(@Nullable Record base, Record local, Record remote);
 
+  /**
+   * Whether this resolver combines both sides from their common base (a merge), rather than
+   * choosing one version. For such a resolver the engine pushes conditionally: the server stores a
+   * version only if it was made from the version the server holds, and otherwise answers with
+   * that version, which the engine merges before pushing again. So no device's edit is ever
+   * replaced by a version made without it. Defaults to false: the server keeps the version with
+   * the greatest clock.
+   */
+  default boolean mergesFromBase() {
+    return false;
+  }
+
   /** The outcome of a resolution. */
   final class Resolution {
     /** Which version the record takes. */

@@ -182,6 +182,13 @@ public final class FakeSyncServer {
             synced.merge(c.type(), 1, Integer::sum);
             continue;
           }
+          if (c.ifBase() && !current.toString().equals(c.baseHlc())) {
+            // Like the reference server: a conditional change not made from the stored version
+            // is refused, with that version to merge with.
+            conflicts.add(new PushResponse.Conflict(c.type(), c.id(), "remote_wins",
+                current.toString(), cur.change));
+            continue;
+          }
           if (current.isAfter(incoming)) {
             conflicts.add(new PushResponse.Conflict(c.type(), c.id(), "remote_wins",
                 current.toString()));

@@ -199,6 +199,48 @@ class TandemServerHttpTest {
     assertEquals("{\"v\":3}", stored("team-1").get(0).data());
   }
 
+  /** A conditional change ("ifBase") made from another version than the stored one. */
+  private static String conditional(String change) {
+    return change.substring(0, change.length() - 1) + ",\"ifBase\":true}";
+  }
+
+  @Test
+  void conditionalPush_fromAStaleBase_isRefused_andAnswersWithTheStoredVersion() {
+    String v1 = hlc(1000, 0, "laptop-1");
+    ok(laptop.push(batch("b1", "laptop-1", upsert("note", "n-1", v1, null, "{\"v\":1}"))));
+    String v2 = hlc(2000, 0, "laptop-1");
+    ok(laptop.push(batch("b2", "laptop-1", upsert("note", "n-1", v2, v1, "{\"v\":2}"))));
+    String v3 = hlc(3000, 0, "desk-2");
+    PushResponse r = ok(desk.push(batch("b3", "desk-2",
+        conditional(upsert("note", "n-1", v3, v1, "{\"v\":3}")))));
+
+    assertEquals(Map.of("note", 0), r.synced());
+    assertEquals(1, r.conflicts().size());
+    PushResponse.Conflict c = r.conflicts().get(0);
+    assertEquals("remote_wins", c.resolution());
+    assertEquals(v2, c.winnerHlc());
+    assertEquals("{\"v\":2}", c.current().data(), "the stored version, to merge with");
+    assertEquals("laptop-1", c.current().deviceId());
+    assertEquals(2, c.current().seq());
+    assertEquals("{\"v\":2}", stored("team-1").get(0).data(), "nothing replaced");
+  }
+
+  @Test
+  void conditionalPush_fromTheStoredVersion_orOfANewRecord_isStored() {
+    String v1 = hlc(1000, 0, "laptop-1");
+    ok(laptop.push(batch("b1", "laptop-1",
+        conditional(upsert("note", "n-1", v1, null, "{\"v\":1}")))));
+    String v2 = hlc(2000, 0, "desk-2");
+    PushResponse r = ok(desk.push(batch("b2", "desk-2",
+        conditional(upsert("note", "n-1", v2, v1, "{\"v\":2}")))));
+    assertTrue(r.conflicts().isEmpty(), r.conflicts().toString());
+    assertEquals("{\"v\":2}", stored("team-1").get(0).data());
+    // Created on two devices: the second create (no base) is refused with the first.
+    PushResponse again = ok(laptop.push(batch("b3", "laptop-1",
+        conditional(upsert("note", "n-1", hlc(3000, 0, "laptop-1"), null, "{\"v\":3}")))));
+    assertEquals(v2, again.conflicts().get(0).current().hlc());
+  }
+
   @Test
   void push_olderHlc_isNotStoredAndReportsRemoteWins() {
     String newer = hlc(5000, 0, "laptop-1");

@@ -78,17 +78,28 @@ public final class BatchApplier {
       // One lookup for the whole batch; what this batch stores updates it, so a record sent
       // twice in one batch compares with its first copy, as with one lookup per change.
       Map<String, String> clocks = new java.util.HashMap<>(tx.currentHlcs(valid));
+      // What this batch stores, by record: the current version of a record sent twice.
+      Map<String, Change> storedHere = new java.util.HashMap<>();
       for (Change c : valid) {
         synced.putIfAbsent(c.type(), 0);
         String key = Protocol.recordKey(c.type(), c.id());
         String currentHlc = clocks.get(key);
         int order = currentHlc == null ? 1 : Hlc.parse(c.hlc()).compareTo(Hlc.parse(currentHlc));
+        if (c.ifBase() && order != 0 && currentHlc != null && !currentHlc.equals(c.baseHlc())) {
+          // Made without the stored version: refused, and the stored version sent to merge with.
+          Change current = storedHere.containsKey(key) ? storedHere.get(key)
+              : tx.current(c.type(), c.id());
+          conflicts.add(new PushResponse.Conflict(c.type(), c.id(),
+              Resolution.REMOTE_WINS.wireName(), currentHlc, current));
+          continue;
+        }
         if (order == 0) {
           // The server already has exactly this version (a retry under a new batch id).
           synced.merge(c.type(), 1, Integer::sum);
         } else if (order > 0) {
           winners.add(c);
           clocks.put(key, c.hlc());
+          storedHere.put(key, c.withIfBase(false).withSeq(0, deviceId));
           synced.merge(c.type(), 1, Integer::sum);
           if (currentHlc != null && !Objects.equals(c.baseHlc(), currentHlc)) {
             // The sender edited a version older than the stored one and still won on clock.
