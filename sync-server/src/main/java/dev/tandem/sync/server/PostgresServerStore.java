@@ -268,8 +268,95 @@ public final class PostgresServerStore implements ServerStore {
       if (more) {
         out = out.subList(0, limit);
       }
+      if (afterSeq > 0) {
+        // After the rows: a purge that removed a delete from them has raised the floor by now.
+        long purged = selectLong(c, "SELECT purged_seq FROM teams WHERE team = ?", teamId);
+        if (afterSeq < purged) {
+          throw new CursorExpiredException(afterSeq, purged);
+        }
+      }
       return new PullPage(out, more, more ? out.get(limit - 1).seq() : teamSeq, teamSeq);
     });
+  }
+
+  /** Deletes removed per transaction: pushes of a team wait for one chunk at most. */
+  private static final int RETENTION_CHUNK = 2000;
+
+  @Override
+  public RetentionResult applyRetention(long tombstonesStoredBefore, long batchesStoredBefore) {
+    // One row per record: nothing to compact.
+    long tombstones = 0;
+    while (true) {
+      int n = write("retention failed", c -> purgeTombstoneChunk(c, tombstonesStoredBefore));
+      tombstones += n;
+      if (n < RETENTION_CHUNK) {
+        break;
+      }
+    }
+    long batches = write("retention failed", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "DELETE FROM batches WHERE created_at < ?")) {
+        ps.setLong(1, batchesStoredBefore);
+        return ps.executeUpdate();
+      }
+    });
+    return new RetentionResult(0, tombstones, batches);
+  }
+
+  /**
+   * Removes up to a chunk of deletes stored before {@code before}, raising each team's floor in
+   * the same transaction (so no reader sees a delete gone without the floor that refuses the
+   * cursors which missed it). A row rewritten since it was selected keeps its newer version.
+   */
+  private static int purgeTombstoneChunk(Connection c, long before) throws SQLException {
+    List<String[]> rows = new ArrayList<>();
+    java.util.Map<String, Long> maxSeq = new java.util.TreeMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT team, type, id, seq FROM records"
+        + " WHERE op = 'delete' AND stored_at < ? LIMIT ?")) {
+      ps.setLong(1, before);
+      ps.setInt(2, RETENTION_CHUNK);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3),
+              Long.toString(rs.getLong(4))});
+          maxSeq.merge(rs.getString(1), rs.getLong(4), Math::max);
+        }
+      }
+    }
+    if (rows.isEmpty()) {
+      return 0;
+    }
+    // Teams in a fixed order: two nodes purging at once take the team rows alike.
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE teams SET purged_seq = GREATEST(purged_seq, ?) WHERE team = ?")) {
+      for (java.util.Map.Entry<String, Long> e : maxSeq.entrySet()) {
+        ps.setLong(1, e.getValue());
+        ps.setString(2, e.getKey());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM records"
+        + " WHERE team = ? AND type = ? AND id = ? AND seq = ? AND op = 'delete'")) {
+      for (String[] r : rows) {
+        ps.setString(1, r[0]);
+        ps.setString(2, r[1]);
+        ps.setString(3, r[2]);
+        ps.setLong(4, Long.parseLong(r[3]));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    return rows.size();
+  }
+
+  private static long selectLong(Connection c, String sql, String teamId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, teamId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
   }
 
   @Override
@@ -539,6 +626,7 @@ public final class PostgresServerStore implements ServerStore {
       ps.setString(7, change.isDelete() ? null : change.data());
       ps.setString(8, origin);
       ps.setLong(9, s);
+      ps.setLong(10, System.currentTimeMillis());
     }
 
     @Override
@@ -548,10 +636,11 @@ public final class PostgresServerStore implements ServerStore {
   }
 
   private static final String UPSERT =
-      "INSERT INTO records (team, type, id, op, hlc, base_hlc, data, origin, seq)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team, type, id) DO UPDATE SET"
+      "INSERT INTO records (team, type, id, op, hlc, base_hlc, data, origin, seq, stored_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team, type, id) DO UPDATE SET"
           + " op = excluded.op, hlc = excluded.hlc, base_hlc = excluded.base_hlc,"
-          + " data = excluded.data, origin = excluded.origin, seq = excluded.seq";
+          + " data = excluded.data, origin = excluded.origin, seq = excluded.seq,"
+          + " stored_at = excluded.stored_at";
 
   private static Change change(ResultSet rs) throws SQLException {
     return new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
@@ -609,6 +698,24 @@ public final class PostgresServerStore implements ServerStore {
       return work.run();
     } catch (SQLException e) {
       throw failure("server store query failed", e);
+    }
+  }
+
+  /** Runs {@code work} in one transaction of its own. */
+  private <T> T write(String what, SqlWork<T> work) {
+    checkOpen();
+    try (Connection c = connection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        rollback(c, e);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failure(what, e);
     }
   }
 

@@ -45,6 +45,31 @@ abstract class ServerStoreContractTest {
   }
 
   @Test
+  void retention_purgesOldDeletes_andRefusesACursorThatMissedOne() {
+    store.inTeamTransaction("a", tx -> {
+      tx.put(upsert("n-1", "000000000001-0000-d", "{}"), "d");
+      tx.put(new Change("note", "n-2", Change.DELETE, "000000000002-0000-d", null, null, 0,
+          null), "d");
+      tx.put(upsert("n-3", "000000000003-0000-d", "{}"), "d");
+      return null;
+    });
+    store.inTeamTransaction("b", tx -> tx.put(upsert("n-9", "000000000004-0000-d", "{}"), "d"));
+
+    assertEquals(0, store.applyRetention(0, 0).purgedTombstones(), "nothing is that old");
+    ServerStore.RetentionResult r = store.applyRetention(Long.MAX_VALUE, 0);
+
+    assertEquals(1, r.purgedTombstones());
+    assertThrows(CursorExpiredException.class, () -> store.pullPage("a", 1, 100, "x"),
+        "the page after 1 would lack the delete");
+    assertEquals(java.util.List.of("n-1", "n-3"), store.pullPage("a", 0, 100, "x").changes()
+        .stream().map(Change::id).collect(java.util.stream.Collectors.toList()),
+        "from the beginning: everything there is");
+    assertEquals(1, store.pullPage("a", 2, 100, "x").changes().size());
+    assertEquals(1, store.pullPage("b", 0, 100, "x").changes().size(), "other teams keep all");
+    assertEquals(0, store.pullPage("b", 1, 100, "x").changes().size());
+  }
+
+  @Test
   void put_assignsConsecutiveSequencePerTeam() {
     long[] seqs = store.inTeamTransaction("a", tx -> new long[] {
         tx.put(upsert("n-1", "000000000001-0000-d", "{}"), "d"),
