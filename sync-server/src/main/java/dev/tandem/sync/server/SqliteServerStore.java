@@ -80,6 +80,7 @@ public final class SqliteServerStore implements ServerStore {
       }
     }
     addTokenExpiry(writer);
+    SqliteCommands.createTables(writer);
     // After the schema: CREATE TABLE IF NOT EXISTS leaves an old batches table as it was.
     migrateBatchesToDeviceScope(writer);
     for (int i = 0; i < READERS; i++) {
@@ -350,6 +351,95 @@ public final class SqliteServerStore implements ServerStore {
         return revoked;
       }
     });
+  }
+
+  // ---- devices and commands (CommandStore; the SQL is in SqliteCommands) ----
+
+  @Override
+  public List<DeviceInfo> devices(String teamId) {
+    return read(c -> SqliteCommands.devices(c, teamId));
+  }
+
+  @Override
+  public DeviceInfo device(String teamId, String deviceId) {
+    return read(c -> SqliteCommands.device(c, teamId, deviceId));
+  }
+
+  @Override
+  public DeviceInfo updateDevice(String teamId, String deviceId, String name, String platform,
+      String appVersion, long seenAt) {
+    return writeTx(() -> {
+      if (SqliteCommands.device(writer, teamId, deviceId) == null) {
+        return null;
+      }
+      SqliteCommands.updateDevice(writer, teamId, deviceId, name, platform, appVersion, seenAt);
+      return SqliteCommands.device(writer, teamId, deviceId);
+    });
+  }
+
+  @Override
+  public void touchDevice(String teamId, String deviceId, long seenAt) {
+    updateDevice(teamId, deviceId, null, null, null, seenAt);
+  }
+
+  @Override
+  public InsertResult insertCommand(StoredCommand command) {
+    return writeTx(() -> SqliteCommands.insert(writer, command));
+  }
+
+  @Override
+  public StoredCommand command(String teamId, String commandId) {
+    return read(c -> SqliteCommands.command(c, teamId, commandId));
+  }
+
+  @Override
+  public List<CommandEvent> commandHistory(String teamId, String commandId) {
+    return read(c -> SqliteCommands.history(c, teamId, commandId));
+  }
+
+  @Override
+  public List<StoredCommand> listCommands(String teamId, CommandFilter filter) {
+    return read(c -> SqliteCommands.list(c, teamId, filter));
+  }
+
+  @Override
+  public List<StoredCommand> deliverable(String teamId, String target, int limit) {
+    return read(c -> SqliteCommands.deliverable(c, teamId, target, limit));
+  }
+
+  @Override
+  public List<StoredCommand> dueCommands(long now, int limit) {
+    return read(c -> SqliteCommands.due(c, now, limit));
+  }
+
+  @Override
+  public StoredCommand updateCommand(String teamId, String commandId, java.util.Set<String> from,
+      String to, int attempts, long nextAttemptAt, String output, long at) {
+    return writeTx(() -> SqliteCommands.update(writer, teamId, commandId, from, to, attempts,
+        nextAttemptAt, output, at));
+  }
+
+  /** Runs {@code work} on the writer in one transaction. */
+  private <T> T writeTx(SqlWork<T> work) {
+    writeLock.lock();
+    try {
+      checkOpen();
+      writer.setAutoCommit(false);
+      try {
+        T result = work.run();
+        writer.commit();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        writer.rollback();
+        throw e;
+      } finally {
+        writer.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new ServerStoreException("server store query failed: " + e.getMessage(), e);
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   /** Drops the device's cached tokens after its tokens changed (see {@link #findToken}). */
