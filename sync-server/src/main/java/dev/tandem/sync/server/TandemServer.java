@@ -68,6 +68,8 @@ public final class TandemServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
   private static final String JSON = "application/json";
+  /** Set on a request whose error body is written, so the 404 page leaves it alone. */
+  private static final String ERROR_WRITTEN = "tandem.error-written";
   private static final long MAX_ADMIN_BODY = 64 * 1024;
   /** A command's payload (or a result's output) of 1 MiB, and room for the fields around it. */
   private static final long MAX_COMMAND_BODY = CommandRelay.MAX_PAYLOAD_BYTES + 64 * 1024;
@@ -199,7 +201,7 @@ public final class TandemServer implements AutoCloseable {
     });
     app.error(HttpStatus.NOT_FOUND, ctx -> {
       // An endpoint's own 404 (unknown device or command) keeps its body.
-      if (ctx.resultInputStream() == null) {
+      if (ctx.attribute(ERROR_WRITTEN) == null) {
         error(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path());
       }
     });
@@ -646,6 +648,7 @@ public final class TandemServer implements AutoCloseable {
   }
 
   private static void error(Context ctx, int status, String code, String message) {
+    ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
     json(ctx, status, ProtocolCodec.writeError(code, message));
   }
 
