@@ -284,6 +284,41 @@ public final class OkHttpTransport implements Transport {
   }
 
   /**
+   * Calls a device or command endpoint ({@code GET /devices}, {@code POST /commands} …) with the
+   * sync headers; bodies are small JSON and go uncompressed.
+   *
+   * @throws IllegalArgumentException for a method other than GET, PUT and POST
+   * @throws TransportException if the call fails or the server refuses it
+   * @throws ClosedException if this transport is closed
+   */
+  @Override
+  public byte[] call(String method, String path, byte[] jsonBody) {
+    Objects.requireNonNull(path, "path");
+    int q = path.indexOf('?');
+    HttpUrl.Builder url = baseUrl.newBuilder()
+        .addPathSegments(q < 0 ? path : path.substring(0, q));
+    if (q >= 0) {
+      url.encodedQuery(path.substring(q + 1));
+    }
+    Request.Builder rb = syncRequest(url.build());
+    RequestBody body = RequestBody.create(jsonBody == null ? new byte[0] : jsonBody, JSON);
+    switch (method) {
+      case "GET":
+        rb.get();
+        break;
+      case "PUT":
+        rb.put(body);
+        break;
+      case "POST":
+        rb.post(body);
+        break;
+      default:
+        throw new IllegalArgumentException("unsupported method " + method);
+    }
+    return execute(rb.build(), method + " /" + (q < 0 ? path : path.substring(0, q)));
+  }
+
+  /**
    * Closes live channels, cancels calls in flight (they fail with {@link Reason#NETWORK}) and
    * releases what this transport created. A host-provided client's pool and dispatcher stay
    * untouched. Idempotent.

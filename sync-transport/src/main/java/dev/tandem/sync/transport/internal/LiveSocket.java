@@ -119,8 +119,15 @@ public final class LiveSocket extends WebSocketListener implements Transport.Liv
       case "ping":
         ws.send(Frames.pong());
         break;
+      case "pong":
+        // It only proves the server is alive, which lastHeardNanos already recorded.
+        break;
       default:
-        // "pong" only proves the server is alive, which lastHeardNanos already recorded.
+        try {
+          listener.onFrame(frame.type, text);
+        } catch (RuntimeException e) {
+          log.warn("live listener failed in onFrame", e);
+        }
         break;
     }
   }
