@@ -282,6 +282,9 @@ public final class Coordinator implements SyncEngine.LiveFrames {
 
   /** Posts one stored command; on a refusal the sender hears it and the entry goes. */
   private void postOutboxEntry(String id, String json) {
+    if (!readMap(OUTBOX_KEY).has(id)) {
+      return; // sent already, by the flush after a restart or a reconnect
+    }
     try {
       JsonNode answer = call("POST", "commands", Json.parse(json));
       editMap(OUTBOX_KEY, m -> m.remove(id));
