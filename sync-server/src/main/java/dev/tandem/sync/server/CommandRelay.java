@@ -13,6 +13,7 @@ import dev.tandem.sync.server.CommandStore.InsertResult;
 import dev.tandem.sync.server.CommandStore.StoredCommand;
 import dev.tandem.sync.server.ServerStore.TokenOwner;
 import dev.tandem.sync.server.internal.ApiException;
+import dev.tandem.sync.server.internal.DeviceLinks;
 import dev.tandem.sync.server.internal.LiveConnections;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -57,12 +58,13 @@ final class CommandRelay implements LiveConnections.Events {
   private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
 
   private final ServerStore store;
-  private final LiveConnections live;
+  private final DeviceLinks live;
   private final Clock clock;
   private final long ackTimeoutMillis;
   private final ThreadPoolExecutor worker;
 
-  CommandRelay(ServerStore store, LiveConnections live, Clock clock, Duration ackTimeout) {
+  /** The caller hands the relay to its live side's {@code setEvents}. */
+  CommandRelay(ServerStore store, DeviceLinks live, Clock clock, Duration ackTimeout) {
     this.store = store;
     this.live = live;
     this.clock = clock;
@@ -73,7 +75,6 @@ final class CommandRelay implements LiveConnections.Events {
           t.setDaemon(true);
           return t;
         });
-    live.setEvents(this);
   }
 
   // ---- live events ----
@@ -231,12 +232,16 @@ final class CommandRelay implements LiveConnections.Events {
     live.sendToDevice(c.teamId(), c.source(), Json.write(frame));
   }
 
-  private StoredCommand ack(String team, String device, String commandId) {
+  StoredCommand ack(String team, String device, String commandId) {
     StoredCommand c = store.command(team, commandId);
     if (c == null || !c.target().equals(device)) {
       return null;
     }
-    StoredCommand after = move(c, Set.of("delivered"), "acked", -1, -1, null, clock.millis());
+    long now = clock.millis();
+    // Past its time it is expired, even if the sweep has not come by yet: it must not run.
+    StoredCommand after = c.expiresAt() <= now
+        ? move(c, OPEN, "expired", -1, -1, null, now)
+        : move(c, Set.of("delivered"), "acked", -1, -1, null, now);
     return after != null ? after : store.command(team, commandId);
   }
 

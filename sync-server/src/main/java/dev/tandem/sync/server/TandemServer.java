@@ -123,6 +123,7 @@ public final class TandemServer implements AutoCloseable {
     this.publish = b.liveHub != null ? b.liveHub : live;
     this.applier = new BatchApplier(store, maxRecordBytes, b.clock, b.maxClockSkew.toMillis());
     this.commands = new CommandRelay(store, live, b.clock, b.commandAckTimeout);
+    live.setEvents(commands);
     this.commandSweepInterval = b.commandSweepInterval;
     this.work = new WorkLimiter("sync requests", b.maxConcurrentRequests, b.maxQueuedRequests,
         b.queueTimeout.toMillis());

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * batch never waits for a socket. A connection whose write does not finish within
  * {@link #WRITE_TIMEOUT} is dropped.
  */
-public final class LiveConnections implements LiveHub {
+public final class LiveConnections implements LiveHub, DeviceLinks {
   public static final int MAX_FRAME_BYTES = 64 * 1024;
   static final Duration COALESCE = Duration.ofMillis(20);
   static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
@@ -84,7 +84,7 @@ public final class LiveConnections implements LiveHub {
     this.events = events;
   }
 
-  /** Returns true if the device has a live connection to this server. */
+  @Override
   public boolean isOnline(String team, String device) {
     synchronized (perDevice) {
       return perDevice.containsKey(deviceKey(team, device));
@@ -96,6 +96,7 @@ public final class LiveConnections implements LiveHub {
    * connection that has more than {@link #MAX_MESSAGE_BYTES} waiting is dropped: whatever it
    * missed is sent again when it reconnects.
    */
+  @Override
   public int sendToDevice(String team, String device, String frame) {
     int n = 0;
     Set<Conn> conns = byTeam.get(team);
