@@ -98,6 +98,8 @@ public final class Coordinator implements SyncEngine.LiveFrames {
     this.clock = clock;
     this.io = new ScheduledThreadPoolExecutor(1, daemon("Tandem Commands"));
     io.setRemoveOnCancelPolicy(true);
+    // On close, retries waiting for their time are dropped; queued work still runs.
+    io.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.handlers = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<Runnable>(), daemon("Tandem Command Handler"));
     handlers.allowCoreThreadTimeOut(true);
@@ -125,11 +127,22 @@ public final class Coordinator implements SyncEngine.LiveFrames {
         TimeUnit.MILLISECONDS);
   }
 
-  /** Stops the threads; a handler still running is interrupted (see {@link #recover}). */
+  /**
+   * Stops the threads; a handler still running is interrupted (see {@link #recover}). Work
+   * already queued — a finished handler's result, say — gets up to two seconds to be stored.
+   */
   public void close() {
     closed = true;
-    io.shutdownNow();
     handlers.shutdownNow();
+    io.shutdown();
+    try {
+      if (!io.awaitTermination(2, TimeUnit.SECONDS)) {
+        io.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      io.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     callbacks.shutdown();
     for (Watch w : watches.values()) {
       w.future.cancel(false);
