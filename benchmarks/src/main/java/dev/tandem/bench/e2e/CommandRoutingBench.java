@@ -63,8 +63,11 @@ public final class CommandRoutingBench {
         for (int i = 0; i < reconnects; i++) {
           CountDownLatch ran = new CountDownLatch(1);
           long[] at = new long[1];
-          phone.commands().send("desktop", "bench.echo", "{\"i\":" + i + "}", null);
-          waitQueued(phone);
+          waitOffline(phone);
+          String id = "reconnect-" + i;
+          phone.commands().send("desktop", "bench.echo", "{\"i\":" + i + "}",
+              dev.tandem.sync.CommandOptions.defaults().commandId(id));
+          waitQueued(phone, id);
           long t0 = System.nanoTime();
           try (Tandem desktop = device(dir, server, "desktop", desktopToken)) {
             desktop.commands().onCommand("bench.echo", (cmd, report) -> {
@@ -108,10 +111,24 @@ public final class CommandRoutingBench {
     return new long[][] {toHandler, back, total};
   }
 
-  private static void waitQueued(Tandem phone) throws InterruptedException {
+  /** Until the server has seen the desktop's last connection close. */
+  private static void waitOffline(Tandem phone) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
-      if (!phone.commands().list("queued", 1).isEmpty()) {
+      if (phone.devices().list().stream()
+          .noneMatch(d -> d.deviceId().equals("desktop") && d.online())) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    throw new IllegalStateException("the desktop still looks online");
+  }
+
+  private static void waitQueued(Tandem phone, String id) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      dev.tandem.sync.CommandInfo c = phone.commands().get(id);
+      if (c != null && c.status().equals("queued")) {
         return;
       }
       Thread.sleep(5);
