@@ -6,7 +6,6 @@ import static dev.tandem.sync.server.ServerTestSupport.text;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -388,9 +387,10 @@ class CommandRelayTest {
     long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
     assertEquals("desk", off.path("deviceId").asText());
     assertFalse(off.path("online").asBoolean());
-    // Two missed keep-alives, a sweep's interval to notice, and the 2 s of the contract.
-    assertTrue(took < 3 * ping.toMillis() + 2000, "offline after " + took + " ms");
-    assertTrue(phoneLive.ws.isOutputClosed() == false, "the answering device stays connected");
-    assertNotNull(server);
+    // Two missed keep-alives and the ping that finds them missed, the 2 s of the contract, and
+    // 2 s for a machine so loaded that the server's sweep thread runs late.
+    assertTrue(took < 3 * ping.toMillis() + 4000, "offline after " + took + " ms");
+    assertFalse(phoneLive.ws.isOutputClosed(), "the answering device stays connected");
+    assertTrue(online(phone, "phone"), "the answering device is still online");
   }
 }
