@@ -55,6 +55,9 @@ public final class Tandem implements AutoCloseable {
 
   private final LocalStore store;
   private final SyncEngine engine;
+  private final dev.tandem.sync.internal.Coordinator coordinator;
+  private final Devices devices;
+  private final Commands commands;
   private final HlcClock hlc;
   private final Clock clock;
   private final long maxRecordBytes;
@@ -88,7 +91,12 @@ public final class Tandem implements AutoCloseable {
     this.engine = new SyncEngine(store, transport, hlc, clock, config);
     this.conversations = new Conversations(this);
     this.messages = new Messages(this);
+    this.coordinator = new dev.tandem.sync.internal.Coordinator(store, transport, engine, clock,
+        deviceId);
+    this.devices = new Devices(coordinator);
+    this.commands = new Commands(coordinator);
     engine.start();
+    coordinator.start();
   }
 
   /** Returns a new builder. */
@@ -294,6 +302,26 @@ public final class Tandem implements AutoCloseable {
     return store;
   }
 
+  /**
+   * Returns the team's devices and their presence (PROTOCOL "Devices and presence"). Needs a
+   * server.
+   */
+  public Devices devices() {
+    ensureOpen();
+    return devices;
+  }
+
+  /** Returns remote commands: send them to other devices, handle those sent here. */
+  public Commands commands() {
+    ensureOpen();
+    return commands;
+  }
+
+  /** Returns the command client, for tests that wait for it. */
+  dev.tandem.sync.internal.Coordinator coordinator() {
+    return coordinator;
+  }
+
   /** Stops the worker and closes the database. Idempotent. */
   @Override
   public void close() {
@@ -302,6 +330,7 @@ public final class Tandem implements AutoCloseable {
     }
     closed = true;
     try {
+      coordinator.close();
       engine.close();
     } finally {
       store.close();

@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
         ImportCommand.class, ExportCommand.class, ListCommand.class, ShowCommand.class,
         SearchCommand.class, PrivacyCommand.class, DbCommand.class, InitCommand.class,
         SyncCommand.class, ServerCommand.class, TokenCommand.class,
+        CommandsCommand.Devices.class, CommandsCommand.Send.class,
+        CommandsCommand.Commands.class,
         CommandLine.HelpCommand.class})
 public final class TandemCli implements Callable<Integer> {
   @Spec CommandSpec spec;

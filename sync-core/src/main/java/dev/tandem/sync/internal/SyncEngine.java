@@ -956,6 +956,28 @@ public final class SyncEngine {
 
   // ---- live ----
 
+  /**
+   * Who hears the live channel's frames beside {@code changes} (devices and commands), and each
+   * time it opens. Called on the transport's threads; must not block.
+   */
+  public interface LiveFrames {
+    void onLiveOpen();
+
+    void onFrame(String type, String json);
+  }
+
+  private volatile LiveFrames liveFrames;
+
+  /** Sets the one {@link LiveFrames} listener (Tandem's device and command client). */
+  public void setLiveFrames(LiveFrames frames) {
+    this.liveFrames = frames;
+  }
+
+  /** Returns true while the live channel is open. */
+  public boolean isLiveOpen() {
+    return liveOpen;
+  }
+
   private void ensureLive() {
     if (!config.live || !config.autoSync || closed || live != null || scheduler == null
         || livePaused || !networkAvailable) {
@@ -969,11 +991,23 @@ public final class SyncEngine {
           liveOpen = true;
           liveFailures = 0;
           publishStatusAsync();
+          LiveFrames f = liveFrames;
+          if (f != null) {
+            f.onLiveOpen();
+          }
         }
 
         @Override
         public void onChanges(String cursor) {
           requestSync(0);
+        }
+
+        @Override
+        public void onFrame(String type, String json) {
+          LiveFrames f = liveFrames;
+          if (f != null) {
+            f.onFrame(type, json);
+          }
         }
 
         @Override

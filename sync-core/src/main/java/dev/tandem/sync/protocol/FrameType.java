@@ -12,7 +12,15 @@ public enum FrameType {
   /** Either side: a keep-alive, answered with {@link #PONG}. */
   PING,
   /** Either side: the answer to {@link #PING}. */
-  PONG;
+  PONG,
+  /** Server to device: another device of the team came online or went offline. */
+  PRESENCE,
+  /** Server to device: a remote command for this device to run. */
+  COMMAND,
+  /** Device to server: this device took the command (its {@code commandId}). */
+  COMMAND_ACK,
+  /** Server to device: a command this device sent changed status, or reported progress. */
+  COMMAND_UPDATE;
 
   private final String wire = name().toLowerCase(Locale.ROOT);
 

@@ -33,6 +33,23 @@ public interface Transport extends AutoCloseable {
     return null;
   }
 
+  /**
+   * Calls one of the server's JSON endpoints beside sync (PROTOCOL "Devices and presence",
+   * "Remote commands") with the sync headers, and returns the response body. The default
+   * implementation does not support them.
+   *
+   * @param method {@code GET}, {@code PUT} or {@code POST}
+   * @param path the path and query, such as {@code commands?status=queued}, without a leading
+   *     slash
+   * @param jsonBody the request body, or null for none
+   * @throws dev.tandem.sync.TransportException if the call fails or the server refuses it
+   * @throws UnsupportedOperationException if this transport has no such calls
+   */
+  default byte[] call(String method, String path, byte[] jsonBody) {
+    throw new UnsupportedOperationException(getClass().getName()
+        + " does not support device and command calls");
+  }
+
   @Override
   void close();
 
@@ -43,6 +60,13 @@ public interface Transport extends AutoCloseable {
 
     /** The channel is open. */
     default void onOpen() {}
+
+    /**
+     * A frame other than {@code changes}, {@code ping} and {@code pong} arrived ({@code presence},
+     * {@code command}, {@code command_update}, or one of a later protocol version); {@code json}
+     * is the whole frame. The default ignores it.
+     */
+    default void onFrame(String type, String json) {}
 
     /** The channel closed or failed; the engine falls back to polling and reconnects later. */
     void onClosed(@Nullable Throwable cause);

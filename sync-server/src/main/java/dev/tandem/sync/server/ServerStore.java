@@ -14,9 +14,11 @@ import java.util.List;
  * that is the single writer; on PostgreSQL it is a row lock on the team's sequence row
  * ({@code SELECT ... FOR UPDATE}), which also serializes server nodes that share the database.
  *
+ * <p>Devices and remote commands are kept through the methods of {@link CommandStore}.
+ *
  * <p>Implementations are thread-safe. {@link #close()} releases connections and files.
  */
-public interface ServerStore extends AutoCloseable {
+public interface ServerStore extends AutoCloseable, CommandStore {
 
   /**
    * Runs {@code work} in one transaction for {@code teamId}: everything it writes commits

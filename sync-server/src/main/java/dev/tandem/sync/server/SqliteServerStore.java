@@ -78,6 +78,8 @@ public final class SqliteServerStore implements ServerStore {
       // Idempotent, after the versioned schema: retention's columns and index, with the time a
       // delete already stored is taken to have been stored.
       SqliteRetention.migrate(writer, clock.millis());
+      // Idempotent too: the device registry and command queue (sqlite/devices-commands.sql).
+      CommandSql.createTables(writer);
     } catch (SQLException | RuntimeException e) {
       writer.close();
       throw e;
@@ -384,6 +386,95 @@ public final class SqliteServerStore implements ServerStore {
         return revoked;
       }
     });
+  }
+
+  // ---- devices and commands (CommandStore; the SQL is in CommandSql) ----
+
+  @Override
+  public List<DeviceInfo> devices(String teamId) {
+    return read(c -> CommandSql.devices(c, teamId));
+  }
+
+  @Override
+  public DeviceInfo device(String teamId, String deviceId) {
+    return read(c -> CommandSql.device(c, teamId, deviceId));
+  }
+
+  @Override
+  public DeviceInfo updateDevice(String teamId, String deviceId, String name, String platform,
+      String appVersion, long seenAt) {
+    return writeTx(() -> {
+      if (CommandSql.device(writer, teamId, deviceId) == null) {
+        return null;
+      }
+      CommandSql.updateDevice(writer, teamId, deviceId, name, platform, appVersion, seenAt);
+      return CommandSql.device(writer, teamId, deviceId);
+    });
+  }
+
+  @Override
+  public void touchDevice(String teamId, String deviceId, long seenAt) {
+    updateDevice(teamId, deviceId, null, null, null, seenAt);
+  }
+
+  @Override
+  public InsertResult insertCommand(StoredCommand command) {
+    return writeTx(() -> CommandSql.insert(writer, command));
+  }
+
+  @Override
+  public StoredCommand command(String teamId, String commandId) {
+    return read(c -> CommandSql.command(c, teamId, commandId));
+  }
+
+  @Override
+  public List<CommandEvent> commandHistory(String teamId, String commandId) {
+    return read(c -> CommandSql.history(c, teamId, commandId));
+  }
+
+  @Override
+  public List<StoredCommand> listCommands(String teamId, CommandFilter filter) {
+    return read(c -> CommandSql.list(c, teamId, filter));
+  }
+
+  @Override
+  public List<StoredCommand> deliverable(String teamId, String target, int limit) {
+    return read(c -> CommandSql.deliverable(c, teamId, target, limit));
+  }
+
+  @Override
+  public List<StoredCommand> dueCommands(long now, int limit) {
+    return read(c -> CommandSql.due(c, now, limit));
+  }
+
+  @Override
+  public StoredCommand updateCommand(String teamId, String commandId, java.util.Set<String> from,
+      String to, int attempts, long nextAttemptAt, String output, long at) {
+    return writeTx(() -> CommandSql.update(writer, teamId, commandId, from, to, attempts,
+        nextAttemptAt, output, at));
+  }
+
+  /** Runs {@code work} on the writer in one transaction. */
+  private <T> T writeTx(SqlWork<T> work) {
+    writeLock.lock();
+    try {
+      checkOpen();
+      writer.setAutoCommit(false);
+      try {
+        T result = work.run();
+        writer.commit();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        writer.rollback();
+        throw e;
+      } finally {
+        writer.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new ServerStoreException("server store query failed: " + e.getMessage(), e);
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   /** Drops the device's cached tokens after its tokens changed (see {@link #findToken}). */

@@ -72,7 +72,11 @@ public final class TandemServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
   private static final String JSON = "application/json";
+  /** Set on a request whose error body is written, so the 404 page leaves it alone. */
+  private static final String ERROR_WRITTEN = "tandem.error-written";
   private static final long MAX_ADMIN_BODY = 64 * 1024;
+  /** A command's payload (or a result's output) of 1 MiB, and room for the fields around it. */
+  private static final long MAX_COMMAND_BODY = CommandRelay.MAX_PAYLOAD_BYTES + 64 * 1024;
   /** The longest {@code expiresInSeconds} accepted: ten years. */
   static final long MAX_TOKEN_LIFETIME_SECONDS = 10L * 365 * 24 * 3600;
   /** Smaller bodies are not worth compressing: the headers alone cost more than the gain. */
@@ -92,6 +96,9 @@ public final class TandemServer implements AutoCloseable {
   private final LiveConnections live;
   private final LiveHub publish;
   private final BatchApplier applier;
+  private final CommandRelay commands;
+  private final Duration commandSweepInterval;
+  private java.util.concurrent.ScheduledExecutorService commandTimer;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final WorkLimiter work;
   private final WorkLimiter uploads;
@@ -134,6 +141,9 @@ public final class TandemServer implements AutoCloseable {
     this.live = new LiveConnections(store, b.livePingInterval);
     this.publish = b.liveHub != null ? b.liveHub : live;
     this.applier = new BatchApplier(store, maxRecordBytes, b.clock, b.maxClockSkew.toMillis());
+    this.commands = new CommandRelay(store, live, b.clock, b.commandAckTimeout);
+    live.setEvents(commands);
+    this.commandSweepInterval = b.commandSweepInterval;
     this.work = new WorkLimiter("sync requests", b.maxConcurrentRequests, b.maxQueuedRequests,
         b.queueTimeout.toMillis());
     // As many uploads may wait for a place as may hold one: bodies arrive in bursts.
@@ -223,8 +233,11 @@ public final class TandemServer implements AutoCloseable {
           "the server failed; this is a bug, see its log");
     });
     app.error(HttpStatus.NOT_FOUND, ctx -> {
-      error(ctx, 404, ErrorCode.NOT_FOUND.wireName(),
-          "no such endpoint: " + ctx.method() + " " + ctx.path());
+      // An endpoint's own 404 (unknown device or command) keeps its body.
+      if (ctx.attribute(ERROR_WRITTEN) == null) {
+        error(ctx, 404, ErrorCode.NOT_FOUND.wireName(),
+            "no such endpoint: " + ctx.method() + " " + ctx.path());
+      }
     });
     app.error(HttpStatus.METHOD_NOT_ALLOWED, ctx -> error(ctx, 405,
         ErrorCode.METHOD_NOT_ALLOWED.wireName(),
@@ -246,6 +259,7 @@ public final class TandemServer implements AutoCloseable {
       authenticate(ctx);
     });
     app.ws("/sync/live", live::configure);
+    commandRoutes();
     app.start();
     LOG.info("tandem server {} listening on {}", VERSION, uri());
     if (tombstoneRetention != null) {
@@ -299,6 +313,59 @@ public final class TandemServer implements AutoCloseable {
         LOG.warn("retention failed; retrying in {}", retentionInterval, e);
       }
     }
+  }
+
+  /** PROTOCOL "Devices and presence" and "Remote commands"; the rules are in CommandRelay. */
+  private void commandRoutes() {
+    app.put("/devices/self", guarded(ctx -> {
+      TokenOwner owner = authenticate(ctx);
+      byte[] body = readBody(ctx, MAX_ADMIN_BODY);
+      try (WorkLimiter.Place place = work.acquire()) {
+        json(ctx, 200, commands.putSelf(owner, body));
+      }
+    }));
+    app.get("/devices", guarded(limited(ctx -> json(ctx, 200,
+        commands.devices(authenticate(ctx))))));
+    app.post("/commands", guarded(ctx -> {
+      TokenOwner owner = authenticate(ctx);
+      byte[] body = readBody(ctx, MAX_COMMAND_BODY);
+      try (WorkLimiter.Place place = work.acquire()) {
+        json(ctx, 202, commands.post(owner, body));
+      }
+    }));
+    app.get("/commands", guarded(limited(ctx -> json(ctx, 200,
+        commands.list(authenticate(ctx), ctx.queryParam("target"), ctx.queryParam("status"),
+            ctx.queryParam("device"), ctx.queryParam("limit"))))));
+    app.get("/commands/{id}", guarded(limited(ctx -> json(ctx, 200,
+        commands.get(authenticate(ctx), ctx.pathParam("id"))))));
+    app.post("/commands/{id}/ack", guarded(limited(ctx -> json(ctx, 200,
+        commands.ackHttp(authenticate(ctx), ctx.pathParam("id"))))));
+    app.post("/commands/{id}/result", guarded(ctx -> {
+      TokenOwner owner = authenticate(ctx);
+      byte[] body = readBody(ctx, MAX_COMMAND_BODY);
+      try (WorkLimiter.Place place = work.acquire()) {
+        json(ctx, 200, commands.result(owner, ctx.pathParam("id"), body));
+      }
+    }));
+    commandTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tandem-commands-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = commandSweepInterval.toMillis();
+    commandTimer.scheduleWithFixedDelay(commands::sweepLater, every, every,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs the command sweep now and waits for the relay to finish what it was asked (tests). */
+  void sweepCommands() {
+    commands.sweepLater();
+    commands.drain();
+  }
+
+  /** Waits until the command relay has done what was asked of it so far (for tests). */
+  void drainCommands() {
+    commands.drain();
   }
 
   /** Returns the bound port (useful after {@code port(0)}). */
@@ -409,7 +476,11 @@ public final class TandemServer implements AutoCloseable {
         }
       }
     }
+    if (commandTimer != null) {
+      commandTimer.shutdownNow();
+    }
     live.close(Duration.ofSeconds(2));
+    commands.close();
     if (app != null) {
       app.stop();
     }
@@ -767,6 +838,7 @@ public final class TandemServer implements AutoCloseable {
   }
 
   private static void error(Context ctx, int status, String code, String message) {
+    ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
     json(ctx, status, ProtocolCodec.writeError(code, message));
   }
 
@@ -794,6 +866,8 @@ public final class TandemServer implements AutoCloseable {
     private long maxRecordBytes = 4L * 1024 * 1024;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration livePingInterval = Duration.ofSeconds(30);
+    private Duration commandAckTimeout = Duration.ofSeconds(10);
+    private Duration commandSweepInterval = Duration.ofSeconds(1);
     private LiveHub liveHub;
     private dev.tandem.sync.Clock clock = dev.tandem.sync.Clock.SYSTEM;
     private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
@@ -1033,6 +1107,22 @@ public final class TandemServer implements AutoCloseable {
         throw new IllegalArgumentException("livePingInterval must be positive");
       }
       this.livePingInterval = interval;
+      return this;
+    }
+
+    /**
+     * How long a delivered command may go without an ack before it is sent again; each further
+     * attempt waits twice as long (up to 16 times this). Default 10 s (PROTOCOL "Remote
+     * commands").
+     */
+    public Builder commandAckTimeout(Duration timeout) {
+      this.commandAckTimeout = positive(timeout, "commandAckTimeout");
+      return this;
+    }
+
+    /** How often the server looks for expired and unacknowledged commands. Default 1 s. */
+    public Builder commandSweepInterval(Duration interval) {
+      this.commandSweepInterval = positive(interval, "commandSweepInterval");
       return this;
     }
 

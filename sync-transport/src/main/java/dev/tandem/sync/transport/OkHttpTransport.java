@@ -312,6 +312,41 @@ public final class OkHttpTransport implements Transport {
   }
 
   /**
+   * Calls a device or command endpoint ({@code GET /devices}, {@code POST /commands} …) with the
+   * sync headers; bodies are small JSON and go uncompressed.
+   *
+   * @throws IllegalArgumentException for a method other than GET, PUT and POST
+   * @throws TransportException if the call fails or the server refuses it
+   * @throws ClosedException if this transport is closed
+   */
+  @Override
+  public byte[] call(String method, String path, byte[] jsonBody) {
+    Objects.requireNonNull(path, "path");
+    if (!method.equals("GET") && !method.equals("PUT") && !method.equals("POST")) {
+      throw new IllegalArgumentException("unsupported method " + method);
+    }
+    int q = path.indexOf('?');
+    String segments = q < 0 ? path : path.substring(0, q);
+    // Every node serves these; a command carries its own id, so a retry on another is one.
+    return execute(base -> {
+      HttpUrl.Builder url = base.newBuilder().addPathSegments(segments);
+      if (q >= 0) {
+        url.encodedQuery(path.substring(q + 1));
+      }
+      Request.Builder rb = syncRequest(url.build());
+      RequestBody body = RequestBody.create(jsonBody == null ? new byte[0] : jsonBody, JSON);
+      if (method.equals("GET")) {
+        rb.get();
+      } else if (method.equals("PUT")) {
+        rb.put(body);
+      } else {
+        rb.post(body);
+      }
+      return rb.build();
+    }, method + " /" + segments);
+  }
+
+  /**
    * Closes live channels, cancels calls in flight (they fail with {@link Reason#NETWORK}) and
    * releases what this transport created. A host-provided client's pool and dispatcher stay
    * untouched. Idempotent.

@@ -32,11 +32,13 @@ import org.slf4j.LoggerFactory;
  * batch never waits for a socket. A connection whose write does not finish within
  * {@link #WRITE_TIMEOUT} is dropped.
  */
-public final class LiveConnections implements LiveHub {
+public final class LiveConnections implements LiveHub, DeviceLinks {
   public static final int MAX_FRAME_BYTES = 64 * 1024;
   static final Duration COALESCE = Duration.ofMillis(20);
   static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
   private static final int MAX_CONTROL_QUEUE = 16;
+  /** Presence and command frames waiting for one connection, in chars, before it is dropped. */
+  static final long MAX_MESSAGE_BYTES = 8L * 1024 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(LiveConnections.class);
   private static final String PING = ProtocolCodec.writeFrame(FrameType.PING, null);
   private static final String PONG = ProtocolCodec.writeFrame(FrameType.PONG, null);
@@ -45,6 +47,9 @@ public final class LiveConnections implements LiveHub {
   private final ServerStore store;
   private final Duration pingInterval;
   private final Map<String, Set<Conn>> byTeam = new ConcurrentHashMap<>();
+  /** Open connections per team and device ({@link #deviceKey}); guarded by itself. */
+  private final Map<String, Integer> perDevice = new java.util.HashMap<>();
+  private volatile Events events = Events.NONE;
   private final ScheduledExecutorService scheduler;
   private volatile boolean closed;
 
@@ -56,8 +61,119 @@ public final class LiveConnections implements LiveHub {
       t.setDaemon(true);
       return t;
     });
-    long sweepMillis = Math.min(1000, pingInterval.toMillis());
+    // Often enough that pings go out close to every interval, so that two missed keep-alives
+    // take about two intervals to notice.
+    long sweepMillis = Math.max(10, Math.min(1000, pingInterval.toMillis() / 4));
     scheduler.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * What the command relay hears from the live side: a device's first connection opened, its
+   * last one closed, and {@code command_ack} frames. Called on Jetty's threads; must not block.
+   */
+  public interface Events {
+    Events NONE = new Events() {};
+
+    default void deviceOnline(String team, String device) {}
+
+    default void deviceOffline(String team, String device) {}
+
+    default void commandAck(String team, String device, String commandId) {}
+  }
+
+  /** Sets who hears {@link Events}; one listener, the server's relay. */
+  public void setEvents(Events events) {
+    this.events = events;
+  }
+
+  @Override
+  public boolean isOnline(String team, String device) {
+    synchronized (perDevice) {
+      return perDevice.containsKey(deviceKey(team, device));
+    }
+  }
+
+  /**
+   * Queues a frame for every live connection of that device; returns how many it went to. A
+   * connection that has more than {@link #MAX_MESSAGE_BYTES} waiting is dropped: whatever it
+   * missed is sent again when it reconnects.
+   */
+  @Override
+  public int sendToDevice(String team, String device, String frame) {
+    int n = 0;
+    Set<Conn> conns = byTeam.get(team);
+    if (conns != null) {
+      for (Conn c : conns) {
+        if (c.device.equals(device)) {
+          c.message(frame);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Queues a frame for the team's live connections of every device but {@code except}. */
+  public void sendToTeam(String team, String except, String frame) {
+    Set<Conn> conns = byTeam.get(team);
+    if (conns != null) {
+      for (Conn c : conns) {
+        if (!c.device.equals(except)) {
+          c.message(frame);
+        }
+      }
+    }
+  }
+
+  private static String deviceKey(String team, String device) {
+    return team + '\0' + device;
+  }
+
+  /** Counts an added connection; tells everyone when it is the device's first. */
+  private void counted(Conn conn) {
+    boolean first;
+    synchronized (perDevice) {
+      first = perDevice.merge(deviceKey(conn.team, conn.device), 1, Integer::sum) == 1;
+    }
+    if (first) {
+      presence(conn, true);
+    }
+  }
+
+  /** Uncounts a removed connection; tells everyone when it was the device's last. */
+  private void uncounted(Conn conn) {
+    boolean last;
+    synchronized (perDevice) {
+      String key = deviceKey(conn.team, conn.device);
+      Integer n = perDevice.get(key);
+      if (n == null) {
+        return;
+      }
+      last = n == 1;
+      if (last) {
+        perDevice.remove(key);
+      } else {
+        perDevice.put(key, n - 1);
+      }
+    }
+    if (last && !closed) {
+      presence(conn, false);
+    }
+  }
+
+  private void presence(Conn conn, boolean online) {
+    sendToTeam(conn.team, conn.device, "{\"type\":\"presence\",\"deviceId\":\""
+        + conn.device + "\",\"online\":" + online + ",\"at\":" + System.currentTimeMillis()
+        + "}");
+    try {
+      if (online) {
+        events.deviceOnline(conn.team, conn.device);
+      } else {
+        events.deviceOffline(conn.team, conn.device);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("presence listener failed", e);
+    }
   }
 
   /** Idle connections are closed after this long without any frame (clients ping every 30 s). */
@@ -78,13 +194,14 @@ public final class LiveConnections implements LiveHub {
   public void configure(WsConfig ws) {
     ws.onConnect(ctx -> {
       ctx.session.setIdleTimeout(idleTimeout());
-      Conn conn = new Conn(ctx.header("X-Team-ID"), ctx.session);
+      Conn conn = new Conn(ctx.header("X-Team-ID"), ctx.header("X-Device-ID"), ctx.session);
       ctx.attribute(CONN_KEY, conn);
       if (closed) {
         ctx.closeSession(StatusCode.SHUTDOWN, "server is shutting down");
         return;
       }
       byTeam.computeIfAbsent(conn.team, t -> ConcurrentHashMap.newKeySet()).add(conn);
+      counted(conn);
     });
     ws.onMessage(ctx -> onText(ctx, ctx.message()));
     ws.onBinaryMessage(ctx -> reject(ctx, StatusCode.BAD_DATA, "binary frames are not part of the protocol"));
@@ -147,6 +264,7 @@ public final class LiveConnections implements LiveHub {
     if (conn == null) {
       return;
     }
+    conn.unansweredPings = 0;
     JsonNode node;
     try {
       node = Json.MAPPER.readTree(text);
@@ -183,6 +301,16 @@ public final class LiveConnections implements LiveHub {
       case PING:
         conn.control(PONG);
         break;
+      case COMMAND_ACK:
+        JsonNode id = node.get("commandId");
+        if (id != null && id.isTextual()) {
+          try {
+            events.commandAck(conn.team, conn.device, id.asText());
+          } catch (RuntimeException e) {
+            LOG.warn("command ack failed", e);
+          }
+        }
+        break;
       default:
         // A pong has done its work by arriving; a device has no changes to announce.
         break;
@@ -201,8 +329,8 @@ public final class LiveConnections implements LiveHub {
     }
     conn.closed = true;
     Set<Conn> conns = byTeam.get(conn.team);
-    if (conns != null) {
-      conns.remove(conn);
+    if (conns != null && conns.remove(conn)) {
+      uncounted(conn);
     }
   }
 
@@ -216,8 +344,17 @@ public final class LiveConnections implements LiveHub {
           remove(c);
           c.session.disconnect();
         } else if (now - c.lastPingNanos > pingInterval.toNanos()) {
-          c.lastPingNanos = now;
-          c.control(PING);
+          if (c.unansweredPings >= 2) {
+            // Two keep-alives missed: a device that vanished without a close (PROTOCOL "Devices
+            // and presence") is offline now, not when TCP finally notices.
+            LOG.info("dropping silent live connection of device {}", c.device);
+            remove(c);
+            c.session.disconnect();
+          } else {
+            c.lastPingNanos = now;
+            c.unansweredPings++;
+            c.control(PING);
+          }
         }
       }
     }
@@ -226,8 +363,13 @@ public final class LiveConnections implements LiveHub {
   /** One connection's outgoing side. All fields are guarded by {@code this}, bar the volatiles. */
   private final class Conn implements WriteCallback {
     final String team;
+    final String device;
     final Session session;
     final ArrayDeque<String> controlQueue = new ArrayDeque<>();
+    final ArrayDeque<String> messages = new ArrayDeque<>();
+    long messageBytes;
+    /** Pings sent since the peer last sent anything; touched by the sweep and the reader. */
+    volatile int unansweredPings;
     long pendingSeq = -1;
     long sentSeq = -1;
     long lastChangesNanos = System.nanoTime() - COALESCE.toNanos();
@@ -237,9 +379,27 @@ public final class LiveConnections implements LiveHub {
     volatile long lastPingNanos = System.nanoTime();
     volatile boolean closed;
 
-    Conn(String team, Session session) {
+    Conn(String team, String device, Session session) {
       this.team = team;
+      this.device = device;
       this.session = session;
+    }
+
+    void message(String frame) {
+      boolean overflow;
+      synchronized (this) {
+        overflow = messageBytes + frame.length() > MAX_MESSAGE_BYTES && !messages.isEmpty();
+        if (!overflow) {
+          messages.add(frame);
+          messageBytes += frame.length();
+        }
+      }
+      if (overflow) {
+        remove(this);
+        close(StatusCode.POLICY_VIOLATION, "too many frames waiting");
+        return;
+      }
+      pump();
     }
 
     void offer(long seq) {
@@ -272,6 +432,12 @@ public final class LiveConnections implements LiveHub {
           return;
         }
         String frame = controlQueue.poll();
+        if (frame == null) {
+          frame = messages.poll();
+          if (frame != null) {
+            messageBytes -= frame.length();
+          }
+        }
         if (frame == null) {
           if (pendingSeq <= sentSeq) {
             return;

@@ -125,8 +125,15 @@ public final class LiveSocket extends WebSocketListener implements Transport.Liv
       case PING:
         ws.send(Frames.pong());
         break;
+      case PONG:
+        // It only proves the server is alive, which lastHeardNanos already recorded.
+        break;
       default:
-        // A pong only proves the server is alive, which lastHeardNanos already recorded.
+        try {
+          listener.onFrame(frame.type, text);
+        } catch (RuntimeException e) {
+          log.warn("live listener failed in onFrame", e);
+        }
         break;
     }
   }
