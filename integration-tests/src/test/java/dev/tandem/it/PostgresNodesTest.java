@@ -97,6 +97,40 @@ class PostgresNodesTest {
     return out;
   }
 
+  /**
+   * PROTOCOL "Remote commands" across nodes: a phone on node 1 sends to a desktop connected to
+   * node 2; node 2 delivers it, the desktop's progress and result reach the phone on node 1, and
+   * each hears the other's presence.
+   */
+  @Test
+  void aCommandSentOnNode1_runsOnADeviceOfNode2_andItsResultsReachTheSender() throws Exception {
+    TandemServer n1 = node();
+    TandemServer n2 = node();
+    Tandem phone = device("phone", n1, true);
+    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    phone.devices().addPresenceListener((id, online, at) -> heard.add(id + "=" + online));
+    await().atMost(PATIENCE).until(() -> phone.status().mode() == SyncStatus.Mode.LIVE);
+    Tandem desk = device("desk", n2, true);
+    desk.commands().onCommand("agent.prompt", (cmd, report) -> {
+      report.progress("{\"step\":1}");
+      report.succeed("{\"echo\":" + cmd.payload() + "}");
+    });
+    await().atMost(PATIENCE).until(() -> desk.status().mode() == SyncStatus.Mode.LIVE);
+    await().atMost(PATIENCE).until(() -> heard.contains("desk=true"));
+
+    List<dev.tandem.sync.CommandUpdate> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.tandem.sync.CommandUpdate end = phone.commands().send("desk", "agent.prompt",
+        "{\"prompt\":\"hi\"}", dev.tandem.sync.CommandOptions.defaults()
+            .onProgress(progress::add)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+    assertEquals("succeeded", end.status());
+    assertEquals("{\"echo\":{\"prompt\":\"hi\"}}", end.output());
+    assertTrue(progress.stream().anyMatch(u -> u.status().equals("running")
+        && "{\"step\":1}".equals(u.output())), progress.toString());
+    desk.close();
+    await().atMost(PATIENCE).until(() -> heard.contains("desk=false"));
+  }
+
   @Test
   void devicesOnThreeNodes_converge() {
     TandemServer[] nodes = {node(), node(), node()};

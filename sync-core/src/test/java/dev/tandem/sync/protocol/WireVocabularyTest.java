@@ -85,8 +85,9 @@ class WireVocabularyTest {
       frames.add(t.wireName());
       assertSame(t, FrameType.fromWire(t.wireName()));
     }
-    assertEquals(Arrays.asList("changes", "hello", "ping", "pong"), frames);
-    assertNull(FrameType.fromWire("presence"));
+    assertEquals(Arrays.asList("changes", "hello", "ping", "pong", "presence", "command",
+        "command_ack", "command_update"), frames);
+    assertNull(FrameType.fromWire("shout"));
   }
 
   @Test

@@ -97,6 +97,25 @@ final class CommandRelay implements LiveConnections.Events {
     later(() -> ack(team, device, commandId));
   }
 
+  @Override
+  public void deliverHere(String team, String target) {
+    later(() -> deliver(team, target, false));
+  }
+
+  @Override
+  public void updateHere(String team, String commandId) {
+    later(() -> {
+      StoredCommand c = store.command(team, commandId);
+      if (c == null) {
+        return;
+      }
+      List<CommandEvent> history = store.commandHistory(team, commandId);
+      CommandEvent last = history.isEmpty() ? null : history.get(history.size() - 1);
+      live.sendToDevice(team, c.source(), updateFrame(c, c.status(),
+          last == null ? null : last.output(), last == null ? c.updatedAt() : last.at()));
+    });
+  }
+
   /**
    * Expires what is past its time, sends again what was not acknowledged in time, and gives up
    * after {@link #MAX_ATTEMPTS}. Runs on the relay's thread; the server calls it every second.
@@ -217,8 +236,13 @@ final class CommandRelay implements LiveConnections.Events {
     return after;
   }
 
-  /** Sends {@code command_update} to the source's live connections. */
+  /** Sends {@code command_update} to the source's live connections, on whichever node. */
   private void update(StoredCommand c, String status, String output, long at) {
+    live.sendToDeviceAnywhere(c.teamId(), c.source(), updateFrame(c, status, output, at),
+        "update " + c.commandId());
+  }
+
+  private static String updateFrame(StoredCommand c, String status, String output, long at) {
     ObjectNode frame = Json.object();
     frame.put("type", "command_update");
     frame.put("commandId", c.commandId());
@@ -229,7 +253,7 @@ final class CommandRelay implements LiveConnections.Events {
       frame.putNull("output");
     }
     frame.put("at", at);
-    live.sendToDevice(c.teamId(), c.source(), Json.write(frame));
+    return Json.write(frame);
   }
 
   StoredCommand ack(String team, String device, String commandId) {
@@ -321,6 +345,10 @@ final class CommandRelay implements LiveConnections.Events {
     }
     if (r.created()) {
       later(() -> deliver(owner.teamId(), target, false));
+      if (!live.isOnline(owner.teamId(), target)) {
+        // It may be connected to another node sharing the store.
+        live.announce(owner.teamId(), "deliver " + target);
+      }
     }
     return bytes(status(r.command()));
   }

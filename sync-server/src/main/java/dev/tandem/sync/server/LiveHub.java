@@ -19,4 +19,7 @@ public interface LiveHub {
   default java.util.Set<String> teams() {
     return java.util.Set.of();
   }
+
+  /** Hears a notice another node sent with {@link ServerStore#announce}; ignored by default. */
+  default void announced(String teamId, String notice) {}
 }

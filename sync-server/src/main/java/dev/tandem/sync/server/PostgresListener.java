@@ -68,6 +68,7 @@ public final class PostgresListener implements AutoCloseable {
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN " + PostgresServerStore.LIVE_CHANNEL);
           s.execute("LISTEN " + PostgresServerStore.TOKEN_CHANNEL);
+          s.execute("LISTEN " + PostgresServerStore.DEVICE_CHANNEL);
         }
         // After LISTEN: a notice sent from here on is heard, so the catch-up misses nothing.
         catchUp();
@@ -130,6 +131,11 @@ public final class PostgresListener implements AutoCloseable {
         // This node told its own connections already, before the notice came back.
         if (p.length == 3 && !p[0].equals(store.nodeId())) {
           localHub.notify(p[2], Long.parseLong(p[1]));
+        }
+      } else if (PostgresServerStore.DEVICE_CHANNEL.equals(channel)) {
+        String[] p = payload.split(" ", 3);
+        if (p.length == 3 && !p[0].equals(store.nodeId())) {
+          localHub.announced(p[1], p[2]);
         }
       } else if (PostgresServerStore.TOKEN_CHANNEL.equals(channel)) {
         String[] p = payload.split(" ", 2);

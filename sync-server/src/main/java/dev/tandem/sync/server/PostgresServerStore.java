@@ -47,6 +47,8 @@ public final class PostgresServerStore implements ServerStore {
   public static final String LIVE_CHANNEL = "tandem_live";
   /** The channel of "a device's tokens changed": payload {@code <team> <device>}. */
   public static final String TOKEN_CHANNEL = "tandem_tokens";
+  /** The channel of {@link #announce}: device and command notices between nodes. */
+  public static final String DEVICE_CHANNEL = "tandem_devices";
   /** Default size of the connection pool. */
   public static final int DEFAULT_POOL_SIZE = 10;
 
@@ -704,6 +706,18 @@ public final class PostgresServerStore implements ServerStore {
     } catch (SQLException e) {
       throw failure("server store query failed", e);
     }
+  }
+
+  /** Sends {@code notice} to the other nodes on {@value #DEVICE_CHANNEL}, at once. */
+  @Override
+  public void announce(String teamId, String notice) {
+    if (notice.length() > MAX_NOTICE_CHARS) {
+      throw new IllegalArgumentException("notice over " + MAX_NOTICE_CHARS + " characters");
+    }
+    write("cannot announce to the other nodes", c -> {
+      notify(c, DEVICE_CHANNEL, nodeId + ' ' + teamId + ' ' + notice);
+      return null;
+    });
   }
 
   // ---- devices and commands (CommandStore; the SQL, shared with SQLite, is in CommandSql) ----

@@ -105,6 +105,17 @@ public interface ServerStore extends AutoCloseable, CommandStore {
   }
 
   /**
+   * Tells the other server nodes sharing this store something about a team's devices (a
+   * command to deliver, a frame for a device connected elsewhere); each hears it through its
+   * {@link LiveHub#announced}. The notice is short text (under {@link #MAX_NOTICE_CHARS}). A
+   * store no other node shares does nothing, the default.
+   */
+  default void announce(String teamId, String notice) {}
+
+  /** The longest notice {@link #announce} carries (PostgreSQL's NOTIFY takes 8,000 bytes). */
+  int MAX_NOTICE_CHARS = 2000;
+
+  /**
    * Stores a device token, identified by the SHA-256 hash of the token only, as the device's one
    * live token: in the same transaction every other token of that device is revoked, so a
    * replaced token is refused from then on (by every server sharing the store, at the latest

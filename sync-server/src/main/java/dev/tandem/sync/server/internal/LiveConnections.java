@@ -79,6 +79,12 @@ public final class LiveConnections implements LiveHub, DeviceLinks {
     default void deviceOffline(String team, String device) {}
 
     default void commandAck(String team, String device, String commandId) {}
+
+    /** Another node stored a command for {@code target}, which may be connected here. */
+    default void deliverHere(String team, String target) {}
+
+    /** Another node moved a command whose update was too long for a notice. */
+    default void updateHere(String team, String commandId) {}
   }
 
   /** Sets who hears {@link Events}; one listener, the server's relay. */
@@ -125,6 +131,57 @@ public final class LiveConnections implements LiveHub, DeviceLinks {
     }
   }
 
+  /** Tells the other nodes; a failure costs them this notice only (reconnects catch up). */
+  public void announce(String team, String notice) {
+    try {
+      store.announce(team, notice);
+    } catch (RuntimeException e) {
+      LOG.warn("could not tell the other nodes: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Sends {@code frame} to the device's connections here and, if it has none here, to the other
+   * nodes' (a frame too long for a notice becomes {@code fallback}, which they act on instead).
+   */
+  public void sendToDeviceAnywhere(String team, String device, String frame, String fallback) {
+    if (sendToDevice(team, device, frame) == 0) {
+      String notice = "device " + device + " " + frame;
+      announce(team, notice.length() <= ServerStore.MAX_NOTICE_CHARS ? notice : fallback);
+    }
+  }
+
+  /** What another node announced (see {@link #announce}): frames for devices connected here. */
+  @Override
+  public void announced(String team, String notice) {
+    String[] p = notice.split(" ", 3);
+    switch (p[0]) {
+      case "team":
+        if (p.length == 3) {
+          sendToTeam(team, p[1], p[2]);
+        }
+        break;
+      case "device":
+        if (p.length == 3) {
+          sendToDevice(team, p[1], p[2]);
+        }
+        break;
+      case "deliver":
+        if (p.length >= 2 && isOnline(team, p[1])) {
+          events.deliverHere(team, p[1]);
+        }
+        break;
+      case "update":
+        if (p.length >= 2) {
+          events.updateHere(team, p[1]);
+        }
+        break;
+      default:
+        // A notice of a newer node: nothing this one knows to do.
+        break;
+    }
+  }
+
   private static String deviceKey(String team, String device) {
     return team + '\0' + device;
   }
@@ -162,9 +219,10 @@ public final class LiveConnections implements LiveHub, DeviceLinks {
   }
 
   private void presence(Conn conn, boolean online) {
-    sendToTeam(conn.team, conn.device, "{\"type\":\"presence\",\"deviceId\":\""
-        + conn.device + "\",\"online\":" + online + ",\"at\":" + System.currentTimeMillis()
-        + "}");
+    String frame = "{\"type\":\"presence\",\"deviceId\":\"" + conn.device + "\",\"online\":"
+        + online + ",\"at\":" + System.currentTimeMillis() + "}";
+    sendToTeam(conn.team, conn.device, frame);
+    announce(conn.team, "team " + conn.device + " " + frame);
     try {
       if (online) {
         events.deviceOnline(conn.team, conn.device);
