@@ -128,6 +128,9 @@ public final class DefaultLocations {
         out.add(new Location(Paths.get(custom), Source.ROO));
       }
       for (Source s : Source.values()) {
+        if (!s.taskFolders()) {
+          continue;
+        }
         out.add(new Location(user.resolve("globalStorage").resolve(s.extensionFolder()), s));
       }
     }

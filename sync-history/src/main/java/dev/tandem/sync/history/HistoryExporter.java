@@ -119,7 +119,7 @@ public final class HistoryExporter {
           continue;
         }
         tasks++;
-        if (format == Source.ROO && item != null && item.isObject()
+        if ((format == Source.ROO || format == Source.KILO) && item != null && item.isObject()
             && !meta.path("files").has(TaskMapper.HISTORY_ITEM_FILE)) {
           Path f = taskDir.resolve(TaskMapper.HISTORY_ITEM_FILE);
           try {
