@@ -10,7 +10,13 @@ public enum Source {
   ROO("roo", "rooveterinaryinc.roo-cline"),
   CLINE("cline", "saoudrizwan.claude-dev"),
   /** Kilo Code, a Roo Code fork: Roo's task folders plus newer fields, kept as they are. */
-  KILO("kilo", "kilocode.kilo-code");
+  KILO("kilo", "kilocode.kilo-code"),
+  /** Claude Code: {@code ~/.claude/projects/<encoded cwd>/<sessionId>.jsonl}. */
+  CLAUDE_CODE("claude-code", null),
+  /** Codex CLI: {@code ~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl}. */
+  CODEX("codex", null),
+  /** Continue: {@code ~/.continue/sessions/<sessionId>.json}. */
+  CONTINUE("continue", null);
 
   private final String id;
   private final String extensionFolder;
