@@ -61,7 +61,7 @@ class SessionMappingTest {
     String cid = "0b903f4a-f843-4a76-90bb-df10400e0478";
     Conversation c = tandem.conversations().get(cid);
     assertEquals("claude-code", c.source());
-    assertEquals("/home/vwestberg/Claude", c.data().path("workspacePath").asText());
+    assertEquals("/home/vwestberg/Claude", c.toJson().path("workspacePath").asText());
     List<ObjectNode> messages = list(RecordTypes.MESSAGE, cid);
     assertEquals(List.of("user", "assistant", "user", "assistant"),
         messages.stream().map(m -> m.path("role").asText()).collect(Collectors.toList()));
@@ -92,8 +92,8 @@ class SessionMappingTest {
     Conversation child = tandem.conversations().get(parent + ":agent-a71969c1296961234");
     assertNotNull(child);
     assertEquals("Find Teams launch command", child.title());
-    assertEquals(parent, child.data().path("parentConversationId").asText());
-    assertEquals("Explore", child.data().path("metadata").path("agentType").asText());
+    assertEquals(parent, child.toJson().path("parentConversationId").asText());
+    assertEquals("Explore", child.toJson().path("metadata").path("agentType").asText());
     assertTrue(list(RecordTypes.MESSAGE, child.id()).size() > 2);
   }
 
@@ -138,7 +138,7 @@ class SessionMappingTest {
     assertEquals("continue", c.source());
     assertTrue(c.title().startsWith("<think>"), c.title());
     assertEquals("file:///home/dimits/Documents/research/synthetic_moderation_experiments",
-        c.data().path("workspacePath").asText());
+        c.toJson().path("workspacePath").asText());
     List<ObjectNode> messages = list(RecordTypes.MESSAGE, cid);
     assertTrue(messages.size() >= 2);
     assertEquals("user", messages.get(0).path("role").asText());
