@@ -3,6 +3,7 @@ package dev.tandem.sync.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.Tandem;
+import dev.tandem.sync.history.AgentImporter;
 import dev.tandem.sync.history.DefaultLocations;
 import dev.tandem.sync.history.HistoryImporter;
 import dev.tandem.sync.history.ImportReport;
@@ -16,14 +17,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
-    description = {"Imports Roo Code / Cline task folders and their task list.",
-        "DIR: a global-storage folder (holding tasks/), a tasks/ folder, one task folder, or a "
-            + "workspace with .cline_storage/. Default: every location of both extensions found "
-            + "on this machine.",
-        "Idempotent and incremental; a task goes in whole or not at all."})
+    description = {"Imports agent history: Roo Code / Cline / Kilo Code task folders and their "
+        + "task list, Claude Code, Codex CLI and Continue session files.",
+        "DIR: a global-storage folder (holding tasks/), a tasks/ folder, one task folder, a "
+            + "workspace with .cline_storage/, an agent's home (~/.claude, ~/.codex, "
+            + "~/.continue) or a folder in it, or a home folder holding several agents' data. "
+            + "Default: every agent's data found on this machine.",
+        "Idempotent and incremental; a task or session goes in whole or not at all; a session "
+            + "file that grew is read from where the last import stopped."})
 final class ImportCommand extends BaseCommand {
-  @Option(names = "--source", defaultValue = "auto", paramLabel = "roo|cline|auto",
-      description = "Which extension wrote the tasks (default: detected per task).")
+  @Option(names = "--source", defaultValue = "auto",
+      paramLabel = "roo|cline|kilo|claude-code|codex|continue|auto",
+      description = "Which agent wrote the history (default: detected per folder and task).")
   String source;
 
   @Option(names = "--max-file-size", paramLabel = "BYTES",
@@ -45,27 +50,43 @@ final class ImportCommand extends BaseCommand {
         forced = Source.parse(source);
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "--source: expected roo, cline or auto, got " + source);
+            "--source: expected " + Source.names() + " or auto, got " + source);
       }
     }
     if (maxFileBytes <= 0) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--max-file-size: expected a positive number of bytes, got " + maxFileBytes);
     }
+    List<DefaultLocations.Location> found = new ArrayList<>();
     List<Path> targets = new ArrayList<>();
     if (dirs == null || dirs.isEmpty()) {
-      DefaultLocations loc = root().locations();
-      for (DefaultLocations.Location l : loc.existing()) {
-        targets.add(l.root());
-        err().println("found " + l.source() + " tasks in " + l.root());
+      for (DefaultLocations.Location l : root().locations().allExisting()) {
+        if (forced == null || forced == l.source()) {
+          found.add(l);
+        }
       }
-      if (targets.isEmpty()) {
-        err().println("tandem: no Roo Code or Cline tasks found in the default locations; "
-            + "pass a folder: tandem import DIR");
+      if (found.isEmpty()) {
+        err().println("tandem: no " + (forced == null ? "agent history" : forced + " history")
+            + " found in the default locations; pass a folder: tandem import DIR");
         return 1;
       }
     } else {
-      targets.addAll(dirs);
+      for (Path d : dirs) {
+        if (forced == null && java.nio.file.Files.isDirectory(d)
+            && !AgentImporter.holdsHistory(d)) {
+          // a home folder: every agent's data under it, found as on this machine
+          List<DefaultLocations.Location> under =
+              new DefaultLocations(root().osName, d, java.util.Map.of()).allExisting();
+          if (!under.isEmpty()) {
+            found.addAll(under);
+            continue;
+          }
+        }
+        targets.add(d);
+      }
+    }
+    for (DefaultLocations.Location l : found) {
+      err().println("found " + l.source() + " history in " + l.root());
     }
     boolean tty = System.console() != null;
     HistoryImporter.Progress progress = (done, total, id) -> {
@@ -79,7 +100,20 @@ final class ImportCommand extends BaseCommand {
     };
     ImportReport r;
     try (Tandem tandem = root().open()) {
-      r = new HistoryImporter(tandem, maxFileBytes).importDirs(targets, forced, progress);
+      AgentImporter importer = new AgentImporter(tandem, maxFileBytes);
+      List<ImportReport> parts = new ArrayList<>();
+      for (DefaultLocations.Location l : found) {
+        // task folders: each task's extension detected unless --source names it
+        parts.add(importer.importDir(l.root(), l.source().taskFolders() ? forced : l.source(),
+            progress));
+      }
+      for (Path d : targets) {
+        parts.add(importer.importDir(d, forced, progress));
+      }
+      r = AgentImporter.sum(parts);
+    } catch (IllegalArgumentException e) {
+      err().println("tandem: " + e.getMessage());
+      return 1;
     }
     if (json) {
       ObjectNode o = Json.object();

@@ -67,6 +67,9 @@ public final class HistoryExporter {
         continue;
       }
       JsonNode meta = data.path(TaskMapper.TANDEM);
+      if (meta.has("agent")) {
+        continue; // a session of a session-file agent: SessionExporter writes it
+      }
       if (!meta.isObject()) {
         skipped.add(new ImportReport.Problem(c.id(), null,
             "not an imported task (no task files recorded); skipped"));
