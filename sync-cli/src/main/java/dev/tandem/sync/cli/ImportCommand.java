@@ -66,8 +66,10 @@ final class ImportCommand extends BaseCommand {
         }
       }
       if (found.isEmpty()) {
-        err().println("tandem: no " + (forced == null ? "agent history" : forced + " history")
-            + " found in the default locations; pass a folder: tandem import DIR");
+        err().println("tandem: " + (forced == null ? "no Roo Code or Cline tasks found in the "
+            + "default locations, nor Kilo Code, Claude Code, Codex or Continue history"
+            : "no " + forced + " history found in the default locations")
+            + "; pass a folder: tandem import DIR");
         return 1;
       }
     } else {
@@ -86,7 +88,8 @@ final class ImportCommand extends BaseCommand {
       }
     }
     for (DefaultLocations.Location l : found) {
-      err().println("found " + l.source() + " history in " + l.root());
+      err().println("found " + l.source() + (l.source().taskFolders() ? " tasks in "
+          : " sessions in ") + l.root());
     }
     boolean tty = System.console() != null;
     HistoryImporter.Progress progress = (done, total, id) -> {

@@ -61,9 +61,11 @@ class AgentImportCommandTest {
     Path db = tmp.resolve("t.db");
     Result r = cli(db, "import", "--source", "auto", "--json");
     assertEquals(0, r.code(), r.err() + r.out());
-    for (String agent : new String[] {"roo", "cline", "kilo", "claude-code", "codex",
-        "continue"}) {
-      assertTrue(r.err().contains("found " + agent + " history in "), r.err());
+    for (String agent : new String[] {"roo", "cline", "kilo"}) {
+      assertTrue(r.err().contains("found " + agent + " tasks in "), r.err());
+    }
+    for (String agent : new String[] {"claude-code", "codex", "continue"}) {
+      assertTrue(r.err().contains("found " + agent + " sessions in "), r.err());
     }
     assertEquals(0, r.json().get("failed").asInt(), r.out());
 
@@ -102,8 +104,8 @@ class AgentImportCommandTest {
   void importAuto_ofAHomeFolderGivenAsDir_findsTheSameAgents() throws Exception {
     Result r = cli(tmp.resolve("t.db"), "import", home.toString());
     assertEquals(0, r.code(), r.err() + r.out());
-    assertTrue(r.err().contains("found claude-code history in ")
-        && r.err().contains("found kilo history in "), r.err());
+    assertTrue(r.err().contains("found claude-code sessions in ")
+        && r.err().contains("found kilo tasks in "), r.err());
     Result one = cli(tmp.resolve("one.db"), "import", "--source", "codex",
         home.resolve(".codex").toString());
     assertEquals(0, one.code(), one.err());
