@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32;
 
 /**
@@ -38,7 +40,8 @@ import java.util.zip.CRC32;
  *   <li><b>Idempotent:</b> a record is written only if its data changed; records a session no
  *       longer maps to are deleted (they become tombstones that sync).
  *   <li><b>Append-aware:</b> the state of the last import (offset of the last complete line, a
- *       CRC-32 of every byte before it, the line count and the mapper's small state) is kept in
+ *       fingerprint of the bytes before it ({@link #prefixFingerprint}), the line count and the
+ *       mapper's small state) is kept in
  *       local state {@code import:<source>:<conversationId>}. A file that only grew is read from
  *       that offset: only the new lines' records (and the message or tool call they continue)
  *       are written. A file rewritten in place (the prefix changed, or it shrank) is imported in
@@ -198,11 +201,7 @@ public final class SessionImporter {
   }
 
   private byte[] read(Path p, String rel) throws TaskImportException {
-    try (InputStream in = TaskMapper.open(p, maxFileBytes)) {
-      return Text.readAll(in);
-    } catch (IOException e) {
-      throw new TaskImportException(rel, "cannot read: " + e.getMessage(), e);
-    }
+    return readFrom(p, rel, 0);
   }
 
   private void importUnit(SessionFormat f, SessionFormat.Unit u, ObjectNode indexEntry, Run run)
@@ -223,7 +222,6 @@ public final class SessionImporter {
       run.skipped++;
       return;
     }
-    byte[] bytes = read(u.main, u.mainRel);
     boolean sameMapping = old != null
         && old.path("v").asInt() == SessionFormat.MAPPING_VERSION;
     ObjectNode st;
@@ -234,12 +232,17 @@ public final class SessionImporter {
     ObjectNode next = Json.object();
     next.put("v", SessionFormat.MAPPING_VERSION);
     next.put("meta", meta);
+    byte[] bytes;
     if (u.jsonl) {
-      int complete = lastLineEnd(bytes);
       long offset = sameMapping ? old.path("offset").asLong(-1) : -1;
-      append = offset >= 0 && offset <= complete
-          && old.path("crc").asLong(-1) == crc(bytes, (int) offset);
-      int start = append ? (int) offset : 0;
+      long size = size(u.main, u.mainRel);
+      append = offset >= 0 && offset <= size
+          && old.path("prefix").asText("").equals(prefixFingerprint(u.main, u.mainRel, offset));
+      // an append import reads only what follows the last complete line of the last import
+      bytes = append ? readFrom(u.main, u.mainRel, offset) : read(u.main, u.mainRel);
+      long base = append ? offset : 0;
+      int complete = lastLineEnd(bytes);
+      int start = 0;
       int n = append ? old.path("lines").asInt() : 0;
       st = append && old.path("st").isObject() ? (ObjectNode) old.get("st").deepCopy()
           : Json.object();
@@ -255,7 +258,7 @@ public final class SessionImporter {
         n++;
         from = i + 1;
       }
-      run.bytes += bytes.length - start;
+      run.bytes += bytes.length;
       ObjectNode info = files.putObject(u.mainRel);
       info.put("kind", "jsonl");
       info.put("lines", n);
@@ -278,11 +281,12 @@ public final class SessionImporter {
           emit.put(RecordTypes.FILE_CONTEXT, cid + ":tail:" + j, d);
         }
       }
-      next.put("offset", complete);
-      next.put("crc", crc(bytes, complete));
+      next.put("offset", base + complete);
+      next.put("prefix", prefixFingerprint(u.main, u.mainRel, base + complete));
       next.put("lines", n);
       next.set("st", st.deepCopy());
     } else {
+      bytes = read(u.main, u.mainRel);
       st = Json.object();
       emit = new SessionFormat.Emit(cid, u.mainRel, null);
       f.mapWhole(u, bytes, emit, st, warnings);
@@ -423,10 +427,79 @@ public final class SessionImporter {
     return 0;
   }
 
-  static long crc(byte[] b, int len) {
+  private static final int SAMPLE = 64 * 1024;
+  private static final int BLOCKS = 32;
+  private static final int BLOCK = 4 * 1024;
+
+  /**
+   * A fingerprint of the first {@code length} bytes of a file without reading them all: CRC-32
+   * of the first and the last 64 KiB of that prefix and of 32 blocks of 4 KiB spread evenly
+   * over it, with the length. An agent that appends leaves it unchanged; one that rewrites the
+   * file (a different head, anything shifted, truncated or re-ordered) changes it, and the file
+   * is imported in full. Only an edit that keeps the length and touches none of the sampled
+   * bytes goes unseen, until the next full import.
+   */
+  static String prefixFingerprint(Path file, String rel, long length) throws TaskImportException {
     CRC32 c = new CRC32();
-    c.update(b, 0, len);
-    return c.getValue();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
+        LinkOption.NOFOLLOW_LINKS)) {
+      sample(ch, c, 0, Math.min(SAMPLE, length));
+      if (length > SAMPLE) {
+        sample(ch, c, Math.max(SAMPLE, length - SAMPLE), length);
+        for (int i = 1; i <= BLOCKS; i++) {
+          long at = length * i / (BLOCKS + 1);
+          sample(ch, c, at, Math.min(length, at + BLOCK));
+        }
+      }
+    } catch (IOException e) {
+      throw new TaskImportException(rel, "cannot read: " + e.getMessage(), e);
+    }
+    return length + ":" + Long.toHexString(c.getValue());
+  }
+
+  private static void sample(FileChannel ch, CRC32 c, long from, long to) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate((int) (to - from));
+    long at = from;
+    while (buf.hasRemaining()) {
+      int n = ch.read(buf, at);
+      if (n < 0) {
+        throw new IOException("file shrank while being read");
+      }
+      at += n;
+    }
+    c.update(buf.array(), 0, buf.position());
+  }
+
+  private long size(Path p, String rel) throws TaskImportException {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      throw new TaskImportException(rel, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads from {@code offset} to the end, refusing more than the import limit. */
+  private byte[] readFrom(Path p, String rel, long offset) throws TaskImportException {
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ,
+        LinkOption.NOFOLLOW_LINKS)) {
+      long size = ch.size();
+      if (size - offset > maxFileBytes) {
+        throw new TaskImportException(rel, "grew by " + (size - offset) + " bytes, over the "
+            + "import limit of " + maxFileBytes + " bytes; not read");
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) (size - offset));
+      long at = offset;
+      while (buf.hasRemaining()) {
+        int n = ch.read(buf, at);
+        if (n < 0) {
+          break;
+        }
+        at += n;
+      }
+      return java.util.Arrays.copyOf(buf.array(), buf.position());
+    } catch (IOException e) {
+      throw new TaskImportException(rel, "cannot read: " + e.getMessage(), e);
+    }
   }
 
   static String rawId(String cid, String rel, int chunk) {
