@@ -6,6 +6,7 @@ import dev.tandem.sync.Tandem;
 import dev.tandem.sync.history.AgentImporter;
 import dev.tandem.sync.history.DefaultLocations;
 import dev.tandem.sync.history.HistoryImporter;
+import dev.tandem.sync.history.HistoryWatcher;
 import dev.tandem.sync.history.ImportReport;
 import dev.tandem.sync.history.Source;
 import dev.tandem.sync.internal.Json;
@@ -39,6 +40,13 @@ final class ImportCommand extends BaseCommand {
   long maxFileBytes;
 
   @Option(names = "--json", description = "Machine-readable output.") boolean json;
+
+  @Option(names = "--watch", description = "After the import, keep running: follow the folders "
+      + "with the file system's change events and import each change (debounced), until "
+      + "Ctrl-C. One line per import that changed something.") boolean watch;
+
+  // A bound for tests and scripts; not part of the documented interface.
+  @Option(names = "--watch-millis", hidden = true, defaultValue = "0") long watchMillis;
 
   @Parameters(arity = "0..*", paramLabel = "DIR") List<Path> dirs;
 
@@ -114,10 +122,28 @@ final class ImportCommand extends BaseCommand {
         parts.add(importer.importDir(d, forced, progress));
       }
       r = AgentImporter.sum(parts);
+      print(r);
+      if (watch) {
+        List<DefaultLocations.Location> where = new ArrayList<>();
+        for (DefaultLocations.Location l : found) {
+          // as above: task folders keep their per-task detection
+          where.add(new DefaultLocations.Location(l.root(),
+              l.source().taskFolders() ? forced : l.source()));
+        }
+        for (Path d : targets) {
+          where.add(new DefaultLocations.Location(d, forced != null ? forced
+              : dev.tandem.sync.history.SessionImporter.detect(d)));
+        }
+        watch(importer, where);
+      }
     } catch (IllegalArgumentException e) {
       err().println("tandem: " + e.getMessage());
       return 1;
     }
+    return r.failed() > 0 ? 1 : 0;
+  }
+
+  private void print(ImportReport r) {
     if (json) {
       ObjectNode o = Json.object();
       o.put("imported", r.imported());
@@ -146,7 +172,39 @@ final class ImportCommand extends BaseCommand {
       }
       out().flush();
     }
-    return r.failed() > 0 ? 1 : 0;
+  }
+
+  /** Follows the folders until Ctrl-C (or the hidden time bound); prints each import. */
+  private void watch(AgentImporter importer, List<DefaultLocations.Location> where)
+      throws java.io.IOException {
+    java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+    try (HistoryWatcher w = new HistoryWatcher(importer, where, 200, rep -> {
+      if (rep.recordsWritten() + rep.recordsDeleted() + rep.failed() > 0) {
+        synchronized (this) {
+          print(rep);
+        }
+      }
+    })) {
+      Thread hook = new Thread(stop::countDown, "tandem-import-watch-shutdown");
+      boolean hooked = SyncCommand.addHook(hook);
+      w.start();
+      err().println("tandem: watching " + where.size() + " folder" + (where.size() == 1 ? ""
+          : "s") + " (Ctrl-C to stop)");
+      err().flush();
+      try {
+        if (watchMillis > 0) {
+          stop.await(watchMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+          stop.await();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        if (hooked) {
+          SyncCommand.removeHook(hook);
+        }
+      }
+    }
   }
 
   private static ArrayNode problems(List<ImportReport.Problem> list) {

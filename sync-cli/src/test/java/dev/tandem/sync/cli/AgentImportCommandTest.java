@@ -113,6 +113,15 @@ class AgentImportCommandTest {
   }
 
   @Test
+  void importWatch_importsFirst_thenWatchesUntilStopped() {
+    Result r = cli(tmp.resolve("t.db"), "import", "--watch", "--watch-millis", "500",
+        home.resolve(".codex").toString());
+    assertEquals(0, r.code(), r.err() + r.out());
+    assertTrue(r.out().startsWith("imported 18,"), r.out());
+    assertTrue(r.err().contains("tandem: watching 1 folder (Ctrl-C to stop)"), r.err());
+  }
+
+  @Test
   void unknownSource_isAClearError() {
     Result r = cli(tmp.resolve("t.db"), "import", "--source", "aider");
     assertEquals(2, r.code());
