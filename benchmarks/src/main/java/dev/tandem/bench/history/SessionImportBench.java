@@ -1,7 +1,11 @@
 package dev.tandem.bench.history;
 
 import dev.tandem.sync.Tandem;
+import dev.tandem.sync.RecordTypes;
+import dev.tandem.sync.history.AgentImporter;
+import dev.tandem.sync.history.DefaultLocations;
 import dev.tandem.sync.history.HistoryImporter;
+import dev.tandem.sync.history.HistoryWatcher;
 import dev.tandem.sync.history.ImportReport;
 import dev.tandem.sync.history.SessionImporter;
 import dev.tandem.sync.history.Source;
@@ -15,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -54,6 +59,8 @@ public final class SessionImportBench {
           "sessions/2026/01/01/rollout-2026-01-01T00-00-00-"
               + "11111111-2222-3333-4444-555555555555.jsonl");
       continueRun(work.resolve("continue"), samples.resolve("continue/sessions"));
+      watchLatency(work.resolve("watch"), samples.resolve("claude-code/projects/"
+          + "-home-vwestberg-Claude/44ef5cbf-9cc3-4f7b-ac40-337a4d39713b.jsonl"));
     } finally {
       try (Stream<Path> s = Files.walk(work)) {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -134,6 +141,51 @@ public final class SessionImportBench {
           + "| (whole-file rewrites: a changed session is read again) | |%n", Source.CONTINUE,
           bytes / 1e6, n, ms, r.recordsWritten(), bytes / 1e6 / (ms / 1000));
     }
+  }
+
+  /**
+   * Live import: from appending a line to a watched ~10 MB session until its message is in the
+   * store (debounce 200 ms, as {@code tandem import --watch}).
+   */
+  private static void watchLatency(Path home, Path sample) throws Exception {
+    String rel = "projects/-bench/11111111-2222-3333-4444-555555555555.jsonl";
+    Path file = home.resolve(rel);
+    Files.createDirectories(file.getParent());
+    Files.write(file, grow(sample));
+    String cid = "11111111-2222-3333-4444-555555555555";
+    int rounds = 15;
+    long[] ms = new long[rounds];
+    try (Tandem t = Tandem.builder().database(home.resolve("t.db")).autoSync(false).build()) {
+      AgentImporter importer = new AgentImporter(t, HistoryImporter.DEFAULT_MAX_FILE_BYTES);
+      List<DefaultLocations.Location> where =
+          List.of(new DefaultLocations.Location(home, Source.CLAUDE_CODE));
+      importer.importAll(where);
+      try (HistoryWatcher w = new HistoryWatcher(importer, where, 200, r -> { })) {
+        w.start();
+        for (int i = 0; i < rounds; i++) {
+          int before = t.store().countByConversation(RecordTypes.MESSAGE, cid);
+          String uuid = "bench-" + i;
+          String line = "{\"parentUuid\":null,\"type\":\"user\",\"message\":{\"role\":"
+              + "\"user\",\"content\":\"watched line " + i + "\"},\"uuid\":\"" + uuid
+              + "\",\"timestamp\":\"2026-01-01T10:00:00.000Z\",\"sessionId\":\"" + cid
+              + "\"}\n";
+          long a = System.nanoTime();
+          Files.write(file, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+          long deadline = a + 30_000_000_000L;
+          while (t.store().countByConversation(RecordTypes.MESSAGE, cid) == before) {
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("the watcher did not import line " + i);
+            }
+            Thread.sleep(2); // polling the store is what is measured against, not a guess
+          }
+          ms[i] = (System.nanoTime() - a) / 1_000_000;
+        }
+      }
+    }
+    Arrays.sort(ms);
+    System.out.printf("%nwatch: append to a %d-line session until its message is in the store "
+        + "(debounce 200 ms): median %d ms, max %d ms over %d appends%n", count(
+            Files.readAllBytes(file)), ms[rounds / 2], ms[rounds - 1], rounds);
   }
 
   private static int count(byte[] b) {
