@@ -48,19 +48,22 @@ final class ClaudeCodeFormat extends SessionFormat {
     try (java.util.stream.Stream<Path> s = Files.list(dir)) {
       return s.anyMatch(p -> p.getFileName().toString().endsWith(".jsonl")
           && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-          && TaskMapper.conversationId(stem(p)).length() > 0
           && looksLikeClaude(p));
     } catch (IOException e) {
       return false;
     }
   }
 
-  /** A Claude Code session file has lines with a {@code sessionId}; Codex lines do not. */
+  /**
+   * A Claude Code session's first line has a {@code sessionId} (older builds start with a
+   * {@code summary} line naming a {@code leafUuid}); Codex rollouts have neither.
+   */
   private static boolean looksLikeClaude(Path p) {
     try (java.io.BufferedReader r = Files.newBufferedReader(p,
         java.nio.charset.StandardCharsets.UTF_8)) {
       String first = r.readLine();
-      return first == null || first.contains("\"sessionId\"");
+      return first == null || first.isEmpty() || first.contains("\"sessionId\"")
+          || first.contains("\"leafUuid\"") || first.contains("\"parentUuid\"");
     } catch (IOException | RuntimeException e) {
       return false;
     }

@@ -12,12 +12,14 @@ import dev.tandem.sync.spi.LocalRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -26,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32;
 
 /**
@@ -242,14 +242,13 @@ public final class SessionImporter {
       bytes = append ? readFrom(u.main, u.mainRel, offset) : read(u.main, u.mainRel);
       long base = append ? offset : 0;
       int complete = lastLineEnd(bytes);
-      int start = 0;
       int n = append ? old.path("lines").asInt() : 0;
       st = append && old.path("st").isObject() ? (ObjectNode) old.get("st").deepCopy()
           : Json.object();
       emit = new SessionFormat.Emit(cid, u.mainRel, append ? this::stored : null);
       SessionFormat.LineMapper lm = f.lineMapper(u);
-      int from = start;
-      for (int i = start; i < complete; i++) {
+      int from = 0;
+      for (int i = 0; i < complete; i++) {
         if (bytes[i] != '\n') {
           continue;
         }
