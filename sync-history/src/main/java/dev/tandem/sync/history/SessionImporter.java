@@ -377,6 +377,13 @@ public final class SessionImporter {
       run.skipped++;
       return;
     }
+    ObjectNode had = conversationData(cid);
+    if (had != null && had.path(TaskMapper.TANDEM).path("path").isTextual()) {
+      // its session file was imported before and is gone now: keep what was imported, as for
+      // a deleted task folder (no tombstones on every device because a file was moved away)
+      run.skipped++;
+      return;
+    }
     ObjectNode conv = Json.object();
     conv.put("id", cid);
     conv.put("source", f.source().id());

@@ -131,6 +131,26 @@ class SessionMappingTest {
   }
 
   @Test
+  void aRolloutThatIsGone_keepsItsConversationAndMessages_whileItsIndexLineStays()
+      throws Exception {
+    Path home = tmp.resolve("codex");
+    Corpus.copy(SessionByteIdentityTest.bundled("codex"), home);
+    SessionImporter importer = new SessionImporter(tandem, HistoryImporter.DEFAULT_MAX_FILE_BYTES);
+    importer.importDir(home, Source.CODEX);
+    String cid = "019c7f51-0152-7080-96b6-bd5a3d12e815";
+    int messages = list(RecordTypes.MESSAGE, cid).size();
+    try (var s = java.nio.file.Files.walk(home.resolve("sessions"))) {
+      for (Path p : s.filter(p -> p.toString().contains(cid)).collect(Collectors.toList())) {
+        java.nio.file.Files.delete(p);
+      }
+    }
+    ImportReport r = importer.importDir(home, Source.CODEX);
+    assertEquals(0, r.recordsDeleted());
+    assertEquals(messages, list(RecordTypes.MESSAGE, cid).size());
+    assertEquals("config.toml のコメントを整理", tandem.conversations().get(cid).title());
+  }
+
+  @Test
   void continue_historyItemsBecomeMessages_theFileIsKeptWhole() throws Exception {
     importAgent("continue");
     String cid = "1d320618-2da9-4e75-9bf1-cfd1cd041fce";
