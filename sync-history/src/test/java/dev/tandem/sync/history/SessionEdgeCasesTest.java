@@ -227,6 +227,88 @@ class SessionEdgeCasesTest {
         .anyMatch(x -> x.data().toString().contains("token")));
   }
 
+  /**
+   * Arbitrary bytes (fixed seed): pieces of real lines, cut and mixed with newlines, CR, NUL,
+   * bytes that are not UTF-8 and JSON punctuation. Every version imports without a problem
+   * (whether it grew or was rewritten) and exports byte-identical.
+   */
+  @Test
+  void arbitraryBytes_alwaysImport_andExportByteIdentical() throws Exception {
+    byte[] real = Files.readAllBytes(SessionByteIdentityTest.bundled("claude-code")
+        .resolve("projects/-home-vwestberg-Claude/0b903f4a-f843-4a76-90bb-df10400e0478.jsonl"));
+    java.util.Random random = new java.util.Random(20261201L);
+    byte[] odd = {'\n', '\r', 0, (byte) 0xff, (byte) 0xc3, '{', '}', '"', '[', ':', ','};
+    byte[] previous = new byte[0];
+    for (int round = 0; round < 60; round++) {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      if (random.nextBoolean()) {
+        b.writeBytes(previous); // grows: the append path
+      }
+      for (int piece = random.nextInt(6); piece >= 0; piece--) {
+        if (random.nextInt(3) == 0) {
+          b.write(odd[random.nextInt(odd.length)]);
+        } else {
+          int from = random.nextInt(real.length);
+          b.write(real, from, Math.min(real.length - from, random.nextInt(400)));
+        }
+      }
+      previous = b.toByteArray();
+      Files.write(session, previous);
+      Files.setLastModifiedTime(session, FileTime.fromMillis(2_000_000L + round));
+      ImportReport r = importHome();
+      assertEquals(0, r.failed(), "round " + round);
+      assertExportsIdentical();
+    }
+  }
+
+  @Test
+  void continueAndCodex_brokenOrOddFiles_areKept_andExportIdentical() throws Exception {
+    Path cont = tmp.resolve("c/.continue");
+    Path sessions = Files.createDirectories(cont.resolve("sessions"));
+    Files.writeString(sessions.resolve("aaaaaaaa-0000-0000-0000-000000000001.json"),
+        "{\"sessionId\":\"a\",\"history\":[{\"message\":{\"role\":\"user\",\"conte");
+    Files.write(sessions.resolve("aaaaaaaa-0000-0000-0000-000000000002.json"), new byte[0]);
+    Files.writeString(sessions.resolve("aaaaaaaa-0000-0000-0000-000000000003.json"),
+        "{\"sessionId\":\"3\",\"title\":\"🚀\\u0000\",\"history\":[{\"message\":{\"role\":"
+            + "\"assistant\",\"content\":\"hi\"},\"future\":1}]}\r\n");
+    Files.writeString(sessions.resolve("sessions.json"), "[{\"sessionId\":\"aaaaaaaa-0000-0000-"
+        + "0000-000000000003\",\"title\":\"t\",\"dateCreated\":\"1700000000000\"},"
+        + "{\"sessionId\":\"gone-session\",\"title\":\"old\",\"dateCreated\":\"x\"}]");
+    Path codex = tmp.resolve("x/.codex");
+    Path day = Files.createDirectories(codex.resolve("sessions/2026/01/02"));
+    Files.writeString(day.resolve("rollout-2026-01-02T00-00-00-"
+        + "bbbbbbbb-0000-0000-0000-000000000001.jsonl"),
+        "{\"timestamp\":\"2026-01-02T00:00:00Z\",\"type\":\"response_item\",\"payload\":"
+            + "{\"type\":\"function_call_output\",\"call_id\":\"c1\",\"output\":\"orphan\"}}\n"
+            + "{\"timestamp\":\"2026-01-02T00:00:01Z\",\"type\":\"brand_new\",\"payload\":{}}\n"
+            + "{\"timestamp\":\"2026-01-02T00:00:02Z\",\"type\":\"respo");
+    Files.writeString(codex.resolve("session_index.jsonl"), "not json\n{\"id\":\"bbbbbbbb-0000-"
+        + "0000-0000-000000000001\",\"thread_name\":\"x\"}\n{\"id\":");
+    for (Object[] c : new Object[][] {{cont, Source.CONTINUE}, {codex, Source.CODEX}}) {
+      Path h = (Path) c[0];
+      Source src = (Source) c[1];
+      ImportReport r = new SessionImporter(tandem, HistoryImporter.DEFAULT_MAX_FILE_BYTES)
+          .importDir(h, null);
+      assertEquals(List.of(), r.problems(), src.id());
+      assertEquals(0, r.failed());
+      if (src == Source.CONTINUE) {
+        assertEquals(2, r.warnings().size(), "the broken and the empty session: " + r.warnings());
+      }
+      Path out = Files.createTempDirectory(tmp, src.id());
+      ExportReport e = new SessionExporter(tandem).export(out, src, null);
+      assertEquals(List.of(), e.problems());
+      assertEquals(Corpus.files(h), Corpus.files(out));
+      for (String f : Corpus.files(h)) {
+        assertNull(Corpus.firstDifference(h.resolve(f), out.resolve(f)));
+      }
+    }
+    ObjectNode orphan = tandem.store().listByConversation(RecordTypes.TOOL_CALL,
+        "bbbbbbbb-0000-0000-0000-000000000001").get(0).data();
+    assertTrue(orphan.path("name").isNull());
+    assertEquals("orphan", orphan.path("result").asText());
+    assertEquals("old", tandem.conversations().get("gone-session").title());
+  }
+
   // ---- append-aware re-import ----
 
   @Test
