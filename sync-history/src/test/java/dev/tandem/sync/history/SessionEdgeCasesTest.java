@@ -309,6 +309,28 @@ class SessionEdgeCasesTest {
     assertEquals("old", tandem.conversations().get("gone-session").title());
   }
 
+  @Test
+  void exportOfAnUnsafePathFromRecordData_isSkipped_andWritesNothing() throws Exception {
+    Files.writeString(session, user("u1", null, "x") + "\n");
+    importHome();
+    for (String bad : new String[] {"../escape.jsonl", "/abs.jsonl", "a\\b.jsonl",
+        "projects/C:x.jsonl"}) {
+      ObjectNode c = tandem.conversations().get(SID).toJson();
+      ObjectNode files = (ObjectNode) c.get("_tandem").get("files");
+      JsonNode info = files.elements().next();
+      files.removeAll();
+      files.set(bad, info);
+      tandem.batch(b -> b.put(RecordTypes.CONVERSATION, SID, dev.tandem.sync.internal.Json
+          .write(c)));
+      Path out = Files.createTempDirectory(tmp, "unsafe");
+      ExportReport e = new SessionExporter(tandem).export(out, Source.CLAUDE_CODE, null);
+      assertEquals(1, e.skipped().size(), bad);
+      assertTrue(e.skipped().get(0).reason().contains("unsafe"), e.skipped().toString());
+      assertEquals(List.of(), Corpus.files(out));
+      assertFalse(Files.exists(tmp.resolve("escape.jsonl")));
+    }
+  }
+
   // ---- append-aware re-import ----
 
   @Test
