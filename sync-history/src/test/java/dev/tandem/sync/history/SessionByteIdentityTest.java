@@ -61,7 +61,8 @@ class SessionByteIdentityTest {
     for (Path repo : Corpus.taskDirs(other.resolve("continue"))) {
       files += roundTrip(repo.resolve(".continue"), Source.CONTINUE);
     }
-    assertEquals(11 + 4 + 4, files, "every sample of the MANIFEST compared");
+    // 19 files today (11 Claude Code, 4 Codex, 4 Continue); more samples only add to it
+    assertTrue(files >= 11 + 4 + 4, "compared only " + files + " files");
   }
 
   /** Round-trips one agent home; returns how many files were compared. */
