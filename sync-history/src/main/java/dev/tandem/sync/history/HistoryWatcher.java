@@ -68,8 +68,46 @@ public final class HistoryWatcher implements Closeable {
     this.listener = Objects.requireNonNull(listener, "listener");
     this.watch = FileSystems.getDefault().newWatchService();
     for (DefaultLocations.Location l : this.locations) {
-      registerTree(l.root(), l);
+      List<String> parts = sessionFolders(l);
+      if (parts == null) {
+        registerTree(l.root(), l);
+        continue;
+      }
+      // an agent's home holds much else (~/.claude/file-history, caches): only its sessions
+      register(l.root(), l);
+      for (String p : parts) {
+        registerTree(l.root().resolve(p), l);
+      }
     }
+  }
+
+  /**
+   * The folders of a session agent's home that hold sessions, or null to watch the whole tree
+   * (task folders, or a folder inside the home).
+   */
+  private static List<String> sessionFolders(DefaultLocations.Location l) {
+    Source s = l.source();
+    if (s == Source.CLAUDE_CODE && isDir(l.root().resolve("projects"))) {
+      return List.of("projects");
+    }
+    if (s == Source.CODEX && (isDir(l.root().resolve("sessions"))
+        || isDir(l.root().resolve("archived_sessions")))) {
+      return List.of("sessions", "archived_sessions");
+    }
+    if (s == Source.CONTINUE && isDir(l.root().resolve("sessions"))) {
+      return List.of("sessions");
+    }
+    return null;
+  }
+
+  private static boolean isDir(Path p) {
+    return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  private void register(Path dir, DefaultLocations.Location l) throws IOException {
+    WatchKey k = dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE,
+        StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+    keys.put(k, l);
   }
 
   /** Starts the watcher's thread (a daemon, {@code tandem-history-watch}). */
@@ -94,9 +132,7 @@ public final class HistoryWatcher implements Closeable {
           .forEach(dirs::add);
     }
     for (Path d : dirs) {
-      WatchKey k = d.register(watch, StandardWatchEventKinds.ENTRY_CREATE,
-          StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
-      keys.put(k, l);
+      register(d, l);
     }
   }
 
@@ -128,14 +164,22 @@ public final class HistoryWatcher implements Closeable {
         }
         continue;
       }
-      if (l == null) {
+      if (l == null || !(k.watchable() instanceof Path)) {
         continue;
       }
+      Path dir = (Path) k.watchable();
+      Path entry = dir.resolve((Path) e.context());
+      List<String> parts = sessionFolders(l);
+      if (parts != null && dir.equals(l.root())) {
+        String name = entry.getFileName().toString();
+        if (!parts.contains(name) && !name.equals(CodexFormat.INDEX)) {
+          continue; // something else in the agent's home (settings, caches, file history)
+        }
+      }
       dirty.put(l, System.nanoTime());
-      if (e.kind() == StandardWatchEventKinds.ENTRY_CREATE && k.watchable() instanceof Path) {
-        Path created = ((Path) k.watchable()).resolve((Path) e.context());
+      if (e.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
         try {
-          registerTree(created, l); // a new session folder, a new day of Codex rollouts
+          registerTree(entry, l); // a new session folder, a new day of Codex rollouts
         } catch (IOException ignored) {
           // gone again already; its parent's events still mark the location
         }
