@@ -5,6 +5,7 @@ import dev.tandem.sync.Tandem;
 import dev.tandem.sync.history.ExportReport;
 import dev.tandem.sync.history.HistoryExporter;
 import dev.tandem.sync.history.ImportReport;
+import dev.tandem.sync.history.SessionExporter;
 import dev.tandem.sync.history.Source;
 import dev.tandem.sync.internal.Json;
 import java.nio.file.Path;
@@ -13,14 +14,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = {"Writes conversations back as task folders (DIR/tasks/<taskId>/) in the "
-        + "extension's format, with its task list.",
+    description = {"Writes conversations back in the agent's own format: task folders "
+        + "(DIR/tasks/<taskId>/) with their task list for roo, cline and kilo; DIR laid out like "
+        + "the agent's home (projects/…, sessions/…, the index file) for claude-code, codex and "
+        + "continue. Every file comes back byte-identical to the one imported.",
         "Names and paths in the data are checked: a conversation naming an unsafe path is "
             + "skipped and reported on stderr (exit 0); one whose records cannot be read is "
             + "named and the rest still exported (exit 1)."})
 final class ExportCommand extends BaseCommand {
-  @Option(names = "--format", required = true, paramLabel = "roo|cline",
-      description = "roo: per-task history_item.json; cline: state/taskHistory.json.")
+  @Option(names = "--format", required = true,
+      paramLabel = "roo|cline|kilo|claude-code|codex|continue",
+      description = "roo, kilo: per-task history_item.json; cline: state/taskHistory.json; "
+          + "claude-code, codex, continue: that agent's sessions (with --conversation, a "
+          + "Claude Code session's sub-agents too).")
   String format;
 
   @Option(names = "--conversation", paramLabel = "ID", description = "Only this conversation.")
@@ -37,11 +43,15 @@ final class ExportCommand extends BaseCommand {
       f = Source.parse(format);
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--format: expected roo or cline, got " + format);
+          "--format: expected " + Source.names() + ", got " + format);
     }
     ExportReport r;
     try (Tandem tandem = root().open()) {
-      r = new HistoryExporter(tandem).export(dir, f, conversation);
+      r = f.taskFolders() ? new HistoryExporter(tandem).export(dir, f, conversation)
+          : new SessionExporter(tandem).export(dir, f, conversation);
+    } catch (IllegalArgumentException e) {
+      err().println("tandem: " + e.getMessage());
+      return 1;
     }
     for (ImportReport.Problem p : r.skipped()) {
       err().println("tandem: skipped " + p);
@@ -63,7 +73,8 @@ final class ExportCommand extends BaseCommand {
       }
       printJson(o);
     } else {
-      out().printf("exported %d task folders and %d task-list files to %s%s%n", r.tasks(),
+      out().printf(f.taskFolders() ? "exported %d task folders and %d task-list files to %s%s%n"
+          : "exported %d sessions and %d index files to %s%s%n", r.tasks(),
           r.historyFiles(), dir, r.skipped().isEmpty() ? ""
               : "; skipped " + r.skipped().size() + " (see above)");
       for (ImportReport.Problem p : r.problems()) {

@@ -3,8 +3,10 @@ package dev.tandem.sync.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.Tandem;
+import dev.tandem.sync.history.AgentImporter;
 import dev.tandem.sync.history.DefaultLocations;
 import dev.tandem.sync.history.HistoryImporter;
+import dev.tandem.sync.history.HistoryWatcher;
 import dev.tandem.sync.history.ImportReport;
 import dev.tandem.sync.history.Source;
 import dev.tandem.sync.internal.Json;
@@ -16,14 +18,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
-    description = {"Imports Roo Code / Cline task folders and their task list.",
-        "DIR: a global-storage folder (holding tasks/), a tasks/ folder, one task folder, or a "
-            + "workspace with .cline_storage/. Default: every location of both extensions found "
-            + "on this machine.",
-        "Idempotent and incremental; a task goes in whole or not at all."})
+    description = {"Imports agent history: Roo Code / Cline / Kilo Code task folders and their "
+        + "task list, Claude Code, Codex CLI and Continue session files.",
+        "DIR: a global-storage folder (holding tasks/), a tasks/ folder, one task folder, a "
+            + "workspace with .cline_storage/, an agent's home (~/.claude, ~/.codex, "
+            + "~/.continue) or a folder in it, or a home folder holding several agents' data. "
+            + "Default: every agent's data found on this machine.",
+        "Idempotent and incremental; a task or session goes in whole or not at all; a session "
+            + "file that grew is read from where the last import stopped."})
 final class ImportCommand extends BaseCommand {
-  @Option(names = "--source", defaultValue = "auto", paramLabel = "roo|cline|auto",
-      description = "Which extension wrote the tasks (default: detected per task).")
+  @Option(names = "--source", defaultValue = "auto",
+      paramLabel = "roo|cline|kilo|claude-code|codex|continue|auto",
+      description = "Which agent wrote the history (default: detected per folder and task).")
   String source;
 
   @Option(names = "--max-file-size", paramLabel = "BYTES",
@@ -35,6 +41,13 @@ final class ImportCommand extends BaseCommand {
 
   @Option(names = "--json", description = "Machine-readable output.") boolean json;
 
+  @Option(names = "--watch", description = "After the import, keep running: follow the folders "
+      + "with the file system's change events and import each change (debounced), until "
+      + "Ctrl-C. One line per import that changed something.") boolean watch;
+
+  // A bound for tests and scripts; not part of the documented interface.
+  @Option(names = "--watch-millis", hidden = true, defaultValue = "0") long watchMillis;
+
   @Parameters(arity = "0..*", paramLabel = "DIR") List<Path> dirs;
 
   @Override
@@ -45,27 +58,46 @@ final class ImportCommand extends BaseCommand {
         forced = Source.parse(source);
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "--source: expected roo, cline or auto, got " + source);
+            "--source: expected " + Source.names() + " or auto, got " + source);
       }
     }
     if (maxFileBytes <= 0) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--max-file-size: expected a positive number of bytes, got " + maxFileBytes);
     }
+    List<DefaultLocations.Location> found = new ArrayList<>();
     List<Path> targets = new ArrayList<>();
     if (dirs == null || dirs.isEmpty()) {
-      DefaultLocations loc = root().locations();
-      for (DefaultLocations.Location l : loc.existing()) {
-        targets.add(l.root());
-        err().println("found " + l.source() + " tasks in " + l.root());
+      for (DefaultLocations.Location l : root().locations().allExisting()) {
+        if (forced == null || forced == l.source()) {
+          found.add(l);
+        }
       }
-      if (targets.isEmpty()) {
-        err().println("tandem: no Roo Code or Cline tasks found in the default locations; "
-            + "pass a folder: tandem import DIR");
+      if (found.isEmpty()) {
+        err().println("tandem: " + (forced == null ? "no Roo Code or Cline tasks found in the "
+            + "default locations, nor Kilo Code, Claude Code, Codex or Continue history"
+            : "no " + forced + " history found in the default locations")
+            + "; pass a folder: tandem import DIR");
         return 1;
       }
     } else {
-      targets.addAll(dirs);
+      for (Path d : dirs) {
+        if (forced == null && java.nio.file.Files.isDirectory(d)
+            && !AgentImporter.holdsHistory(d)) {
+          // a home folder: every agent's data under it, found as on this machine
+          List<DefaultLocations.Location> under =
+              new DefaultLocations(root().osName, d, java.util.Map.of()).allExisting();
+          if (!under.isEmpty()) {
+            found.addAll(under);
+            continue;
+          }
+        }
+        targets.add(d);
+      }
+    }
+    for (DefaultLocations.Location l : found) {
+      err().println("found " + l.source() + (l.source().taskFolders() ? " tasks in "
+          : " sessions in ") + l.root());
     }
     boolean tty = System.console() != null;
     HistoryImporter.Progress progress = (done, total, id) -> {
@@ -79,8 +111,39 @@ final class ImportCommand extends BaseCommand {
     };
     ImportReport r;
     try (Tandem tandem = root().open()) {
-      r = new HistoryImporter(tandem, maxFileBytes).importDirs(targets, forced, progress);
+      AgentImporter importer = new AgentImporter(tandem, maxFileBytes);
+      List<ImportReport> parts = new ArrayList<>();
+      for (DefaultLocations.Location l : found) {
+        // task folders: each task's extension detected unless --source names it
+        parts.add(importer.importDir(l.root(), l.source().taskFolders() ? forced : l.source(),
+            progress));
+      }
+      for (Path d : targets) {
+        parts.add(importer.importDir(d, forced, progress));
+      }
+      r = AgentImporter.sum(parts);
+      print(r);
+      if (watch) {
+        List<DefaultLocations.Location> where = new ArrayList<>();
+        for (DefaultLocations.Location l : found) {
+          // as above: task folders keep their per-task detection
+          where.add(new DefaultLocations.Location(l.root(),
+              l.source().taskFolders() ? forced : l.source()));
+        }
+        for (Path d : targets) {
+          where.add(new DefaultLocations.Location(d, forced != null ? forced
+              : dev.tandem.sync.history.SessionImporter.detect(d)));
+        }
+        watch(importer, where);
+      }
+    } catch (IllegalArgumentException e) {
+      err().println("tandem: " + e.getMessage());
+      return 1;
     }
+    return r.failed() > 0 ? 1 : 0;
+  }
+
+  private void print(ImportReport r) {
     if (json) {
       ObjectNode o = Json.object();
       o.put("imported", r.imported());
@@ -109,7 +172,39 @@ final class ImportCommand extends BaseCommand {
       }
       out().flush();
     }
-    return r.failed() > 0 ? 1 : 0;
+  }
+
+  /** Follows the folders until Ctrl-C (or the hidden time bound); prints each import. */
+  private void watch(AgentImporter importer, List<DefaultLocations.Location> where)
+      throws java.io.IOException {
+    java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+    try (HistoryWatcher w = new HistoryWatcher(importer, where, 200, rep -> {
+      if (rep.recordsWritten() + rep.recordsDeleted() + rep.failed() > 0) {
+        synchronized (this) {
+          print(rep);
+        }
+      }
+    })) {
+      Thread hook = new Thread(stop::countDown, "tandem-import-watch-shutdown");
+      boolean hooked = SyncCommand.addHook(hook);
+      w.start();
+      err().println("tandem: watching " + where.size() + " folder" + (where.size() == 1 ? ""
+          : "s") + " (Ctrl-C to stop)");
+      err().flush();
+      try {
+        if (watchMillis > 0) {
+          stop.await(watchMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+          stop.await();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        if (hooked) {
+          SyncCommand.removeHook(hook);
+        }
+      }
+    }
   }
 
   private static ArrayNode problems(List<ImportReport.Problem> list) {

@@ -16,11 +16,13 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Where Roo Code and Cline keep their tasks on this machine: the VS Code global storage of each
- * extension in stock VS Code, Insiders, VSCodium, Cursor and Windsurf, on Linux, macOS and
- * Windows, plus VS Code Server (remote/WSL) and Codespaces, Roo's {@code
- * roo-cline.customStoragePath} setting, and Cline's standalone {@code ~/.cline/data}. The OS name,
- * home directory and environment are injected so every platform is testable anywhere.
+ * Where the agents keep their history on this machine. Roo Code, Cline and Kilo Code tasks: the
+ * VS Code global storage of each extension in stock VS Code, Insiders, VSCodium, Cursor and
+ * Windsurf, on Linux, macOS and Windows, plus VS Code Server (remote/WSL) and Codespaces, Roo's
+ * {@code roo-cline.customStoragePath} setting, and Cline's standalone {@code ~/.cline/data}.
+ * Claude Code, Codex CLI and Continue sessions: their home folders ({@link
+ * #sessionCandidates()}). The OS name, home directory and environment are injected so every
+ * platform is testable anywhere.
  */
 public final class DefaultLocations {
   /** VS Code and forks: their user-data folder names. */
@@ -128,6 +130,9 @@ public final class DefaultLocations {
         out.add(new Location(Paths.get(custom), Source.ROO));
       }
       for (Source s : Source.values()) {
+        if (!s.taskFolders()) {
+          continue;
+        }
         out.add(new Location(user.resolve("globalStorage").resolve(s.extensionFolder()), s));
       }
     }
@@ -147,6 +152,34 @@ public final class DefaultLocations {
     List<Location> out = new ArrayList<>();
     for (Location l : candidates()) {
       if (Files.isDirectory(l.root().resolve("tasks"))) {
+        out.add(l);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns the homes of the session-file agents (Claude Code {@code ~/.claude} or {@code
+   * $CLAUDE_CONFIG_DIR}, Codex {@code ~/.codex} or {@code $CODEX_HOME}, Continue {@code
+   * ~/.continue} or {@code $CONTINUE_GLOBAL_DIR}), existing or not. The agents use the same
+   * folders on Linux, macOS and Windows.
+   */
+  public List<Location> sessionCandidates() {
+    List<Location> out = new ArrayList<>();
+    for (SessionFormat f : SessionImporter.FORMATS) {
+      out.add(new Location(f.defaultRoot(home, env), f.source()));
+    }
+    return out;
+  }
+
+  /**
+   * Returns every agent's data found for this user: the task-folder roots of {@link #existing()}
+   * and the session agents' homes that hold their data.
+   */
+  public List<Location> allExisting() {
+    List<Location> out = new ArrayList<>(existing());
+    for (Location l : sessionCandidates()) {
+      if (Files.isDirectory(l.root()) && SessionImporter.format(l.source()).detect(l.root())) {
         out.add(l);
       }
     }

@@ -67,6 +67,9 @@ public final class HistoryExporter {
         continue;
       }
       JsonNode meta = data.path(TaskMapper.TANDEM);
+      if (meta.has("agent")) {
+        continue; // a session of a session-file agent: SessionExporter writes it
+      }
       if (!meta.isObject()) {
         skipped.add(new ImportReport.Problem(c.id(), null,
             "not an imported task (no task files recorded); skipped"));
@@ -119,7 +122,7 @@ public final class HistoryExporter {
           continue;
         }
         tasks++;
-        if (format == Source.ROO && item != null && item.isObject()
+        if ((format == Source.ROO || format == Source.KILO) && item != null && item.isObject()
             && !meta.path("files").has(TaskMapper.HISTORY_ITEM_FILE)) {
           Path f = taskDir.resolve(TaskMapper.HISTORY_ITEM_FILE);
           try {

@@ -78,6 +78,17 @@ final class JsonLayout {
       ch.position(size - tail.length);
       ch.read(java.nio.ByteBuffer.wrap(tail));
     }
+    return detect(head, tail);
+  }
+
+  /** Guesses the layout of a whole file's bytes. */
+  static JsonLayout detect(byte[] all) {
+    byte[] head = java.util.Arrays.copyOf(all, Math.min(256, all.length));
+    byte[] tail = java.util.Arrays.copyOfRange(all, Math.max(0, all.length - 2), all.length);
+    return detect(head, tail);
+  }
+
+  private static JsonLayout detect(byte[] head, byte[] tail) {
     int i = 0;
     boolean bom = head.length >= 3 && (head[0] & 0xff) == 0xEF && (head[1] & 0xff) == 0xBB
         && (head[2] & 0xff) == 0xBF;

@@ -640,6 +640,9 @@ public final class TaskMapper {
   static Source detect(Path folder, List<Path> files, List<ObjectNode> ui, JsonNode metadata,
       boolean hasHistoryItem) {
     String path = folder.toAbsolutePath().toString().replace('\\', '/').toLowerCase();
+    if (path.contains(Source.KILO.extensionFolder())) {
+      return Source.KILO;
+    }
     if (path.contains(Source.ROO.extensionFolder())) {
       return Source.ROO;
     }

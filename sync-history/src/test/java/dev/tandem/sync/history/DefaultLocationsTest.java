@@ -91,4 +91,22 @@ class DefaultLocationsTest {
     assertTrue(new DefaultLocations("Linux", home, Map.of()).existing().isEmpty());
     assertTrue(new DefaultLocations("Linux", home, Map.of()).candidates().size() > 10);
   }
+
+  @Test
+  void sessionAgents_areFoundInTheirHomes_orWhereTheirVariablesPoint() throws Exception {
+    Path claude = Files.createDirectories(home.resolve(".claude/projects/-p"));
+    Files.writeString(claude.resolve("s.jsonl"), "{\"sessionId\":\"s\"}\n");
+    Path codex = Files.createDirectories(home.resolve("cx/sessions/2026"));
+    Path cont = Files.createDirectories(home.resolve(".continue/sessions"));
+    Files.createDirectories(home.resolve(".codex")); // empty: not listed
+    DefaultLocations loc = new DefaultLocations("Windows 11", home,
+        Map.of("CODEX_HOME", home.resolve("cx").toString()));
+    assertEquals(List.of(new DefaultLocations.Location(home.resolve(".claude"),
+        Source.CLAUDE_CODE), new DefaultLocations.Location(codex.getParent().getParent(),
+        Source.CODEX), new DefaultLocations.Location(cont.getParent(), Source.CONTINUE)),
+        loc.allExisting());
+    assertEquals(home.resolve("cc"), new DefaultLocations("Linux", home,
+        Map.of("CLAUDE_CONFIG_DIR", home.resolve("cc").toString())).sessionCandidates().get(0)
+        .root());
+  }
 }

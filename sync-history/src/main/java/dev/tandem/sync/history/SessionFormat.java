@@ -1,0 +1,263 @@
+package dev.tandem.sync.history;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.sync.RecordTypes;
+import dev.tandem.sync.internal.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One agent that keeps its history in session files (Claude Code, Codex CLI, Continue): where
+ * its data lives by default, how to recognise it, how a folder of it splits into sessions (one
+ * conversation each), how a session's lines or file become records, and how its index file (the
+ * titles) is read and written back. Import and export around it are shared ({@link
+ * SessionImporter}, {@link SessionExporter}), so each agent only says what is its own.
+ */
+abstract class SessionFormat {
+  /** Mapping version: part of the saved import state, so a new mapping re-imports in full. */
+  static final int MAPPING_VERSION = 1;
+
+  abstract Source source();
+
+  /** The agent's home folder ({@code ~/.claude}, …) for this user, existing or not. */
+  abstract Path defaultRoot(Path home, Map<String, String> env);
+
+  /** Returns true if {@code dir} is this agent's home or a folder inside it that scan accepts. */
+  abstract boolean detect(Path dir);
+
+  /** Splits {@code dir} into sessions. */
+  abstract Scan scan(Path dir, long maxFileBytes) throws IOException;
+
+  /** A fresh line mapper for a JSONL session, or null for a whole-file format. */
+  LineMapper lineMapper(Unit unit) {
+    return null;
+  }
+
+  /** Whole-file formats: derived records and conversation facts from the main file's bytes. */
+  void mapWhole(Unit unit, byte[] bytes, Emit emit, ObjectNode st, List<String> warnings) {
+    throw new UnsupportedOperationException();
+  }
+
+  /** The conversation's own fields (title, workspace, times …) from the mapper's state. */
+  abstract void conversation(Unit unit, ObjectNode st, JsonNode index, ObjectNode c);
+
+  /**
+   * Reads the index file (relative path {@code rel} under the home) into one entry per
+   * conversation id, each kept under {@code _tandem.index} of that conversation.
+   */
+  Map<String, ObjectNode> readIndex(String rel, byte[] bytes, List<String> warnings) {
+    return new LinkedHashMap<>();
+  }
+
+  /** Writes the index file back from the entries of every exported conversation. */
+  byte[] writeIndex(String rel, List<JsonNode> entries) throws TaskImportException {
+    throw new TaskImportException(rel, "this agent has no index file");
+  }
+
+  /** What a scan found. */
+  static final class Scan {
+    final Path home;
+    final List<Unit> units = new ArrayList<>();
+    final List<ImportReport.Problem> refused = new ArrayList<>();
+    final List<ImportReport.Problem> problems = new ArrayList<>();
+    /** The index file, relative to the home, and where it is, or null. */
+    String indexRel;
+    Path index;
+
+    Scan(Path home) {
+      this.home = home;
+    }
+  }
+
+  /** One session: the conversation, its main file and its side files. */
+  static final class Unit {
+    final String conversationId;
+    final String parentId;
+    final Path main;
+    final String mainRel;
+    final boolean jsonl;
+    /** Side files kept byte for byte, by path relative to the home. */
+    final TreeMap<String, Path> side = new TreeMap<>();
+    final ObjectNode facts = Json.object();
+
+    Unit(String conversationId, String parentId, Path main, String mainRel, boolean jsonl) {
+      this.conversationId = conversationId;
+      this.parentId = parentId;
+      this.main = main;
+      this.mainRel = mainRel;
+      this.jsonl = jsonl;
+    }
+  }
+
+  /** Receives the records a session maps to; finds earlier ones (of a previous import too). */
+  static final class Emit {
+    final String cid;
+    final String file;
+    final Map<String, TaskRecord> out = new LinkedHashMap<>();
+    private final java.util.function.BiFunction<String, String, ObjectNode> previous;
+
+    Emit(String cid, String file,
+        java.util.function.BiFunction<String, String, ObjectNode> previous) {
+      this.cid = cid;
+      this.file = file;
+      this.previous = previous;
+    }
+
+    /** Returns the record's data as emitted so far, or as stored (a copy), or null. */
+    ObjectNode get(String type, String id) {
+      TaskRecord r = out.get(type + "/" + id);
+      if (r != null) {
+        return r.data();
+      }
+      ObjectNode p = previous == null ? null : previous.apply(type, id);
+      if (p != null) {
+        p = p.deepCopy();
+        put(type, id, p);
+      }
+      return p;
+    }
+
+    void put(String type, String id, ObjectNode data) {
+      TaskRecord r = new TaskRecord(type, id, data);
+      out.put(r.key(), r);
+    }
+
+    /** A new record holding line {@code n}. */
+    ObjectNode lineRecord(String type, String id, int n, LineStore.Raw raw) {
+      ObjectNode d = Json.object();
+      d.put("conversationId", cid);
+      LineStore.addLine(d, cid, file, n, raw, out);
+      put(type, id, d);
+      return d;
+    }
+
+    /** Adds line {@code n} to an existing record. */
+    void addLine(ObjectNode d, int n, LineStore.Raw raw) {
+      LineStore.addLine(d, cid, file, n, raw, out);
+    }
+
+    /** A bookkeeping line: a {@code ui_message} of type {@code event}, kept verbatim. */
+    ObjectNode event(int n, LineStore.Raw raw, String event, String text, long ts) {
+      ObjectNode d = lineRecord(RecordTypes.UI_MESSAGE, cid + ":e:" + n, n, raw);
+      d.put("type", "event");
+      d.put("event", event);
+      d.put("text", text == null ? "" : LineStore.cap(text));
+      if (ts > 0) {
+        d.put("ts", ts);
+      }
+      return d;
+    }
+  }
+
+  /** Maps the lines of one JSONL session in order; its state is saved for append imports. */
+  abstract static class LineMapper {
+    /**
+     * Maps line {@code n}.
+     *
+     * @param parsed the line as JSON, or null when it is not a JSON object (kept as an event)
+     * @param st the mapper's state: small, saved between imports
+     */
+    abstract void line(int n, LineStore.Raw raw, JsonNode parsed, Emit e, ObjectNode st);
+  }
+
+  // ---- helpers for the formats ----
+
+  /** Epoch milliseconds of an ISO-8601 instant, or 0. */
+  static long isoMillis(JsonNode v) {
+    if (v == null || !v.isTextual()) {
+      return 0;
+    }
+    try {
+      return Instant.parse(v.asText()).toEpochMilli();
+    } catch (DateTimeParseException e) {
+      return 0;
+    }
+  }
+
+  /** Widens the state's time span to {@code ts}. */
+  static void touch(ObjectNode st, long ts) {
+    if (ts <= 0) {
+      return;
+    }
+    if (!st.has("createdAt") || st.get("createdAt").asLong() > ts) {
+      st.put("createdAt", ts);
+    }
+    if (st.path("updatedAt").asLong(0) < ts) {
+      st.put("updatedAt", ts);
+    }
+  }
+
+  static String title(String s) {
+    if (s == null) {
+      return null;
+    }
+    String t = Text.strip(s);
+    if (t.isEmpty()) {
+      return null;
+    }
+    return t.length() > 200 ? t.substring(0, 200) + "…" : t;
+  }
+
+  /** Lists the regular files of {@code dir} (sorted), refusing links and special files. */
+  static List<Path> regularFiles(Path dir, long maxFileBytes, String owner,
+      List<ImportReport.Problem> refused) throws IOException {
+    List<Path> out = new ArrayList<>();
+    List<Path> entries;
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      entries = s.sorted().collect(java.util.stream.Collectors.toList());
+    }
+    for (Path p : entries) {
+      String why = refusal(p, maxFileBytes);
+      if (why == null) {
+        out.add(p);
+      } else if (!why.isEmpty()) {
+        refused.add(new ImportReport.Problem(owner, p.getFileName().toString(), why));
+      }
+    }
+    return out;
+  }
+
+  /** Why {@code p} is not read: null for a regular file, "" for a folder, else the reason. */
+  static String refusal(Path p, long maxFileBytes) {
+    BasicFileAttributes a;
+    try {
+      a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      return "cannot read: " + e;
+    }
+    if (a.isSymbolicLink()) {
+      return "symbolic link; not read (only regular files are imported)";
+    }
+    if (a.isDirectory()) {
+      return "";
+    }
+    if (!a.isRegularFile()) {
+      return "not a regular file (a FIFO, socket or device); not read";
+    }
+    if (a.size() > maxFileBytes) {
+      return "file is " + a.size() + " bytes, over the import limit of " + maxFileBytes
+          + " bytes (raise it with --max-file-size); not read";
+    }
+    return null;
+  }
+
+  static boolean isDir(Path p) {
+    return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** A record-safe key for a free-form id (a tool call id, a file name). */
+  static String key(String s) {
+    return TaskMapper.fileKey(s);
+  }
+}
