@@ -21,9 +21,11 @@ import java.util.stream.Stream;
  * queued command's handler starts.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.tandem.bench.e2e.CommandRoutingBench 500 20
+ * java -cp benchmarks/target/benchmarks.jar dev.tandem.bench.e2e.CommandRoutingBench 500 20 1000
  * </pre>
- * Arguments: commands sent one after the other (default 500), reconnects (default 20).
+ * Arguments: commands sent one after the other (default 500), reconnects (default 20), and other
+ * devices holding a live connection meanwhile (default 0; 10 per team, in their own teams), which
+ * answer the server's keep-alives and do nothing else.
  */
 public final class CommandRoutingBench {
   private static final String TEAM = "bench";
@@ -33,10 +35,14 @@ public final class CommandRoutingBench {
   public static void main(String[] args) throws Exception {
     int commands = args.length > 0 ? Integer.parseInt(args[0]) : 500;
     int reconnects = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    int idle = args.length > 2 ? Integer.parseInt(args[2]) : 0;
     Path dir = Files.createTempDirectory("tandem-commands-bench");
     try (TandemServer server = TandemServer.builder().port(0).dataDir(dir.resolve("server"))
         .build()) {
       server.start();
+      java.util.List<java.net.http.WebSocket> others = connectIdle(server, idle);
+      System.out.printf("%d other devices connected (server: %d live connections)%n",
+          others.size(), server.liveConnections());
       String desktopToken = server.createToken(TEAM, "desktop");
       try (Tandem phone = device(dir, server, "phone", server.createToken(TEAM, "phone"))) {
         awaitLive(phone);
@@ -89,6 +95,44 @@ public final class CommandRoutingBench {
         paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  /** {@code n} devices in teams of 10 with an open {@code /sync/live}, answering pings. */
+  private static java.util.List<java.net.http.WebSocket> connectIdle(TandemServer server, int n)
+      throws Exception {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    java.util.List<java.util.concurrent.CompletableFuture<java.net.http.WebSocket>> pending =
+        new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String team = "idle-" + (i / 10);
+      String device = "d" + i;
+      String token = server.createToken(team, device);
+      java.net.URI live = java.net.URI.create(server.uri().toString()
+          .replaceFirst("^http", "ws") + "/sync/live");
+      pending.add(client.newWebSocketBuilder().header("Authorization", "Bearer " + token)
+          .header("X-Team-ID", team).header("X-Device-ID", device)
+          .buildAsync(live, new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws,
+                CharSequence data, boolean last) {
+              if (data.toString().contains("\"ping\"")) {
+                ws.sendText("{\"type\":\"pong\"}", true);
+              }
+              ws.request(1);
+              return null;
+            }
+          }));
+      if (pending.size() % 100 == 0) {
+        // A hundred handshakes at a time: the accept queue, not the benchmark, sets the pace.
+        java.util.concurrent.CompletableFuture.allOf(pending.toArray(
+            new java.util.concurrent.CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+      }
+    }
+    java.util.List<java.net.http.WebSocket> out = new java.util.ArrayList<>();
+    for (java.util.concurrent.CompletableFuture<java.net.http.WebSocket> f : pending) {
+      out.add(f.get(120, TimeUnit.SECONDS));
+    }
+    return out;
   }
 
   private static long[][] route(Tandem phone, Map<String, Long> started,
