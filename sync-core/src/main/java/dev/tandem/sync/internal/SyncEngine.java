@@ -281,6 +281,7 @@ public final class SyncEngine {
       if (closed) {
         return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(), null, closedFailure());
       }
+      settleInDoubt();
       pullAll(cycle);
       downloadError = null;
       cycle.uploading = true;
@@ -463,12 +464,87 @@ public final class SyncEngine {
 
   /** The unredacted versions an unanswered push carried, by record key. */
   private static final class InDoubt {
+    final PushRequest request;
     final Map<String, Record> versions;
     final long chars;
+    /** Every change conditional: sending it again can store nothing made without the latest. */
+    final boolean askable;
 
-    InDoubt(Map<String, Record> versions, long chars) {
+    InDoubt(PushRequest request, Map<String, Record> versions, long chars) {
+      this.request = request;
       this.versions = versions;
       this.chars = chars;
+      boolean all = true;
+      for (Change c : request.changes()) {
+        all &= c.ifBase();
+      }
+      this.askable = all;
+    }
+  }
+
+  /**
+   * Asks the server about unanswered conditional pushes by sending each again exactly as it was:
+   * a batch id the server has seen gets its first answer, so every version it stored then becomes
+   * the base of its record (the device's later edit merges from it, not from an older base). A
+   * batch the server never saw is applied now, which is safe because every change in it is
+   * conditional: stored only if nobody changed the record since. Refusals are left to the pull,
+   * which brings the records as they are now (a replayed answer's versions may be old).
+   */
+  private void settleInDoubt() {
+    List<InDoubt> ask = new ArrayList<>();
+    synchronized (inDoubt) {
+      for (InDoubt d : inDoubt) {
+        if (d.askable) {
+          ask.add(d);
+        }
+      }
+    }
+    for (InDoubt d : ask) {
+      PushResponse response;
+      try {
+        response = transport.push(d.request);
+      } catch (TransportException e) {
+        if (e.isRetryable()) {
+          return; // still no answer: ask again next cycle
+        }
+        forget(d);
+        continue;
+      }
+      Set<String> notStored = new HashSet<>();
+      for (PushResponse.EntryError err : response.errors()) {
+        notStored.add(Protocol.recordKey(err.type(), err.id()));
+      }
+      for (PushResponse.Conflict c : response.conflicts()) {
+        if (Resolution.REMOTE_WINS.is(c.resolution())) {
+          notStored.add(Protocol.recordKey(c.type(), c.id()));
+        }
+      }
+      store.inTransaction(tx -> {
+        for (Map.Entry<String, Record> e : d.versions.entrySet()) {
+          Record pushed = e.getValue();
+          if (notStored.contains(e.getKey())) {
+            continue;
+          }
+          LocalRecord lr = tx.get(pushed.type(), pushed.id());
+          if (lr == null || !tx.hasUnsyncedChanges(pushed.type(), pushed.id())
+              || lr.current().equals(pushed)) {
+            continue; // settled since, or unchanged: the push below settles it
+          }
+          if (lr.base() == null || pushed.hlc().isAfter(lr.base().hlc())) {
+            tx.setBase(pushed);
+          }
+        }
+        return null;
+      });
+      forget(d);
+    }
+  }
+
+  private void forget(InDoubt d) {
+    synchronized (inDoubt) {
+      if (inDoubt.remove(d)) {
+        inDoubtChars -= d.chars;
+      }
     }
   }
 
@@ -516,7 +592,7 @@ public final class SyncEngine {
           }
         }
         synchronized (inDoubt) {
-          inDoubt.addLast(new InDoubt(versions, chars));
+          inDoubt.addLast(new InDoubt(request, versions, chars));
           inDoubtChars += chars;
           while (inDoubt.size() > MAX_IN_DOUBT || inDoubtChars > MAX_IN_DOUBT_CHARS) {
             inDoubtChars -= inDoubt.removeFirst().chars;
