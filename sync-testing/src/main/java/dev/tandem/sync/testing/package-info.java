@@ -1,0 +1,8 @@
+/**
+ * Test support for code that embeds Tandem, published as {@code tandem-sync-testing}: a {@link
+ * dev.tandem.sync.testing.FakeSyncServer} with the reference server's rules, an {@link
+ * dev.tandem.sync.testing.InMemoryStore}, a {@link dev.tandem.sync.testing.ManualClock} and a
+ * {@link dev.tandem.sync.testing.ManualScheduler} for virtual time, and the {@link
+ * dev.tandem.sync.testing.LocalStoreContract} every {@code LocalStore} passes.
+ */
+package dev.tandem.sync.testing;
