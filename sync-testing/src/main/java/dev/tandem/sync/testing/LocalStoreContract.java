@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,20 +98,16 @@ public abstract class LocalStoreContract {
         + "}");
   }
 
-  private void write(Record... records) {
+  /** Runs {@code work} in one transaction of the store. */
+  private void inTx(Consumer<StoreTransaction> work) {
     store.inTransaction(tx -> {
-      for (Record r : records) {
-        tx.writeLocal(r);
-      }
+      work.accept(tx);
       return null;
     });
   }
 
-  private void applyRemote(Record r) {
-    store.inTransaction(tx -> {
-      tx.applyRemote(r);
-      return null;
-    });
+  private void write(Record... records) {
+    inTx(tx -> Arrays.asList(records).forEach(tx::writeLocal));
   }
 
   private OutboxEntry onlyDueEntry() {
@@ -225,10 +222,7 @@ public abstract class LocalStoreContract {
   @Test
   void transaction_usedAfterItsCallback_isRefused() {
     AtomicReference<StoreTransaction> kept = new AtomicReference<>();
-    store.inTransaction(tx -> {
-      kept.set(tx);
-      return null;
-    });
+    inTx(kept::set);
     assertThrows(IllegalStateException.class, () -> kept.get().writeLocal(conversation("c-1", 1)));
     assertNull(store.get("conversation", "c-1"));
   }
@@ -351,7 +345,7 @@ public abstract class LocalStoreContract {
   @Test
   void applyRemote_storesTheVersionAsItsOwnBase_withoutQueueing() {
     Record remote = conversation("c-1", 10);
-    applyRemote(remote);
+    inTx(tx -> tx.applyRemote(remote));
 
     LocalRecord r = store.get("conversation", "c-1");
     assertEquals(remote, r.current());
@@ -364,7 +358,7 @@ public abstract class LocalStoreContract {
   void applyRemote_overAnUnsyncedLocalChange_dropsItsEntry() {
     write(conversation("c-1", 10));
     Record remote = conversation("c-1", 20);
-    applyRemote(remote);
+    inTx(tx -> tx.applyRemote(remote));
 
     assertEquals(remote, store.get("conversation", "c-1").current());
     assertEquals(Collections.emptyList(), store.duePending(Long.MAX_VALUE, 10));
@@ -376,10 +370,7 @@ public abstract class LocalStoreContract {
     Record local = conversation("c-1", 20);
     write(local);
     Record agreed = conversation("c-1", 10);
-    store.inTransaction(tx -> {
-      tx.setBase(agreed);
-      return null;
-    });
+    inTx(tx -> tx.setBase(agreed));
 
     LocalRecord r = store.get("conversation", "c-1");
     assertEquals(local, r.current());
@@ -389,21 +380,14 @@ public abstract class LocalStoreContract {
 
   @Test
   void state_isWrittenInATransaction_readOutside_andNullRemovesIt() {
-    store.inTransaction(tx -> {
+    inTx(tx -> {
       tx.putState("cursor", "7");
       assertEquals("7", tx.state("cursor"));
-      return null;
     });
     assertEquals("7", store.state("cursor"));
-    store.inTransaction(tx -> {
-      tx.putState("cursor", "8");
-      return null;
-    });
+    inTx(tx -> tx.putState("cursor", "8"));
     assertEquals("8", store.state("cursor"));
-    store.inTransaction(tx -> {
-      tx.putState("cursor", null);
-      return null;
-    });
+    inTx(tx -> tx.putState("cursor", null));
     assertNull(store.state("cursor"));
   }
 
@@ -418,10 +402,7 @@ public abstract class LocalStoreContract {
     Conflict third = new Conflict("conversation", "c-2", "", "{}", null, Conflict.MERGED, local,
         null, START + 3);
     for (Conflict c : Arrays.asList(first, second, third)) {
-      store.inTransaction(tx -> {
-        tx.recordConflict(c);
-        return null;
-      });
+      inTx(tx -> tx.recordConflict(c));
     }
 
     assertEquals(Arrays.asList(third, second, first), store.conflicts(10));
