@@ -83,6 +83,20 @@ public final class UserPathBench {
     return -1;
   }
 
+  /** CPU time (user + system) of a process, from {@code /proc/<pid>/stat}, in nanoseconds. */
+  static long cpuNanos(long pid) throws IOException {
+    String stat = Files.readString(Paths.get("/proc/" + pid + "/stat"));
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    return ticks * 10_000_000L;
+  }
+
+  private static long selfCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
   public static void main(String[] args) throws Exception {
     List<Integer> sizes = new ArrayList<>();
     Path jar = Paths.get("sync-cli/target/tandem.jar");
@@ -169,6 +183,7 @@ public final class UserPathBench {
             .server(deviceUri, tokenA, TEAM).build()) {
           awaitLive(a);
           List<Integer> sizes = new ArrayList<>();
+          long[] cpu0 = {cpuNanos(server.pid()), cpuNanos(deviceB.pid()), selfCpuNanos()};
           long t0 = epochMicros();
           for (int c = 0; c < conversations; c++) {
             int conv = c;
@@ -192,6 +207,7 @@ public final class UserPathBench {
           long tPush = awaitDrained(a);
           long tB = Long.parseLong(awaitMatch(bOut, Pattern.compile("PHASE \\d+ (\\d+)"), 1800)
               .group(1));
+          long[] cpu1 = {cpuNanos(server.pid()), cpuNanos(deviceB.pid()), selfCpuNanos()};
           long upBulk = wire.up();
           long downBulk = wire.down();
           // The interactive case: one save at a time, into the last conversation.
@@ -214,6 +230,10 @@ public final class UserPathBench {
           report(n, conversations, bulkRecords, sizes, t0, tWrite, tPush, tB, upBulk, downBulk,
               saveNanos, ti, tiWrite, tiB, serverHwm, Long.parseLong(done[2]),
               Long.parseLong(done[3]), selfHwm, wire, dir);
+          System.out.printf("  CPU per bulk record (first write -> B complete): device A + relay "
+              + "%.0f µs, server %.0f µs, device B %.0f µs%n",
+              (cpu1[2] - cpu0[2]) / 1e3 / bulkRecords, (cpu1[0] - cpu0[0]) / 1e3 / bulkRecords,
+              (cpu1[1] - cpu0[1]) / 1e3 / bulkRecords);
         }
       }
     } finally {
