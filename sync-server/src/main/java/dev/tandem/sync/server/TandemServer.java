@@ -567,6 +567,8 @@ public final class TandemServer implements AutoCloseable {
 
   private static void json(Context ctx, int status, byte[] body) {
     ctx.status(status).contentType(JSON);
+    // The codings this server takes in request bodies (RFC 7694): clients switch to zstd on it.
+    ctx.header("Accept-Encoding", "zstd, gzip");
     String accept = body.length < COMPRESS_FROM ? null : ctx.header("Accept-Encoding");
     String encoding = ResponseEncoding.choose(accept);
     if (encoding != null) {
