@@ -1,6 +1,7 @@
 package dev.tandem.sync.cli;
 
 import dev.tandem.sync.server.Main;
+import dev.tandem.sync.server.ResponseCompression;
 import dev.tandem.sync.server.TandemServer;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -42,6 +43,12 @@ final class ServerCommand extends BaseCommand {
       description = "File holding the admin token (its first line); wins over the variable.")
   Path adminTokenFile;
 
+  @Option(names = "--compression", paramLabel = "MODE", defaultValue = "auto",
+      description = "How answers are compressed: auto (zstd or gzip, whichever the client "
+          + "accepts; the default), gzip (never zstd) or none. Request bodies are always taken "
+          + "as zstd or gzip.")
+  String compression;
+
   /** server/ in the data directory, or ~/.tandem/server where an earlier version put it. */
   private Path defaultData() {
     Path current = root().dataDir().resolve("server");
@@ -62,9 +69,15 @@ final class ServerCommand extends BaseCommand {
       err().flush();
       return 1;
     }
+    ResponseCompression responseCompression;
+    try {
+      responseCompression = ResponseCompression.parse(compression);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     Path data = storage != null && storage.data != null ? storage.data : defaultData();
     Main.Options options = new Main.Options(port, host, data.toAbsolutePath(), adminTokenEnv,
-        adminTokenFile, null);
+        adminTokenFile, null, responseCompression);
     TandemServer server;
     String admin;
     try {

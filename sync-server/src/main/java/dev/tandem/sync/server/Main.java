@@ -28,6 +28,7 @@ public final class Main {
   static final String USAGE =
       "usage: tandem-server [--port P] [--host H] [--data DIR] [--admin-token-env VAR]\n"
           + "                     [--admin-token-file FILE] [--max-clock-skew D]\n"
+          + "                     [--compression MODE]\n"
           + "  --port P              port to listen on (default 8080; 0 = any free port)\n"
           + "  --host H              address to bind (default 127.0.0.1; 0.0.0.0 for all)\n"
           + "  --data DIR            directory of the SQLite store (default ./tandem-server-data)\n"
@@ -37,7 +38,9 @@ public final class Main {
           + ADMIN_TOKEN_FILE_ENV + ");\n"
           + "                        wins over the variable\n"
           + "  --max-clock-skew D    how far ahead of the server's clock a change's clock may be,\n"
-          + "                        e.g. 300s, 5m, 1h (default 5m; env " + SKEW_ENV + ")";
+          + "                        e.g. 300s, 5m, 1h (default 5m; env " + SKEW_ENV + ")\n"
+          + "  --compression MODE    answers: auto (zstd or gzip, as the client accepts; default),\n"
+          + "                        gzip (never zstd) or none";
 
   /** An admin token file is a few bytes; anything larger is the wrong file. */
   private static final long MAX_ADMIN_TOKEN_FILE = 4096;
@@ -52,10 +55,17 @@ public final class Main {
    *     default"
    */
   public record Options(int port, String host, Path dataDir, String adminTokenEnv,
-      Path adminTokenFile, Duration maxClockSkew) {
+      Path adminTokenFile, Duration maxClockSkew, ResponseCompression compression) {
     /** Options whose admin token comes from the environment variable {@code adminTokenEnv}. */
     public Options(int port, String host, Path dataDir, String adminTokenEnv) {
       this(port, host, dataDir, adminTokenEnv, null, null);
+    }
+
+    /** Options with the default response compression. */
+    public Options(int port, String host, Path dataDir, String adminTokenEnv,
+        Path adminTokenFile, Duration maxClockSkew) {
+      this(port, host, dataDir, adminTokenEnv, adminTokenFile, maxClockSkew,
+          ResponseCompression.AUTO);
     }
   }
 
@@ -72,6 +82,7 @@ public final class Main {
     String env = "TANDEM_ADMIN_TOKEN";
     Path tokenFile = null;
     Duration skew = null;
+    ResponseCompression compression = ResponseCompression.AUTO;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       String value;
@@ -113,13 +124,16 @@ public final class Main {
         case "--max-clock-skew":
           skew = parseDuration(value, "--max-clock-skew");
           break;
+        case "--compression":
+          compression = ResponseCompression.parse(value);
+          break;
         case "--postgres":
           throw new IllegalArgumentException("--postgres is not available yet in this version");
         default:
           throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
-    return new Options(port, host, data, env, tokenFile, skew);
+    return new Options(port, host, data, env, tokenFile, skew, compression);
   }
 
   /**
@@ -206,6 +220,7 @@ public final class Main {
         .port(options.port())
         .dataDir(options.dataDir())
         .adminToken(adminToken(options, env))
+        .responseCompression(options.compression())
         .build()
         .start();
   }

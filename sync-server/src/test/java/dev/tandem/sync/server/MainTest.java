@@ -32,6 +32,16 @@ class MainTest {
   }
 
   @Test
+  void parse_compression_defaultsToAuto_andRefusesUnknownModes() {
+    assertEquals(ResponseCompression.AUTO, Main.parse().compression());
+    assertEquals(ResponseCompression.GZIP, Main.parse("--compression", "gzip").compression());
+    assertEquals(ResponseCompression.NONE, Main.parse("--compression=NONE").compression());
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> Main.parse("--compression", "brotli")).getMessage()
+        .contains("--compression must be auto, gzip or none"));
+  }
+
+  @Test
   void parse_badArguments_failWithAClearMessage() {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> Main.parse("--port", "x"))
         .getMessage().contains("--port must be a number"));
