@@ -164,6 +164,10 @@ public final class UserPathBench {
     env.remove("XDG_DATA_HOME");
     env.remove("XDG_CONFIG_HOME");
     Process server = spb.start();
+    List<Process> children = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(server));
+    // Ctrl-C on the benchmark must not leave a server or a device running.
+    Thread reaper = new Thread(() -> children.forEach(Process::destroyForcibly));
+    Runtime.getRuntime().addShutdownHook(reaper);
     Process deviceB = null;
     try {
       BlockingQueue<String> serverOut = lines(server, "server");
@@ -177,6 +181,7 @@ public final class UserPathBench {
             deviceUri.toString(), tokenB, TEAM, dir.resolve("b.db").toString(),
             Long.toString(bulkRecords), Long.toString(bulkRecords + interactive))
             .redirectErrorStream(true).start();
+        children.add(deviceB);
         BlockingQueue<String> bOut = lines(deviceB, "device B");
         awaitMatch(bOut, Pattern.compile("READY"), 120);
         try (Tandem a = Tandem.builder().database(dir.resolve("a.db")).deviceId("a")
@@ -245,6 +250,7 @@ public final class UserPathBench {
       if (!server.waitFor(30, TimeUnit.SECONDS)) {
         server.destroyForcibly();
       }
+      Runtime.getRuntime().removeShutdownHook(reaper);
       try (Stream<Path> paths = Files.walk(dir)) {
         paths.sorted(Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
       }
