@@ -299,6 +299,24 @@ public final class UserPathBench {
     return sorted[Math.min(sorted.length - 1, (int) ((long) sorted.length * p / 100))];
   }
 
+  /**
+   * The JSON of the first {@code n} messages the benchmark writes, from the corpus at its default
+   * place (run from the repository's root), for micro-benchmarks of the same data.
+   */
+  public static String[] agentMessages(int n) {
+    String text;
+    try {
+      text = corpusText(Paths.get("sync-cli/src/test/resources/corpus"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    String[] out = new String[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = message(i, "c-" + i / MESSAGES_PER_CONVERSATION, text).toJson().toString();
+    }
+    return out;
+  }
+
   /** Message {@code m}: Roo Code / Cline shape (content blocks, token counts, cost, model). */
   static Message message(int m, String conversationId, String text) {
     ArrayNode content = JsonNodeFactory.instance.arrayNode();
