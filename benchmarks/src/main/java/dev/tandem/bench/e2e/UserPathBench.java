@@ -179,7 +179,8 @@ public final class UserPathBench {
         deviceB = new ProcessBuilder(javaBin, "-Xmx" + deviceHeap, "-cp",
             System.getProperty("java.class.path"), UserPathDevice.class.getName(),
             deviceUri.toString(), tokenB, TEAM, dir.resolve("b.db").toString(),
-            Long.toString(bulkRecords), Long.toString(bulkRecords + interactive))
+            "m-" + (n - 1), Integer.toString(n), "m-" + (n + interactive - 1),
+            Integer.toString(n + interactive))
             .redirectErrorStream(true).start();
         children.add(deviceB);
         BlockingQueue<String> bOut = lines(deviceB, "device B");
@@ -210,7 +211,7 @@ public final class UserPathBench {
           }
           long tWrite = epochMicros();
           long tPush = awaitDrained(a);
-          long tB = Long.parseLong(awaitMatch(bOut, Pattern.compile("PHASE \\d+ (\\d+)"), 1800)
+          long tB = Long.parseLong(awaitMatch(bOut, Pattern.compile("PHASE \\S+ (\\d+)"), 1800)
               .group(1));
           long[] cpu1 = {cpuNanos(server.pid()), cpuNanos(deviceB.pid()), selfCpuNanos()};
           long upBulk = wire.up();

@@ -1,7 +1,6 @@
 package dev.tandem.bench.e2e;
 
 import dev.tandem.sync.Record;
-import dev.tandem.sync.SyncListener;
 import dev.tandem.sync.SyncStatus;
 import dev.tandem.sync.Tandem;
 import java.lang.management.ManagementFactory;
@@ -10,49 +9,31 @@ import java.lang.management.MemoryType;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import java.util.concurrent.CountDownLatch;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Device B of {@link UserPathBench}, in its own JVM: default builder settings (worker on, live
- * channel on), counts the changes it receives through a listener and prints, on standard output:
- * {@code READY} once its live channel is up, {@code PHASE <n> <epoch micros>} as soon as it has
- * received {@code n} records, and finally {@code DONE <epoch micros of the last record> <VmHWM kB>
- * <peak heap bytes>}.
+ * Device B of {@link UserPathBench}, in its own JVM: default builder settings (worker and live
+ * channel on). Prints on standard output {@code READY} once its live channel is up, {@code PHASE
+ * <id> <epoch micros>} as soon as message {@code id} is in its store, and finally {@code DONE
+ * <epoch micros of the last phase> <VmHWM kB> <peak heap bytes>} after checking that it holds
+ * exactly the number of messages expected after the last phase.
  *
- * <p>Arguments: server URI, token, team, database path, then the cumulative record counts that
- * end each phase.
+ * <p>It polls for the last message of each phase instead of counting listener events: A sends
+ * its outbox oldest first and B applies pages in the server's order, so the last message
+ * arriving means every earlier one has. (A listener also makes the engine keep every event of a
+ * sync cycle until the cycle ends, which is not what a device without one pays.)
+ *
+ * <p>Arguments: server URI, token, team, database path, then per phase the id of its last
+ * message and the number of messages B must hold after it.
  */
 public final class UserPathDevice {
   private UserPathDevice() {}
 
   public static void main(String[] args) throws Exception {
-    long[] phases = new long[args.length - 4];
-    for (int i = 0; i < phases.length; i++) {
-      phases[i] = Long.parseLong(args[4 + i]);
-    }
-    AtomicLong received = new AtomicLong();
-    CountDownLatch done = new CountDownLatch(1);
-    long[] reachedAt = new long[phases.length];
+    int phases = (args.length - 4) / 2;
     try (Tandem b = Tandem.builder().database(Paths.get(args[3])).deviceId("b")
         .server(URI.create(args[0]), args[1], args[2]).build()) {
-      b.addListener(new SyncListener() {
-        private int phase;
-
-        @Override
-        public void onRemoteChange(Record record) {
-          long n = received.incrementAndGet();
-          while (phase < phases.length && n >= phases[phase]) {
-            reachedAt[phase] = UserPathBench.epochMicros();
-            System.out.println("PHASE " + phases[phase] + " " + reachedAt[phase]);
-            System.out.flush();
-            if (++phase == phases.length) {
-              done.countDown();
-            }
-          }
-        }
-      }, Runnable::run);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (b.status().mode() != SyncStatus.Mode.LIVE) {
         if (System.nanoTime() > deadline) {
@@ -66,10 +47,30 @@ public final class UserPathDevice {
       }
       System.out.println("READY");
       System.out.flush();
-      // Bounded: a run that loses records must end, not hang the benchmark.
-      if (!done.await(30, TimeUnit.MINUTES)) {
-        System.out.println("FAILED received " + received.get() + " records");
-        System.exit(1);
+      long reached = 0;
+      for (int p = 0; p < phases; p++) {
+        String lastId = args[4 + 2 * p];
+        long expected = Long.parseLong(args[5 + 2 * p]);
+        // Bounded: a run that loses records must end, not hang the benchmark.
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        while (b.records("message").get(lastId) == null) {
+          if (System.nanoTime() > until) {
+            System.out.println("FAILED " + lastId + " never arrived: " + b.status());
+            System.exit(1);
+          }
+          Thread.sleep(2);
+        }
+        reached = UserPathBench.epochMicros();
+        System.out.println("PHASE " + lastId + " " + reached);
+        System.out.flush();
+        if (p == phases - 1) {
+          // Once, at the end: counting while a later phase arrives would delay seeing it.
+          long held = countMessages(b);
+          if (held != expected) {
+            System.out.println("FAILED holds " + held + " messages, expected " + expected);
+            System.exit(1);
+          }
+        }
       }
       long peak = 0;
       for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -77,10 +78,23 @@ public final class UserPathDevice {
           peak += pool.getPeakUsage().getUsed();
         }
       }
-      System.out.println("DONE " + reachedAt[phases.length - 1] + " "
+      System.out.println("DONE " + reached + " "
           + UserPathBench.vmHwmKb(Files.readAllLines(Paths.get("/proc/self/status"))) + " "
           + peak);
       System.out.flush();
+    }
+  }
+
+  private static long countMessages(Tandem b) {
+    long n = 0;
+    String after = null;
+    while (true) {
+      List<Record> page = b.records("message").list(after, 1000);
+      n += page.size();
+      if (page.size() < 1000) {
+        return n;
+      }
+      after = page.get(page.size() - 1).id();
     }
   }
 }
