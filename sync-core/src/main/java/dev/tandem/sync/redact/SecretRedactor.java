@@ -188,30 +188,11 @@ public final class SecretRedactor implements Redactor {
       }
       int kind = nameKind;
       nameKind = SecretFields.NONE;
-      String value = null;
-      if (kind == SecretFields.NONE && !risky) {
-        if (!escaped) {
-          if (!mayMatch(json, start, end)) {
-            continue;
-          }
-        } else if (!index.containsAny(json, start, end, false)) {
-          continue;
-        } else {
-          // Agent history is full of \n and \": a keyword in the raw text is decoded and then
-          // checked as precisely as an unescaped value (word starts, prefix patterns), so that
-          // "tokensIn" quoted inside a tool result does not send the value through every rule.
-          value = unescape(json, start, end);
-          if (value == null) {
-            return null;
-          }
-          if (!mayMatch(value, 0, value.length())) {
-            continue;
-          }
-        }
+      if (kind == SecretFields.NONE && !risky && !(escaped
+          ? index.containsAny(json, start, end, false) : mayMatch(json, start, end))) {
+        continue;
       }
-      if (value == null) {
-        value = escaped ? unescape(json, start, end) : json.substring(start, end);
-      }
+      String value = escaped ? unescape(json, start, end) : json.substring(start, end);
       if (value == null) {
         return null;
       }
@@ -238,7 +219,7 @@ public final class SecretRedactor implements Redactor {
    * of a search rule, or a keyword where its prefix rule's pattern matches. A URL is common in a
    * message; a URL with a password in it is not, and only that is worth decoding and a full run.
    */
-  private boolean mayMatch(CharSequence json, int start, int end) {
+  private boolean mayMatch(String json, int start, int end) {
     return index.anyHit(json, start, end, (keyword, at) -> {
       SecretRule rule = rules.get(keywordRule[keyword]);
       if (!rule.isPrefixRule()) {
