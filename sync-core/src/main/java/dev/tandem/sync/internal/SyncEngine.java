@@ -83,6 +83,11 @@ public final class SyncEngine {
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
   static final String CURSOR_KEY = "tandem.cursor";
   static final String LAST_SYNC_KEY = "tandem.last_sync_at";
+  /**
+   * Past {@link Config#batchSize} entries, a backlog request takes no more records once their
+   * JSON reaches this many characters: far below the server's body limit (16 MiB by default).
+   */
+  static final long BACKLOG_BATCH_CHARS = 4L * 1024 * 1024;
 
   /** The default resolver: {@link LastWriteWinsRule}, which {@code LastWriteWins.byHlc()} is. */
   public static final ConflictResolver LWW_BY_HLC = LastWriteWinsRule.BY_HLC;
@@ -90,6 +95,11 @@ public final class SyncEngine {
   /** Engine settings, filled by the builder. */
   public static final class Config {
     public int batchSize = 100;
+    /**
+     * The most entries per request while a backlog of more than {@link #batchSize} waits (up to
+     * the protocol's 1,000); 0 means always {@link #batchSize}.
+     */
+    public int backlogBatchSize;
     public int pullPageSize = 500;
     public long sweepIntervalMillis = 10_000;
     public long flushDelayMillis = 50;
@@ -372,12 +382,16 @@ public final class SyncEngine {
   // ---- push ----
 
   private void pushAll(Cycle cycle) {
-    int maxBatches = store.countOutbox(OutboxEntry.Status.PENDING) / config.batchSize + 2;
+    int pendingCount = store.countOutbox(OutboxEntry.Status.PENDING);
+    int maxBatches = pendingCount / config.batchSize + 2;
+    // A backlog goes in fewer, larger requests: each request costs a round trip, a server
+    // transaction and a local one to mark it synced, whatever its size.
+    int batchSize = Math.max(config.batchSize, Math.min(config.backlogBatchSize, pendingCount));
     for (int i = 0; i < maxBatches && !closed; i++) {
-      List<OutboxEntry> due = store.duePending(clock.millis(), config.batchSize);
+      List<OutboxEntry> due = store.duePending(clock.millis(), batchSize);
       due.removeAll(cycle.lostOnServer.values());
       if (restampForeign(due)) {
-        due = store.duePending(clock.millis(), config.batchSize);
+        due = store.duePending(clock.millis(), batchSize);
         due.removeAll(cycle.lostOnServer.values());
       }
       if (due.isEmpty()) {
@@ -387,7 +401,12 @@ public final class SyncEngine {
       List<Change> changes = new ArrayList<>(due.size());
       List<OutboxEntry> filtered = new ArrayList<>();
       List<OutboxEntry> orphans = new ArrayList<>();
+      long batchChars = 0;
       for (OutboxEntry e : due) {
+        if (toSend.size() >= config.batchSize && batchChars >= BACKLOG_BATCH_CHARS) {
+          // Large records: the rest wait for the next request, as they would have at batchSize.
+          break;
+        }
         LocalRecord lr = store.get(e.type(), e.entityId());
         if (lr == null) {
           orphans.add(e);
@@ -405,6 +424,7 @@ public final class SyncEngine {
             rec.hlc().toString(), base == null ? null : base.toString(), json, 0, null)
             .withIfBase(resolverFor(rec.type()).mergesFromBase()));
         toSend.add(e);
+        batchChars += json == null ? 0 : json.length();
       }
       // Entries that must not leave the device are settled locally: nothing to send, ever.
       if (!filtered.isEmpty()) {
