@@ -19,6 +19,16 @@ import org.junit.jupiter.api.Test;
  */
 class CompressionNegotiationSyncTest extends ClusterTest {
   private final List<String> pushEncodings = new CopyOnWriteArrayList<>();
+  private final List<OkHttpClient> clients = new CopyOnWriteArrayList<>();
+
+  /** The transport leaves a host's own client alone; the host (this test) closes its pool. */
+  @org.junit.jupiter.api.AfterEach
+  void closeClients() {
+    for (OkHttpClient c : clients) {
+      c.connectionPool().evictAll();
+      c.dispatcher().executorService().shutdown();
+    }
+  }
 
   private Tandem device(String id, Compression compression) {
     OkHttpClient client = new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
@@ -27,6 +37,7 @@ class CompressionNegotiationSyncTest extends ClusterTest {
       }
       return chain.proceed(chain.request());
     }).build();
+    clients.add(client);
     OkHttpTransport.Builder tb = OkHttpTransport.builder().baseUrl(cluster.uri())
         .token(cluster.server().createToken(Cluster.TEAM, id)).teamId(Cluster.TEAM)
         .deviceId(id).client(client);
