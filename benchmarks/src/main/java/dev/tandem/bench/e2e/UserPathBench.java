@@ -54,7 +54,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.tandem.bench.e2e.UserPathBench [N ...]
- *     [--jar sync-cli/target/tandem.jar] [--corpus sync-cli/src/test/resources/corpus]
+ *     [--jar sync-cli/target/tandem.jar] [--corpus sync-history/src/test/resources/corpus]
  *     [--interactive 1000] [--device-heap 64m] [--server-opts "-XX:..."]
  * </pre>
  */
@@ -100,7 +100,7 @@ public final class UserPathBench {
   public static void main(String[] args) throws Exception {
     List<Integer> sizes = new ArrayList<>();
     Path jar = Paths.get("sync-cli/target/tandem.jar");
-    Path corpus = Paths.get("sync-cli/src/test/resources/corpus");
+    Path corpus = Paths.get("sync-history/src/test/resources/corpus");
     int interactive = 1000;
     String deviceHeap = "64m";
     String serverOpts = "";
@@ -307,7 +307,7 @@ public final class UserPathBench {
   public static String[] agentMessages(int n) {
     String text;
     try {
-      text = corpusText(Paths.get("sync-cli/src/test/resources/corpus"));
+      text = corpusText(Paths.get("sync-history/src/test/resources/corpus"));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       but nothing is masked;
  *   <li>{@code secret}: the typical reply with an OpenAI-style key in it (masked);
  *   <li>{@code agent}: 1,000 messages of {@link dev.tandem.bench.e2e.UserPathBench} (Roo Code /
- *       Cline text from {@code sync-cli/src/test/resources/corpus}, full of escapes, tool output,
+ *       Cline text from {@code sync-history/src/test/resources/corpus}, full of escapes, tool output,
  *       quoted {@code tokensIn}), one per call in turn; run from the repository's root.
  * </ul>
  *
