@@ -26,7 +26,9 @@ class OwnEchoesSyncTest extends ClusterTest {
   @Test
   void ownPushesAreNotDownloaded_andInterleavedChangesOfOthersArrive() {
     HookedTransport[] wire = new HookedTransport[1];
-    Tandem a = cluster.device("a", Clock.SYSTEM, real -> wire[0] = new HookedTransport(real));
+    // batchSize set: a backlog would otherwise go in one batch of up to 1,000.
+    Tandem a = cluster.device("a", Clock.SYSTEM, real -> wire[0] = new HookedTransport(real),
+        builder -> builder.batchSize(100));
     Tandem b = cluster.device("b");
     putMany(a, "a1-", 250);
     assertEquals(250, a.syncNow().pushed());

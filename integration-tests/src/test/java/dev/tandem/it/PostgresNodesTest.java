@@ -298,7 +298,11 @@ class PostgresNodesTest {
           }
         }
       };
-      Tandem writer = device("writer", writerTransport, false);
+      // Batches of 100, as before backlogs went in batches of up to 1,000: the kill needs a
+      // second batch.
+      Tandem writer = Tandem.builder().database(dir.resolve("writer.db")).deviceId("writer")
+          .transport(writerTransport).autoSync(false).batchSize(100).build();
+      open.add(writer);
       Tandem reader = device("reader",
           transport(both, node2.createToken(TEAM, "reader"), "reader"), false);
       assertTrue(reader.syncNow().ok(), "the reader starts on node 1");

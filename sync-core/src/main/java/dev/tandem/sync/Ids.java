@@ -1,13 +1,9 @@
 package dev.tandem.sync;
 
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** Validation of record ids, device ids and type names, shared by every module. */
 public final class Ids {
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
-
   private Ids() {}
 
   /** What a valid id looks like, for error messages. */
@@ -18,12 +14,40 @@ public final class Ids {
    * except {@code .} and {@code ..}, which name directories wherever an id becomes a path.
    */
   public static boolean isValidId(@Nullable String id) {
-    return id != null && ID.matcher(id).matches() && !id.equals(".") && !id.equals("..");
+    // A loop, not a regex: every write checks its ids and type several times over.
+    if (id == null || id.isEmpty() || id.length() > 128 || id.equals(".") || id.equals("..")) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (!(isLowerOrDigit(c) || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == ':'
+          || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Returns true if {@code type} is a valid type name: {@code [a-z][a-z0-9_]{0,63}}. */
   public static boolean isValidType(@Nullable String type) {
-    return type != null && TYPE.matcher(type).matches();
+    if (type == null || type.isEmpty() || type.length() > 64) {
+      return false;
+    }
+    char first = type.charAt(0);
+    if (first < 'a' || first > 'z') {
+      return false;
+    }
+    for (int i = 1; i < type.length(); i++) {
+      char c = type.charAt(i);
+      if (!(isLowerOrDigit(c) || c == '_')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isLowerOrDigit(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
   }
 
   /**

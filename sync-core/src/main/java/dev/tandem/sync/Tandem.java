@@ -76,6 +76,8 @@ public final class Tandem implements AutoCloseable {
     this.hlc = new HlcClock(clock, deviceId);
     SyncEngine.Config config = new SyncEngine.Config();
     config.batchSize = b.batchSize;
+    // Left at its default, a backlog goes in batches of up to the protocol's 1,000.
+    config.backlogBatchSize = b.batchSizeSet ? b.batchSize : 1000;
     config.pullPageSize = b.pullPageSize;
     config.sweepIntervalMillis = b.sweepInterval.toMillis();
     config.flushDelayMillis = b.flushDelay.toMillis();
@@ -472,6 +474,7 @@ public final class Tandem implements AutoCloseable {
     private Redactor redactor;
     private Predicate<Record> filter;
     private int batchSize = 100;
+    private boolean batchSizeSet;
     private int pullPageSize = 500;
     private Duration sweepInterval = Duration.ofSeconds(10);
     private Duration flushDelay = Duration.ofMillis(50);
@@ -600,7 +603,8 @@ public final class Tandem implements AutoCloseable {
     }
 
     /**
-     * Sets the most outbox entries sent in one request (default 100).
+     * Sets the most outbox entries sent in one request. By default 100, and up to 1,000 while
+     * a backlog of more than 100 waits; a size set here holds always.
      *
      * @throws IllegalArgumentException unless between 1 and 1000
      */
@@ -609,6 +613,7 @@ public final class Tandem implements AutoCloseable {
         throw new IllegalArgumentException("batchSize must be 1..1000: " + n);
       }
       this.batchSize = n;
+      this.batchSizeSet = true;
       return this;
     }
 

@@ -60,4 +60,24 @@ class IdsTest {
     assertThrows(IllegalArgumentException.class, () -> Hlc.of(1, 0, ".."));
     assertThrows(IllegalArgumentException.class, () -> Hlc.parse("000000000001-0000-."));
   }
+
+  @Test
+  void theLoops_acceptExactlyWhatTheDocumentedPatternsAccept() {
+    java.util.regex.Pattern id = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    java.util.regex.Pattern type = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,63}");
+    for (char c = 0; c < Character.MAX_VALUE; c++) {
+      String one = String.valueOf(c);
+      for (String s : new String[] {one, "a" + c, c + "b", "m" + c + "-1"}) {
+        boolean dots = s.equals(".") || s.equals("..");
+        assertEquals(id.matcher(s).matches() && !dots, Ids.isValidId(s), "id U+"
+            + Integer.toHexString(c));
+        assertEquals(type.matcher(s).matches(), Ids.isValidType(s), "type U+"
+            + Integer.toHexString(c));
+      }
+    }
+    assertTrue(Ids.isValidType("a".repeat(64)));
+    assertFalse(Ids.isValidType("a".repeat(65)));
+    assertFalse(Ids.isValidType(""));
+    assertFalse(Ids.isValidType(null));
+  }
 }

@@ -123,7 +123,7 @@ class SyncEngineTest {
     assertEquals(1, a.status().pending());
     assertTrue(a.syncNow().ok());
     assertEquals(0, a.status().pending());
-    assertEquals(1, server.storedWrites);
+    assertEquals(1, server.storedWrites());
     b.syncNow();
     assertEquals("{\"n\":1}", b.records("message").get("m-1").json());
   }
@@ -166,9 +166,9 @@ class SyncEngineTest {
         long base = expectedBase[Math.min(attempt, expectedBase.length) - 1];
         assertTrue(delay >= base * 0.8 && delay <= base * 1.2, attempt + ": " + delay);
         // Not due yet: a sync before the delay sends nothing.
-        int pushes = server.pushCount;
+        int pushes = server.pushCount();
         a.syncNow();
-        assertEquals(pushes, server.pushCount);
+        assertEquals(pushes, server.pushCount());
         clock.advance(delay);
       } else {
         assertEquals(OutboxEntry.Status.FAILED, e.status());

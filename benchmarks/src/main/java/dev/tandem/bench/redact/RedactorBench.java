@@ -27,7 +27,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code mentions}: the reply quotes code that names keys ({@code api_key =
  *       os.getenv(...)}, {@code Authorization: Bearer $TOKEN}), so keywords hit and rules run,
  *       but nothing is masked;
- *   <li>{@code secret}: the typical reply with an OpenAI-style key in it (masked).
+ *   <li>{@code secret}: the typical reply with an OpenAI-style key in it (masked);
+ *   <li>{@code agent}: 1,000 messages of {@link dev.tandem.bench.e2e.UserPathBench} (Roo Code /
+ *       Cline text from {@code sync-history/src/test/resources/corpus}, full of escapes, tool output,
+ *       quoted {@code tokensIn}), one per call in turn; run from the repository's root.
  * </ul>
  *
  * <p>{@code impl=rules} is {@code Redactors.defaults()}; {@code impl=legacy} the previous
@@ -43,11 +46,13 @@ public class RedactorBench {
   @Param({"rules", "legacy"})
   public String impl;
 
-  @Param({"typical", "mentions", "secret"})
+  @Param({"typical", "mentions", "secret", "agent"})
   public String message;
 
   private Redactor redactor;
   private String json;
+  private String[] agent;
+  private int next;
 
   static final String TYPICAL_REPLY = "I updated the sync worker so that a page of pulled "
       + "changes is applied in one transaction, together with the new cursor. The retry loop now "
@@ -79,6 +84,10 @@ public class RedactorBench {
       case "secret":
         json = record(SECRET_REPLY);
         break;
+      case "agent":
+        agent = dev.tandem.bench.e2e.UserPathBench.agentMessages(1000);
+        json = agent[0];
+        break;
       default:
         json = record(TYPICAL_REPLY);
     }
@@ -87,13 +96,18 @@ public class RedactorBench {
     if ("secret".equals(message) && !changed) {
       throw new IllegalStateException(impl + " did not mask the secret");
     }
-    if (!"secret".equals(message) && changed && "rules".equals(impl)) {
+    if (!"secret".equals(message) && !"agent".equals(message) && changed
+        && "rules".equals(impl)) {
       throw new IllegalStateException("rules changed a message without a secret: " + once);
     }
   }
 
   @Benchmark
   public String redact() {
+    if (agent != null) {
+      next = next + 1 == agent.length ? 0 : next + 1;
+      return redactor.redact("message", "m-01HZX3Q9K7", agent[next]);
+    }
     return redactor.redact("message", "m-01HZX3Q9K7", json);
   }
 

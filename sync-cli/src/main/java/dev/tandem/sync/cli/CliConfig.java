@@ -9,6 +9,8 @@ import dev.tandem.sync.conflict.ThreeWayMerge;
 import dev.tandem.sync.internal.Json;
 import dev.tandem.sync.protocol.ProtocolCodec;
 import dev.tandem.sync.protocol.ProtocolException;
+import dev.tandem.sync.transport.Compression;
+import dev.tandem.sync.transport.OkHttpTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -174,16 +176,29 @@ final class CliConfig {
    * engine keeps the live channel open.
    */
   Tandem open(TandemCli root, boolean autoSync) {
+    return open(root, autoSync, Compression.AUTO);
+  }
+
+  /** {@link #open(TandemCli, boolean)} with the request compression of {@code --compression}. */
+  Tandem open(TandemCli root, boolean autoSync, Compression compression) {
     Path p = root.preparedDbPath();
-    return Tandem.builder()
-        .database(p)
-        .deviceId(device)
-        .server(server, token, team)
-        // Field-wise merge, text merged like git; what still conflicts goes to the later clock,
-        // the same answer on every device.
-        .conflictResolver(ThreeWayMerge.withFallback(LastWriteWins.byHlc()))
-        .autoSync(autoSync)
-        .build();
+    OkHttpTransport transport = OkHttpTransport.builder().baseUrl(server).token(token)
+        .teamId(team).deviceId(device).compression(compression).build();
+    try {
+      return Tandem.builder()
+          .database(p)
+          .deviceId(device)
+          .transport(transport)
+          // Field-wise merge, text merged like git; what still conflicts goes to the later clock,
+          // the same answer on every device.
+          .conflictResolver(ThreeWayMerge.withFallback(LastWriteWins.byHlc()))
+          .autoSync(autoSync)
+          .build();
+    } catch (RuntimeException e) {
+      // A transport handed to the builder is closed by Tandem only once it is built.
+      transport.close();
+      throw e;
+    }
   }
 
   /** What one {@code GET /health} said. */

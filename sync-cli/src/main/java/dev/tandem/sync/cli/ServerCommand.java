@@ -85,6 +85,12 @@ final class ServerCommand extends BaseCommand {
       description = "How often retention runs (default 1h).")
   String retentionInterval;
 
+  @Option(names = "--compression", paramLabel = "MODE",
+      description = "How answers are compressed: auto (zstd or gzip, whichever the client "
+          + "accepts; the default), gzip (never zstd) or none. Request bodies are always taken "
+          + "as zstd or gzip.")
+  String compression;
+
   /** The options given on the command line, by flag name, for {@link Main#resolve}. */
   private java.util.Map<String, String> given() {
     java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
@@ -102,6 +108,7 @@ final class ServerCommand extends BaseCommand {
     put(m, "--metrics-public", metricsPublic);
     put(m, "--tombstone-retention", tombstoneRetention);
     put(m, "--retention-interval", retentionInterval);
+    put(m, "--compression", compression);
     return m;
   }
 
@@ -139,7 +146,7 @@ final class ServerCommand extends BaseCommand {
         resolved.dataDir().toAbsolutePath(), resolved.adminTokenEnv(), resolved.adminTokenFile(),
         resolved.maxClockSkew(), resolved.logFormat(), resolved.logLevel(),
         resolved.metricsPublic(), resolved.tombstoneRetention(), resolved.retentionInterval(),
-        resolved.databaseUrl(), resolved.databasePasswordFile());
+        resolved.databaseUrl(), resolved.databasePasswordFile(), resolved.compression());
     // Put back when the command returns: tests and embedders run it inside a longer-lived JVM.
     Logs.State logging = Logs.state();
     try {

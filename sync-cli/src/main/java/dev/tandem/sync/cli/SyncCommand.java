@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "sync", mixinStandardHelpOptions = true, description = {"Syncs with the server.",
@@ -162,12 +163,13 @@ final class SyncCommand extends BaseCommand {
           "Exit code 1 if the server cannot be reached or refuses (the error is printed); local "
               + "changes stay queued."})
   static final class Now extends BaseCommand {
+    @Mixin CompressionOption compression;
     @Option(names = "--json", description = "Machine-readable output.") boolean json;
 
     @Override
     public Integer call() {
       CliConfig config = config(this);
-      try (Tandem tandem = config.open(root(), false)) {
+      try (Tandem tandem = config.open(root(), false, compression.compression)) {
         return report(this, tandem, tandem.syncNow(), json, null);
       }
     }
@@ -236,12 +238,13 @@ final class SyncCommand extends BaseCommand {
       description = {"Moves failed entries back to pending, then syncs.",
           "Exit code 1 if the sync fails."})
   static final class Retry extends BaseCommand {
+    @Mixin CompressionOption compression;
     @Option(names = "--json", description = "Machine-readable output.") boolean json;
 
     @Override
     public Integer call() {
       CliConfig config = config(this);
-      try (Tandem tandem = config.open(root(), false)) {
+      try (Tandem tandem = config.open(root(), false, compression.compression)) {
         int moved = tandem.retryFailed();
         if (!json) {
           out().println("moved " + moved + " failed change(s) back to pending");
@@ -259,6 +262,7 @@ final class SyncCommand extends BaseCommand {
               + "(upsert|delete), hlc and, for records of a conversation, conversationId. "
               + "Connection changes go to stderr. Local changes are pushed meanwhile."})
   static final class Watch extends BaseCommand {
+    @Mixin CompressionOption compression;
     @Option(names = "--json", description = "One JSON object per line.") boolean json;
 
     // Bounds for tests and scripts; not part of the documented interface.
@@ -277,7 +281,7 @@ final class SyncCommand extends BaseCommand {
         t.setDaemon(true);
         return t;
       });
-      Tandem tandem = config.open(root(), true);
+      Tandem tandem = config.open(root(), true, compression.compression);
       Thread hook = new Thread(() -> {
         stop.countDown();
         tandem.close();

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  * $TANDEM_CONFIG}. {@code $HOME} wins over Java's {@code user.home}. Files at the locations of
  * earlier versions ({@code ~/.tandem/}) are still used when only they exist.
  */
-@Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0-SNAPSHOT",
+@Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
     description = "Local-first sync of AI coding agent history.",
     subcommands = {
         ImportCommand.class, ExportCommand.class, ListCommand.class, ShowCommand.class,

@@ -431,6 +431,30 @@ class NetworkCommandsTest {
   }
 
   @Test
+  void syncNow_withEachCompression_syncs_andAnUnknownOneIsBadUsage() throws Exception {
+    init("laptop");
+    init("desk");
+    assertEquals(0, as("laptop", "import", task().toString()).code());
+    Result push = as("laptop", "sync", "now", "--compression", "zstd", "--json");
+    assertEquals(0, push.code(), push.err());
+    int pushed = push.json().get("pushed").asInt();
+    assertTrue(pushed > 1, push.out());
+    for (String mode : new String[] {"gzip", "none", "AUTO"}) {
+      Result r = as("desk", "sync", "now", "--compression", mode, "--json");
+      assertEquals(0, r.code(), mode + ": " + r.err());
+    }
+    assertEquals(1, as("desk", "list", "--json").json().size());
+
+    Result bad = as("desk", "sync", "now", "--compression", "brotli");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("--compression must be auto, zstd, gzip or none"), bad.err());
+    Result badServer = run("server", "--port", "0", "--compression", "zstd-only");
+    assertEquals(2, badServer.code());
+    assertTrue(badServer.err().contains("--compression must be auto, gzip or none"),
+        badServer.err());
+  }
+
+  @Test
   void server_withAnUnreachableDatabase_exits1_andWithBothStores_isBadUsage() {
     Result pg = run("server", "--port", "0", "--database-url",
         "jdbc:postgresql://127.0.0.1:1/x?connectTimeout=2");

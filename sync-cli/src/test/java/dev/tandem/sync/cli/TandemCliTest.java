@@ -38,6 +38,15 @@ class TandemCliTest {
   }
 
   @Test
+  void version_isThePomsVersion() {
+    String pomVersion = System.getProperty("tandem.pomVersion");
+    assertTrue(pomVersion != null && !pomVersion.isEmpty(), "surefire passes the pom's version");
+    Result r = run("--version");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("tandem " + pomVersion, r.out().trim());
+  }
+
+  @Test
   void help_worksOnEveryCommand_withExitCode0() {
     List<List<String>> paths = new ArrayList<>();
     collect(TandemCli.commandLine(new TandemCli()), new ArrayList<>(), paths);

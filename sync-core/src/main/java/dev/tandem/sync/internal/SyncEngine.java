@@ -83,6 +83,11 @@ public final class SyncEngine {
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
   static final String CURSOR_KEY = "tandem.cursor";
   static final String LAST_SYNC_KEY = "tandem.last_sync_at";
+  /**
+   * Past {@link Config#batchSize} entries, a backlog request takes no more records once their
+   * JSON reaches this many characters: far below the server's body limit (16 MiB by default).
+   */
+  static final long BACKLOG_BATCH_CHARS = 4L * 1024 * 1024;
 
   /** The default resolver: {@link LastWriteWinsRule}, which {@code LastWriteWins.byHlc()} is. */
   public static final ConflictResolver LWW_BY_HLC = LastWriteWinsRule.BY_HLC;
@@ -90,6 +95,11 @@ public final class SyncEngine {
   /** Engine settings, filled by the builder. */
   public static final class Config {
     public int batchSize = 100;
+    /**
+     * The most entries per request while a backlog of more than {@link #batchSize} waits (up to
+     * the protocol's 1,000); 0 means always {@link #batchSize}.
+     */
+    public int backlogBatchSize;
     public int pullPageSize = 500;
     public long sweepIntervalMillis = 10_000;
     public long flushDelayMillis = 50;
@@ -281,6 +291,7 @@ public final class SyncEngine {
       if (closed) {
         return new SyncResult(0, 0, 0, Collections.<Conflict>emptyList(), null, closedFailure());
       }
+      settleInDoubt();
       pullAll(cycle);
       downloadError = null;
       cycle.uploading = true;
@@ -371,12 +382,16 @@ public final class SyncEngine {
   // ---- push ----
 
   private void pushAll(Cycle cycle) {
-    int maxBatches = store.countOutbox(OutboxEntry.Status.PENDING) / config.batchSize + 2;
+    int pendingCount = store.countOutbox(OutboxEntry.Status.PENDING);
+    int maxBatches = pendingCount / config.batchSize + 2;
+    // A backlog goes in fewer, larger requests: each request costs a round trip, a server
+    // transaction and a local one to mark it synced, whatever its size.
+    int batchSize = Math.max(config.batchSize, Math.min(config.backlogBatchSize, pendingCount));
     for (int i = 0; i < maxBatches && !closed; i++) {
-      List<OutboxEntry> due = store.duePending(clock.millis(), config.batchSize);
+      List<OutboxEntry> due = store.duePending(clock.millis(), batchSize);
       due.removeAll(cycle.lostOnServer.values());
       if (restampForeign(due)) {
-        due = store.duePending(clock.millis(), config.batchSize);
+        due = store.duePending(clock.millis(), batchSize);
         due.removeAll(cycle.lostOnServer.values());
       }
       if (due.isEmpty()) {
@@ -386,7 +401,12 @@ public final class SyncEngine {
       List<Change> changes = new ArrayList<>(due.size());
       List<OutboxEntry> filtered = new ArrayList<>();
       List<OutboxEntry> orphans = new ArrayList<>();
+      long batchChars = 0;
       for (OutboxEntry e : due) {
+        if (toSend.size() >= config.batchSize && batchChars >= BACKLOG_BATCH_CHARS) {
+          // Large records: the rest wait for the next request, as they would have at batchSize.
+          break;
+        }
         LocalRecord lr = store.get(e.type(), e.entityId());
         if (lr == null) {
           orphans.add(e);
@@ -404,6 +424,7 @@ public final class SyncEngine {
             rec.hlc().toString(), base == null ? null : base.toString(), json, 0, null)
             .withIfBase(resolverFor(rec.type()).mergesFromBase()));
         toSend.add(e);
+        batchChars += json == null ? 0 : json.length();
       }
       // Entries that must not leave the device are settled locally: nothing to send, ever.
       if (!filtered.isEmpty()) {
@@ -463,12 +484,87 @@ public final class SyncEngine {
 
   /** The unredacted versions an unanswered push carried, by record key. */
   private static final class InDoubt {
+    final PushRequest request;
     final Map<String, Record> versions;
     final long chars;
+    /** Every change conditional: sending it again can store nothing made without the latest. */
+    final boolean askable;
 
-    InDoubt(Map<String, Record> versions, long chars) {
+    InDoubt(PushRequest request, Map<String, Record> versions, long chars) {
+      this.request = request;
       this.versions = versions;
       this.chars = chars;
+      boolean all = true;
+      for (Change c : request.changes()) {
+        all &= c.ifBase();
+      }
+      this.askable = all;
+    }
+  }
+
+  /**
+   * Asks the server about unanswered conditional pushes by sending each again exactly as it was:
+   * a batch id the server has seen gets its first answer, so every version it stored then becomes
+   * the base of its record (the device's later edit merges from it, not from an older base). A
+   * batch the server never saw is applied now, which is safe because every change in it is
+   * conditional: stored only if nobody changed the record since. Refusals are left to the pull,
+   * which brings the records as they are now (a replayed answer's versions may be old).
+   */
+  private void settleInDoubt() {
+    List<InDoubt> ask = new ArrayList<>();
+    synchronized (inDoubt) {
+      for (InDoubt d : inDoubt) {
+        if (d.askable) {
+          ask.add(d);
+        }
+      }
+    }
+    for (InDoubt d : ask) {
+      PushResponse response;
+      try {
+        response = transport.push(d.request);
+      } catch (TransportException e) {
+        if (e.isRetryable()) {
+          return; // still no answer: ask again next cycle
+        }
+        forget(d);
+        continue;
+      }
+      Set<String> notStored = new HashSet<>();
+      for (PushResponse.EntryError err : response.errors()) {
+        notStored.add(Protocol.recordKey(err.type(), err.id()));
+      }
+      for (PushResponse.Conflict c : response.conflicts()) {
+        if (Resolution.REMOTE_WINS.is(c.resolution())) {
+          notStored.add(Protocol.recordKey(c.type(), c.id()));
+        }
+      }
+      store.inTransaction(tx -> {
+        for (Map.Entry<String, Record> e : d.versions.entrySet()) {
+          Record pushed = e.getValue();
+          if (notStored.contains(e.getKey())) {
+            continue;
+          }
+          LocalRecord lr = tx.get(pushed.type(), pushed.id());
+          if (lr == null || !tx.hasUnsyncedChanges(pushed.type(), pushed.id())
+              || lr.current().equals(pushed)) {
+            continue; // settled since, or unchanged: the push below settles it
+          }
+          if (lr.base() == null || pushed.hlc().isAfter(lr.base().hlc())) {
+            tx.setBase(pushed);
+          }
+        }
+        return null;
+      });
+      forget(d);
+    }
+  }
+
+  private void forget(InDoubt d) {
+    synchronized (inDoubt) {
+      if (inDoubt.remove(d)) {
+        inDoubtChars -= d.chars;
+      }
     }
   }
 
@@ -516,7 +612,7 @@ public final class SyncEngine {
           }
         }
         synchronized (inDoubt) {
-          inDoubt.addLast(new InDoubt(versions, chars));
+          inDoubt.addLast(new InDoubt(request, versions, chars));
           inDoubtChars += chars;
           while (inDoubt.size() > MAX_IN_DOUBT || inDoubtChars > MAX_IN_DOUBT_CHARS) {
             inDoubtChars -= inDoubt.removeFirst().chars;

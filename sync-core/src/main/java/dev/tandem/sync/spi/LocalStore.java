@@ -71,6 +71,8 @@ public interface LocalStore extends AutoCloseable {
   /**
    * Records a failed attempt: increments the retry count, stores the error, and either schedules
    * the next attempt at {@code nextAttemptAt} or, if {@code terminal}, parks the entry as failed.
+   * An entry that was coalesced with a newer change since it was read keeps only the error: the
+   * newer version stays pending and due, since it deserves its own attempt.
    */
   void markFailed(OutboxEntry entry, String error, long nextAttemptAt, boolean terminal);
 

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The operations available inside one write transaction of a {@link LocalStore}. Everything done
  * through one instance commits or rolls back together. Valid only inside the callback that
- * received it.
+ * received it: used later, its methods throw {@link IllegalStateException}.
  */
 public interface StoreTransaction {
   /** Returns the record with its base, or null if the store has never seen it. */
@@ -24,7 +24,8 @@ public interface StoreTransaction {
   void writeLocal(Record record);
 
   /**
-   * Writes a version received from the server without queueing it, and makes it the new base.
+   * Writes a version received from the server without queueing it, and makes it the new base. A
+   * pending or failed outbox entry of the record is dropped: the remote version replaced it.
    */
   void applyRemote(Record record);
 

@@ -114,6 +114,19 @@ class SecretRedactorTest {
   }
 
   @Test
+  void escapedValues_thatOnlyQuoteKeywords_areReturnedUnchanged_andKeysInThemStillMasked() {
+    // Tool output as agent history stores it: escaped newlines and quotes around "tokensIn".
+    String quoted = "{\"content\":\"{\\\"request\\\":\\\"run the task\\\",\\n"
+        + "\\\"tokensIn\\\":18342,\\\"tokensOut\\\":512,\\\"cost\\\":0.02}\\n"
+        + "the token count is fine\"}";
+    assertSame(quoted, redactor.redact("ui_message", "u", quoted));
+    String key = "ghp_" + rnd(ALNUM, 36);
+    String withKey = quoted.replace("the token count", "token=" + key + " count");
+    String out = redactor.redact("ui_message", "u", withKey);
+    assertEquals(quoted.replace("the token count", "token=[REDACTED] count"), out);
+  }
+
+  @Test
   void fieldNames_neverTriggerThePreFilter_andNothingIsRewritten() {
     String json = "{\"tokensIn\":12,\"tokensOut\":3,\"secretive\":false,\"token_type\":\"bearer\","
         + "\"passwordPolicy\":{\"min\":8},\"content\":\"hello\"}";

@@ -59,6 +59,7 @@ public final class Main {
     m.put("--metrics-public", "TANDEM_METRICS_PUBLIC");
     m.put("--tombstone-retention", "TANDEM_TOMBSTONE_RETENTION");
     m.put("--retention-interval", "TANDEM_RETENTION_INTERVAL");
+    m.put("--compression", "TANDEM_COMPRESSION");
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -68,6 +69,7 @@ public final class Main {
           + "                     [--admin-token-file FILE] [--max-clock-skew D]\n"
           + "                     [--log-format text|json] [--log-level L] [--metrics-public]\n"
           + "                     [--tombstone-retention D] [--retention-interval D]\n"
+          + "                     [--compression MODE]\n"
           + "  --port P              port to listen on (default 8080; 0 = any free port)\n"
           + "  --host H              address to bind (default 127.0.0.1; 0.0.0.0 for all)\n"
           + "  --data DIR            directory of the SQLite store (default ./tandem-server-data)\n"
@@ -88,12 +90,14 @@ public final class Main {
           + "  --tombstone-retention D  purge deletes stored longer ago than D, e.g. 90d\n"
           + "                        (default 90d; off keeps them forever)\n"
           + "  --retention-interval D  how often retention runs (default 1h)\n"
+          + "  --compression MODE    answers: auto (zstd or gzip, as the client accepts; default),\n"
+          + "                        gzip (never zstd) or none\n"
           + "Every flag may be set as an environment variable instead (the flag wins):\n"
           + "  TANDEM_PORT, TANDEM_HOST, TANDEM_DATA, TANDEM_DATABASE_URL,\n"
           + "  TANDEM_DATABASE_PASSWORD_FILE, TANDEM_ADMIN_TOKEN_ENV,\n"
           + "  TANDEM_ADMIN_TOKEN_FILE, TANDEM_MAX_CLOCK_SKEW, TANDEM_LOG_FORMAT,\n"
           + "  TANDEM_LOG_LEVEL, TANDEM_METRICS_PUBLIC (true/false), TANDEM_TOMBSTONE_RETENTION,\n"
-          + "  TANDEM_RETENTION_INTERVAL";
+          + "  TANDEM_RETENTION_INTERVAL, TANDEM_COMPRESSION";
 
   /** An admin token file is a few bytes; anything larger is the wrong file. */
   private static final long MAX_ADMIN_TOKEN_FILE = 4096;
@@ -116,13 +120,14 @@ public final class Main {
   public record Options(int port, String host, Path dataDir, String adminTokenEnv,
       Path adminTokenFile, Duration maxClockSkew, Logs.Format logFormat, String logLevel,
       boolean metricsPublic, Duration tombstoneRetention, Duration retentionInterval,
-      String databaseUrl, Path databasePasswordFile) {
-    /** Options with every setting, on SQLite. */
+      String databaseUrl, Path databasePasswordFile, ResponseCompression compression) {
+    /** Options with every setting, on SQLite, answers compressed as the client accepts. */
     public Options(int port, String host, Path dataDir, String adminTokenEnv,
         Path adminTokenFile, Duration maxClockSkew, Logs.Format logFormat, String logLevel,
         boolean metricsPublic, Duration tombstoneRetention, Duration retentionInterval) {
       this(port, host, dataDir, adminTokenEnv, adminTokenFile, maxClockSkew, logFormat,
-          logLevel, metricsPublic, tombstoneRetention, retentionInterval, null, null);
+          logLevel, metricsPublic, tombstoneRetention, retentionInterval, null, null,
+          ResponseCompression.AUTO);
     }
 
     /** Options whose admin token comes from the environment variable {@code adminTokenEnv}. */
@@ -259,6 +264,16 @@ public final class Main {
       }
     }
     String passwordFile = v.get("--database-password-file");
+    String compression = v.get("--compression");
+    ResponseCompression responseCompression;
+    try {
+      responseCompression = compression == null ? ResponseCompression.AUTO
+          : ResponseCompression.parse(compression);
+    } catch (IllegalArgumentException e) {
+      // The message names the flag; a value from the variable says so too.
+      throw new IllegalArgumentException(v.what("--compression").equals("--compression")
+          ? e.getMessage() : v.what("--compression") + ": " + e.getMessage(), e);
+    }
     return new Options(port, host == null ? "127.0.0.1" : host,
         data == null ? defaultData : Paths.get(data),
         tokenEnv == null ? "TANDEM_ADMIN_TOKEN" : tokenEnv,
@@ -269,7 +284,7 @@ public final class Main {
         metricsPublic, tombstones,
         interval == null ? DEFAULT_RETENTION_INTERVAL
             : parseDuration(interval, v.what("--retention-interval")),
-        databaseUrl, passwordFile == null ? null : Paths.get(passwordFile));
+        databaseUrl, passwordFile == null ? null : Paths.get(passwordFile), responseCompression);
   }
 
   private static String requireDatabaseUrl(String value, String what) {
@@ -451,7 +466,8 @@ public final class Main {
         .adminToken(adminToken(options, env))
         .metricsPublic(options.metricsPublic())
         .tombstoneRetention(options.tombstoneRetention())
-        .retentionInterval(options.retentionInterval());
+        .retentionInterval(options.retentionInterval())
+        .responseCompression(options.compression());
     String url = databaseUrl(options, env);
     if (url == null) {
       return b.dataDir(options.dataDir()).build().start();

@@ -90,6 +90,8 @@ public final class TandemServer implements AutoCloseable {
   private final byte[] adminTokenHash;
   private final long maxBodyBytes;
   private final int maxBatchChanges;
+  private final ResponseCompression responseCompression;
+  private static final String COMPRESSION_ATTRIBUTE = "tandem.responseCompression";
   private final long maxRecordBytes;
   private final Duration shutdownTimeout;
   private final dev.tandem.sync.Clock clock;
@@ -135,6 +137,7 @@ public final class TandemServer implements AutoCloseable {
     this.adminTokenHash = b.adminToken == null ? null : Tokens.sha256(b.adminToken);
     this.maxBodyBytes = b.maxBodyBytes;
     this.maxBatchChanges = b.maxBatchChanges;
+    this.responseCompression = b.responseCompression;
     this.maxRecordBytes = b.maxRecordBytes;
     this.shutdownTimeout = b.shutdownTimeout;
     this.clock = b.clock;
@@ -214,6 +217,7 @@ public final class TandemServer implements AutoCloseable {
             .log("request");
       });
     });
+    app.before(ctx -> ctx.attribute(COMPRESSION_ATTRIBUTE, responseCompression));
     app.exception(ApiException.class, (e, ctx) -> {
       if (e.status() == 503) {
         ctx.header("Retry-After", retryAfterSeconds);
@@ -827,8 +831,12 @@ public final class TandemServer implements AutoCloseable {
 
   private static void json(Context ctx, int status, byte[] body) {
     ctx.status(status).contentType(JSON);
-    String accept = body.length < COMPRESS_FROM ? null : ctx.header("Accept-Encoding");
-    String encoding = ResponseEncoding.choose(accept);
+    // The codings this server takes in request bodies (RFC 7694): clients switch to zstd on it.
+    ctx.header("Accept-Encoding", "zstd, gzip");
+    ResponseCompression rc = ctx.attribute(COMPRESSION_ATTRIBUTE);
+    String accept = body.length < COMPRESS_FROM || rc == ResponseCompression.NONE ? null
+        : ctx.header("Accept-Encoding");
+    String encoding = ResponseEncoding.choose(accept, rc != ResponseCompression.GZIP);
     if (encoding != null) {
       ctx.header("Content-Encoding", encoding);
       ctx.header("Vary", "Accept-Encoding");
@@ -863,6 +871,7 @@ public final class TandemServer implements AutoCloseable {
     private String adminToken;
     private long maxBodyBytes = 16L * 1024 * 1024;
     private int maxBatchChanges = 1000;
+    private ResponseCompression responseCompression = ResponseCompression.AUTO;
     private long maxRecordBytes = 4L * 1024 * 1024;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration livePingInterval = Duration.ofSeconds(30);
@@ -1080,6 +1089,12 @@ public final class TandemServer implements AutoCloseable {
     /** Largest request body, both as received and after inflating. Default 16 MiB. */
     public Builder maxBodyBytes(long bytes) {
       this.maxBodyBytes = positive(bytes, "maxBodyBytes");
+      return this;
+    }
+
+    /** How answers are compressed. Default {@link ResponseCompression#AUTO}. */
+    public Builder responseCompression(ResponseCompression compression) {
+      this.responseCompression = java.util.Objects.requireNonNull(compression, "compression");
       return this;
     }
 

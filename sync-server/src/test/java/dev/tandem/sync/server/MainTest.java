@@ -32,6 +32,16 @@ class MainTest {
   }
 
   @Test
+  void parse_compression_defaultsToAuto_andRefusesUnknownModes() {
+    assertEquals(ResponseCompression.AUTO, Main.parse().compression());
+    assertEquals(ResponseCompression.GZIP, Main.parse("--compression", "gzip").compression());
+    assertEquals(ResponseCompression.NONE, Main.parse("--compression=NONE").compression());
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> Main.parse("--compression", "brotli")).getMessage()
+        .contains("--compression must be auto, gzip or none"));
+  }
+
+  @Test
   void parse_badArguments_failWithAClearMessage() {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> Main.parse("--port", "x"))
         .getMessage().contains("--port must be a number"));
@@ -148,6 +158,7 @@ class MainTest {
     env.put("TANDEM_RETENTION_INTERVAL", "10m");
     env.put("TANDEM_DATABASE_URL", "jdbc:postgresql://db:5432/tandem");
     env.put("TANDEM_DATABASE_PASSWORD_FILE", "/run/secrets/db");
+    env.put("TANDEM_COMPRESSION", "gzip");
     assertEquals(env.keySet(), new java.util.HashSet<>(Main.ENV.values()),
         "a variable for every flag, and this test names them all");
     Main.Options o = Main.parse(env);
@@ -155,7 +166,8 @@ class MainTest {
         Paths.get("/run/secrets/admin"), java.time.Duration.ofMinutes(2),
         dev.tandem.sync.server.logging.Logs.Format.JSON, "warn", true,
         java.time.Duration.ofDays(30), java.time.Duration.ofMinutes(10),
-        "jdbc:postgresql://db:5432/tandem", Paths.get("/run/secrets/db")), o);
+        "jdbc:postgresql://db:5432/tandem", Paths.get("/run/secrets/db"),
+        ResponseCompression.GZIP), o);
   }
 
   @Test

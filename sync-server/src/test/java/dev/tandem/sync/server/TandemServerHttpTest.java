@@ -517,6 +517,45 @@ class TandemServerHttpTest {
     assertEquals(data, ProtocolCodec.readPullResponse(unz).changes().get(0).data());
   }
 
+  @Test
+  void everyAnswer_listsTheCodingsTheServerTakesInRequests() {
+    // RFC 7694: clients send zstd bodies only after seeing zstd here.
+    HttpResponse<byte[]> pulled = desk.pull("");
+    assertEquals("zstd, gzip", pulled.headers().firstValue("Accept-Encoding").orElse(""));
+    HttpResponse<byte[]> refused = laptop.push(new byte[] {1, 2}, "br");
+    assertEquals(415, refused.statusCode());
+    assertEquals("zstd, gzip", refused.headers().firstValue("Accept-Encoding").orElse(""));
+  }
+
+  @Test
+  void responseCompression_gzipNeverAnswersZstd_andNoneNeverCompresses() throws IOException {
+    for (ResponseCompression rc : new ResponseCompression[] {ResponseCompression.GZIP,
+        ResponseCompression.NONE}) {
+      TandemServer s = TandemServer.builder().responseCompression(rc).port(0)
+          .dataDir(dir.resolve("rc-" + rc)).adminToken(ADMIN).build().start();
+      try {
+        Device a = Device.create(s, "team-1", "laptop-1");
+        Device b = Device.create(s, "team-1", "desk-2");
+        String data = "{\"x\":\"" + "abc".repeat(320) + "\"}";
+        ok(a.push(batch("b1", "laptop-1", upsert("message", "m-1", hlc(1, 0, "laptop-1"), null,
+            data))));
+        List<String> headers = new ArrayList<>(b.headers());
+        headers.add("Accept-Encoding");
+        headers.add("zstd, gzip");
+        HttpResponse<byte[]> r = send(s, "GET", "/sync/pull", null,
+            headers.toArray(new String[0]));
+        assertEquals(200, r.statusCode());
+        String enc = r.headers().firstValue("Content-Encoding").orElse("");
+        byte[] plain = rc == ResponseCompression.GZIP
+            ? new GZIPInputStream(new ByteArrayInputStream(r.body())).readAllBytes() : r.body();
+        assertEquals(rc == ResponseCompression.GZIP ? "gzip" : "", enc, rc.toString());
+        assertEquals(data, ProtocolCodec.readPullResponse(plain).changes().get(0).data());
+      } finally {
+        s.close();
+      }
+    }
+  }
+
   // ---- admin ----
 
   @Test

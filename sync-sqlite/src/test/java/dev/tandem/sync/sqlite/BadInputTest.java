@@ -14,6 +14,7 @@ import dev.tandem.sync.Record;
 import dev.tandem.sync.StoreException;
 import dev.tandem.sync.SyncException.Reason;
 import dev.tandem.sync.spi.OutboxEntry.Status;
+import dev.tandem.sync.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +100,7 @@ class BadInputTest {
   @Test
   void defaultMaximum_is4MiB() {
     try (HybridStorageBackend store = HybridStorageBackend.open(
-        TestStores.config(dir.resolve("d.db"), new TestStores.FakeClock()))) {
+        TestStores.config(dir.resolve("d.db"), new ManualClock(TestStores.START)))) {
       StringBuilder sb = new StringBuilder(4 * 1024 * 1024 + 20).append("{\"t\":\"");
       while (sb.length() < 4 * 1024 * 1024) {
         sb.append("xxxxxxxxxxxxxxxx");

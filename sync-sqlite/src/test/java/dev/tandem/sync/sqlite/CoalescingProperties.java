@@ -7,6 +7,7 @@ import dev.tandem.sync.Hlc;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.OutboxEntry;
+import dev.tandem.sync.testing.ManualClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class CoalescingProperties {
   void open() throws IOException {
     dir = Files.createTempDirectory("coalesce");
     store = HybridStorageBackend.open(TestStores.config(dir.resolve("p.db"),
-        new TestStores.FakeClock(), "item"));
+        new ManualClock(TestStores.START), "item"));
   }
 
   @AfterProperty

@@ -3,6 +3,7 @@ package dev.tandem.sync.sqlite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.sync.testing.ManualClock;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -74,7 +75,7 @@ class CrashConsistencyTest {
   private void assertConsistent(Path db, int reportedInAll, int run) {
     String after = " after kill " + (run + 1);
     try (HybridStorageBackend store = HybridStorageBackend.open(TestStores.config(db,
-        new TestStores.FakeClock()))) {
+        new ManualClock(TestStores.START)))) {
       assertEquals("ok", store.query("PRAGMA integrity_check").get(0).values().iterator().next());
       store.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
       int records = 0;

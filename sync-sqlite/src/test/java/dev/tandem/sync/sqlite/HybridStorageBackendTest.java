@@ -16,6 +16,7 @@ import dev.tandem.sync.Record;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.OutboxEntry;
 import dev.tandem.sync.spi.OutboxEntry.Status;
+import dev.tandem.sync.testing.ManualClock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HybridStorageBackendTest {
   @TempDir Path dir;
-  TestStores.FakeClock clock = new TestStores.FakeClock();
+  ManualClock clock = new ManualClock(TestStores.START);
   HybridStorageBackend store;
 
   @BeforeEach

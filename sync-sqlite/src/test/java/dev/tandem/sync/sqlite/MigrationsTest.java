@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tandem.sync.StoreException;
 import dev.tandem.sync.SyncException.Reason;
 import dev.tandem.sync.spi.StoreConfig;
+import dev.tandem.sync.testing.ManualClock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +22,7 @@ class MigrationsTest {
   @TempDir Path dir;
 
   private StoreConfig config() {
-    return TestStores.config(dir.resolve("m.db"), new TestStores.FakeClock());
+    return TestStores.config(dir.resolve("m.db"), new ManualClock(TestStores.START));
   }
 
   private static final Migration V2 = Migration.of(2, "add notes table",

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.sync.DataChange;
 import dev.tandem.sync.HlcClock;
+import dev.tandem.sync.testing.ManualClock;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.Tandem;
 import java.io.ByteArrayOutputStream;
@@ -34,7 +35,7 @@ class ObserveOtherProcessTest {
   @Test
   void dataVersion_movesForAnotherConnectionsCommit_notForThisStoresOwn() {
     Path db = dir.resolve("v.db");
-    TestStores.FakeClock clock = new TestStores.FakeClock();
+    ManualClock clock = new ManualClock(TestStores.START);
     try (HybridStorageBackend mine = HybridStorageBackend.open(TestStores.config(db, clock));
         HybridStorageBackend other = HybridStorageBackend.open(TestStores.config(db, clock))) {
       HlcClock hlc = new HlcClock(clock, "dev-1");

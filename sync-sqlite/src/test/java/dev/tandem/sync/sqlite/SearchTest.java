@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.sync.Record;
 import dev.tandem.sync.SearchHit;
+import dev.tandem.sync.testing.ManualClock;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -26,7 +27,7 @@ class SearchTest {
   @BeforeEach
   void open() {
     store = HybridStorageBackend.open(TestStores.config(dir.resolve("s.db"),
-        new TestStores.FakeClock()));
+        new ManualClock(TestStores.START)));
     write(conversation("c-db", "Database work", 1), conversation("c-ui", "UI polish", 2),
         conversation("c-misc", "Misc", 3),
         message("m-1", "c-db", 10, "migrate the sqlite schema to version two"),

@@ -10,6 +10,7 @@ import dev.tandem.sync.Record;
 import dev.tandem.sync.StoreException;
 import dev.tandem.sync.SyncException.Reason;
 import dev.tandem.sync.spi.OutboxEntry.Status;
+import dev.tandem.sync.testing.ManualClock;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SeedSurfaceTest {
   @TempDir Path dir;
-  TestStores.FakeClock clock = new TestStores.FakeClock();
+  ManualClock clock = new ManualClock(TestStores.START);
   HybridStorageBackend store;
 
   @BeforeEach

@@ -10,23 +10,12 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Helpers shared by the store tests: a fake clock, configs and record builders. */
+/** Helpers shared by the store tests: configs and record builders. */
 final class TestStores {
   private TestStores() {}
 
-  /** A settable clock starting at a fixed instant. */
-  static final class FakeClock implements Clock {
-    final AtomicLong now = new AtomicLong(1_700_000_000_000L);
-
-    @Override
-    public long millis() {
-      return now.get();
-    }
-
-    void advance(long ms) {
-      now.addAndGet(ms);
-    }
-  }
+  /** The instant the tests' {@code ManualClock}s start at. */
+  static final long START = 1_700_000_000_000L;
 
   static StoreConfig config(Path file, Clock clock, String... customTypes) {
     return new StoreConfig(file, StoreConfig.DEFAULT_MAX_RECORD_BYTES, false, clock,

@@ -5,9 +5,17 @@ package dev.tandem.sync.transport;
  * OkHttpTransport.Builder#minCompressBytes(int)} always go plain.
  */
 public enum Compression {
+  /**
+   * zstd whenever both sides have it, gzip otherwise. The default. With zstd-jni (and its native
+   * library) on the classpath, the transport asks for zstd or gzip responses, and sends request
+   * bodies as zstd once a server's answer has listed zstd in its {@code Accept-Encoding} header
+   * (the codings it takes in requests, RFC 7694); until then, and without zstd-jni, as gzip. A
+   * server that refuses a zstd body with 415 gets it again gzipped, and gzip from then on.
+   */
+  AUTO,
   /** Bodies go uncompressed. Responses may still come gzipped. */
   NONE,
-  /** Bodies go gzipped, with {@code Content-Encoding: gzip}. The default; needs nothing extra. */
+  /** Bodies go gzipped, with {@code Content-Encoding: gzip}. Needs nothing extra. */
   GZIP,
   /**
    * Bodies go as zstd, with {@code Content-Encoding: zstd}, and responses are accepted as zstd or

@@ -13,6 +13,11 @@ public final class ResponseEncoding {
 
   /** Returns {@code zstd}, {@code gzip} or null, from an {@code Accept-Encoding} header. */
   public static String choose(String acceptEncoding) {
+    return choose(acceptEncoding, true);
+  }
+
+  /** {@link #choose(String)}, never {@code zstd} unless {@code zstd} is true. */
+  public static String choose(String acceptEncoding, boolean zstd) {
     if (acceptEncoding == null) {
       return null;
     }
@@ -24,7 +29,7 @@ public final class ResponseEncoding {
       if (refused) {
         continue;
       }
-      if (name.equals("zstd")) {
+      if (zstd && name.equals("zstd")) {
         return "zstd";
       }
       gzip |= name.equals("gzip");

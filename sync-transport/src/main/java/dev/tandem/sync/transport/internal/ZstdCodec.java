@@ -7,7 +7,8 @@ import java.io.InputStream;
 
 /**
  * The only class that touches zstd-jni, an optional dependency: nothing loads it unless {@code
- * Compression.ZSTD} was chosen.
+ * Compression.ZSTD} was chosen or {@link ZstdAvailability} found zstd-jni for {@code
+ * Compression.AUTO}.
  */
 public final class ZstdCodec {
   /** zstd's default level: most of the ratio at a fraction of the higher levels' CPU. */

@@ -24,6 +24,19 @@ import java.util.TreeMap;
  * An in-memory sync server with the reference server's rules (LWW by HLC, one latest row per
  * record with a team sequence, idempotent batch ids), reached through {@link Transport}s that
  * encode and decode every body with the real codec. Faults can be switched on per device.
+ *
+ * <pre>{@code
+ * FakeSyncServer server = new FakeSyncServer();
+ * try (Tandem a = Tandem.builder().store(new InMemoryStore(clock))
+ *         .transport(server.transport("device-a")).clock(clock).build()) {
+ *   a.conversations().save(Conversation.builder("c-1").title("t").build());
+ *   a.syncNow();
+ * }
+ * assertEquals(1, server.changes().size());
+ * }</pre>
+ *
+ * <p>One server stands for one team; every device gets its own {@link #transport(String)}. All
+ * methods are thread-safe. Nothing runs in the background and nothing needs closing.
  */
 public final class FakeSyncServer {
   private static final class Stored {
@@ -40,8 +53,8 @@ public final class FakeSyncServer {
   private final Set<String> rejectIds = new HashSet<>();
   private int failNextPushesWith500;
   private long seq;
-  public int pushCount;
-  public int storedWrites;
+  private int pushCount;
+  private int storedWrites;
 
   /**
    * A server that does not tell its time ({@code serverTimestamp} 0): devices keep their own
@@ -56,6 +69,10 @@ public final class FakeSyncServer {
     this.clock = clock;
   }
 
+  /**
+   * Makes every call from {@code deviceId} fail as a refused connection ({@code NETWORK}), or
+   * stops it.
+   */
   public synchronized void setOffline(String deviceId, boolean isOffline) {
     if (isOffline) {
       offline.add(deviceId);
@@ -86,6 +103,7 @@ public final class FakeSyncServer {
     refuseNextCursor = true;
   }
 
+  /** Answers the next {@code n} pushes, from any device, with 500 before applying them. */
   public synchronized void failNextPushesWith500(int n) {
     failNextPushesWith500 = n;
   }
@@ -106,6 +124,21 @@ public final class FakeSyncServer {
     return out;
   }
 
+  /** Returns the number of pushes that reached the server, refused ones included. */
+  public synchronized int pushCount() {
+    return pushCount;
+  }
+
+  /** Returns the number of changes the server stored (winning writes; re-sends not counted). */
+  public synchronized int storedWrites() {
+    return storedWrites;
+  }
+
+  /**
+   * Returns a transport for {@code deviceId}: pushes and pulls go through the real codec, a pull
+   * leaves out the device's own changes as the reference server does. {@code close()} does
+   * nothing, so a device can be restarted on the same transport.
+   */
   public Transport transport(String deviceId) {
     return new Transport() {
       @Override

@@ -20,8 +20,12 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * A {@link LocalStore} in memory, for engine tests that need no SQLite. Transactions roll back by
- * restoring a snapshot. Follows the SPI's documented semantics, like the SQLite store.
+ * A {@link LocalStore} in memory, for tests that need no SQLite. Transactions roll back by
+ * restoring a snapshot. Follows the SPI's documented semantics, like the SQLite store (both pass
+ * {@link LocalStoreContract}), with one exception: {@link #search} is not supported.
+ *
+ * <p>Thread-safe: every method holds the store's lock, so a transaction excludes every other call.
+ * Nothing is kept after the JVM ends; {@link #close()} only refuses further use.
  */
 public final class InMemoryStore implements LocalStore {
   private static final class Row {
@@ -67,6 +71,7 @@ public final class InMemoryStore implements LocalStore {
   private long nextRowId = 1;
   private boolean closed;
 
+  /** A store that stamps outbox rows ({@code createdAt}, {@code updatedAt}) with {@code clock}. */
   public InMemoryStore(dev.tandem.sync.Clock clock) {
     this.clock = clock;
   }
@@ -86,8 +91,9 @@ public final class InMemoryStore implements LocalStore {
     Map<String, String> s0 = new HashMap<>(state);
     List<Conflict> c0 = new ArrayList<>(conflicts);
     long n0 = nextRowId;
+    Tx tx = new Tx();
     try {
-      return work.apply(new Tx());
+      return work.apply(tx);
     } catch (RuntimeException | Error e) {
       records = r0;
       outbox = o0;
@@ -95,17 +101,30 @@ public final class InMemoryStore implements LocalStore {
       conflicts = c0;
       nextRowId = n0;
       throw e;
+    } finally {
+      tx.open = false;
     }
   }
 
   private final class Tx implements StoreTransaction {
+    boolean open = true;
+
+    /** Refuses use after the callback, as the SQLite store does: the work would be lost. */
+    private void check() {
+      if (!open) {
+        throw new IllegalStateException("transaction is over: use it only inside its callback");
+      }
+    }
+
     @Override
     public LocalRecord get(String type, String id) {
+      check();
       return records.get(key(type, id));
     }
 
     @Override
     public void writeLocal(Record record) {
+      check();
       String k = key(record.type(), record.id());
       LocalRecord prev = records.get(k);
       records.put(k, new LocalRecord(record, prev == null ? null : prev.base()));
@@ -132,6 +151,7 @@ public final class InMemoryStore implements LocalStore {
 
     @Override
     public void applyRemote(Record record) {
+      check();
       String k = key(record.type(), record.id());
       records.put(k, new LocalRecord(record, record));
       outbox.remove(k);
@@ -139,6 +159,7 @@ public final class InMemoryStore implements LocalStore {
 
     @Override
     public void setBase(Record base) {
+      check();
       String k = key(base.type(), base.id());
       LocalRecord prev = records.get(k);
       records.put(k, new LocalRecord(prev == null ? base : prev.current(), base));
@@ -146,21 +167,25 @@ public final class InMemoryStore implements LocalStore {
 
     @Override
     public boolean hasUnsyncedChanges(String type, String id) {
+      check();
       return outbox.containsKey(key(type, id));
     }
 
     @Override
     public void recordConflict(Conflict conflict) {
+      check();
       conflicts.add(conflict);
     }
 
     @Override
     public String state(String k) {
+      check();
       return state.get(k);
     }
 
     @Override
     public void putState(String k, String value) {
+      check();
       if (value == null) {
         state.remove(k);
       } else {
@@ -175,7 +200,10 @@ public final class InMemoryStore implements LocalStore {
     return records.get(key(type, id));
   }
 
-  /** Returns every record (live and tombstones) keyed "type/id", for convergence checks. */
+  /**
+   * Returns every record (live and tombstones) keyed "type/id", for convergence checks; works
+   * after {@link #close()}.
+   */
   public synchronized Map<String, Record> snapshot() {
     Map<String, Record> out = new TreeMap<>();
     for (Map.Entry<String, LocalRecord> e : records.entrySet()) {
@@ -216,6 +244,7 @@ public final class InMemoryStore implements LocalStore {
 
   @Override
   public synchronized List<Record> latestMessages(String conversationId, long beforeTs, int limit) {
+    ensureOpen();
     List<Record> all = listByConversation("message", conversationId);
     Collections.reverse(all);
     List<Record> out = new ArrayList<>();
@@ -229,17 +258,36 @@ public final class InMemoryStore implements LocalStore {
 
   @Override
   public synchronized List<Record> conversationsByActivity(int limit, int offset) {
+    ensureOpen();
     List<Record> all = list("conversation", null, Integer.MAX_VALUE);
-    all.sort(Comparator.comparingLong((Record c) -> -c.data().path("updatedAt").asLong(0))
+    // Activity is the later of the conversation's own update and its newest live message.
+    Map<String, Long> activity = new HashMap<>();
+    for (Record c : all) {
+      activity.put(c.id(), c.data().path("updatedAt").asLong(0));
+    }
+    for (LocalRecord r : records.values()) {
+      Record m = r.current();
+      String conversationId = m.deleted() ? null : m.data().path("conversationId").asText(null);
+      if (m.type().equals("message") && activity.containsKey(conversationId)) {
+        activity.merge(conversationId, m.data().path("ts").asLong(0), Math::max);
+      }
+    }
+    all.sort(Comparator.comparingLong((Record c) -> -activity.get(c.id()))
         .thenComparing(Record::id));
     return all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
   }
 
   @Override
   public synchronized int countByConversation(String type, String conversationId) {
+    ensureOpen();
     return listByConversation(type, conversationId).size();
   }
 
+  /**
+   * Not supported: there is no full-text index in memory.
+   *
+   * @throws UnsupportedOperationException always
+   */
   @Override
   public List<SearchHit> search(String query, int limit) {
     throw new UnsupportedOperationException("no search in memory");
@@ -314,6 +362,12 @@ public final class InMemoryStore implements LocalStore {
     if (row == null) {
       return;
     }
+    if (!row.hlc.equals(entry.hlc())) {
+      // Coalesced with a newer change since it was read: that version gets its own attempt.
+      row.error = error;
+      row.updatedAt = clock.millis();
+      return;
+    }
     row.retryCount++;
     row.error = error;
     row.nextAttemptAt = nextAttemptAt;
@@ -325,6 +379,7 @@ public final class InMemoryStore implements LocalStore {
 
   @Override
   public synchronized int retryFailed(long nowMillis) {
+    ensureOpen();
     int n = 0;
     for (Row r : outbox.values()) {
       if (r.status == OutboxEntry.Status.FAILED) {
@@ -350,7 +405,7 @@ public final class InMemoryStore implements LocalStore {
     return n;
   }
 
-  /** Returns a copy of every outbox row. */
+  /** Returns a copy of every outbox row; works after {@link #close()}, for inspection. */
   public synchronized List<OutboxEntry> outbox() {
     List<OutboxEntry> out = new ArrayList<>();
     for (Row r : outbox.values()) {
@@ -361,6 +416,7 @@ public final class InMemoryStore implements LocalStore {
 
   @Override
   public synchronized List<Conflict> conflicts(int limit) {
+    ensureOpen();
     List<Conflict> out = new ArrayList<>(conflicts);
     Collections.reverse(out);
     return out.subList(0, Math.min(limit, out.size()));

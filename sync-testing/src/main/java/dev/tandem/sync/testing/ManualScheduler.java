@@ -35,6 +35,7 @@ public final class ManualScheduler extends AbstractExecutorService
   private boolean shutdown;
   private int runs;
 
+  /** A scheduler on {@code clock}'s time; share the clock with the code under test. */
   public ManualScheduler(ManualClock clock) {
     this.clock = clock;
   }
