@@ -10,6 +10,7 @@ import dev.tandem.sync.SyncStatus;
 import dev.tandem.sync.Tandem;
 import dev.tandem.sync.TransportException;
 import dev.tandem.sync.protocol.PushRequest;
+import dev.tandem.sync.server.EmbeddedPostgresHolder;
 import dev.tandem.sync.server.Main;
 import dev.tandem.sync.server.PostgresListener;
 import dev.tandem.sync.server.PostgresServerStore;

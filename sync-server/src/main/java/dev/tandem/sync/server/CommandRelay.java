@@ -82,14 +82,14 @@ final class CommandRelay implements LiveConnections.Events {
   @Override
   public void deviceOnline(String team, String device) {
     later(() -> {
-      store.touchDevice(team, device, clock.millis());
+      store.commands().touchDevice(team, device, clock.millis());
       deliver(team, device, true);
     });
   }
 
   @Override
   public void deviceOffline(String team, String device) {
-    later(() -> store.touchDevice(team, device, clock.millis()));
+    later(() -> store.commands().touchDevice(team, device, clock.millis()));
   }
 
   @Override
@@ -105,11 +105,11 @@ final class CommandRelay implements LiveConnections.Events {
   @Override
   public void updateHere(String team, String commandId) {
     later(() -> {
-      StoredCommand c = store.command(team, commandId);
+      StoredCommand c = store.commands().command(team, commandId);
       if (c == null) {
         return;
       }
-      List<CommandEvent> history = store.commandHistory(team, commandId);
+      List<CommandEvent> history = store.commands().commandHistory(team, commandId);
       CommandEvent last = history.isEmpty() ? null : history.get(history.size() - 1);
       live.sendToDevice(team, c.source(), updateFrame(c, c.status(),
           last == null ? null : last.output(), last == null ? c.updatedAt() : last.at()));
@@ -122,7 +122,7 @@ final class CommandRelay implements LiveConnections.Events {
    */
   void sweep() {
     long now = clock.millis();
-    for (StoredCommand c : store.dueCommands(now, MAX_LIST)) {
+    for (StoredCommand c : store.commands().dueCommands(now, MAX_LIST)) {
       if (c.expiresAt() <= now) {
         move(c, OPEN, "expired", -1, -1, null, now);
       } else if (c.attempts() >= MAX_ATTEMPTS) {
@@ -132,7 +132,7 @@ final class CommandRelay implements LiveConnections.Events {
         send(c, now);
       } else {
         // Not connected: it goes out when the device connects; no need to look at it before.
-        store.updateCommand(c.teamId(), c.commandId(), Set.of("delivered"), "delivered", -1,
+        store.commands().updateCommand(c.teamId(), c.commandId(), Set.of("delivered"), "delivered", -1,
             c.expiresAt(), null, now);
       }
     }
@@ -187,7 +187,7 @@ final class CommandRelay implements LiveConnections.Events {
       return;
     }
     long now = clock.millis();
-    for (StoredCommand c : store.deliverable(team, target, MAX_LIST)) {
+    for (StoredCommand c : store.commands().deliverable(team, target, MAX_LIST)) {
       if (c.expiresAt() <= now) {
         move(c, OPEN, "expired", -1, -1, null, now);
       } else if (c.status().equals("queued") || all) {
@@ -228,7 +228,7 @@ final class CommandRelay implements LiveConnections.Events {
   /** Moves a command and tells its source; returns it afterwards, or null if it had moved. */
   private StoredCommand move(StoredCommand c, Set<String> from, String to, int attempts,
       long nextAttemptAt, String output, long at) {
-    StoredCommand after = store.updateCommand(c.teamId(), c.commandId(), from, to, attempts,
+    StoredCommand after = store.commands().updateCommand(c.teamId(), c.commandId(), from, to, attempts,
         nextAttemptAt, output, at);
     if (after != null) {
       update(after, to, output, at);
@@ -257,7 +257,7 @@ final class CommandRelay implements LiveConnections.Events {
   }
 
   StoredCommand ack(String team, String device, String commandId) {
-    StoredCommand c = store.command(team, commandId);
+    StoredCommand c = store.commands().command(team, commandId);
     if (c == null || !c.target().equals(device)) {
       return null;
     }
@@ -266,7 +266,7 @@ final class CommandRelay implements LiveConnections.Events {
     StoredCommand after = c.expiresAt() <= now
         ? move(c, OPEN, "expired", -1, -1, null, now)
         : move(c, Set.of("delivered"), "acked", -1, -1, null, now);
-    return after != null ? after : store.command(team, commandId);
+    return after != null ? after : store.commands().command(team, commandId);
   }
 
   // ---- HTTP ----
@@ -274,7 +274,7 @@ final class CommandRelay implements LiveConnections.Events {
   /** {@code PUT /devices/self}. */
   byte[] putSelf(TokenOwner owner, byte[] body) {
     ObjectNode node = object(body);
-    DeviceInfo d = store.updateDevice(owner.teamId(), owner.deviceId(), optText(node, "name"),
+    DeviceInfo d = store.commands().updateDevice(owner.teamId(), owner.deviceId(), optText(node, "name"),
         optText(node, "platform"), optText(node, "appVersion"), clock.millis());
     if (d == null) {
       // The token exists, so the device does: only a store without that token could say no.
@@ -286,7 +286,7 @@ final class CommandRelay implements LiveConnections.Events {
   /** {@code GET /devices}. */
   byte[] devices(TokenOwner owner) {
     ArrayNode list = Json.MAPPER.createArrayNode();
-    for (DeviceInfo d : store.devices(owner.teamId())) {
+    for (DeviceInfo d : store.commands().devices(owner.teamId())) {
       list.add(device(owner.teamId(), d));
     }
     ObjectNode out = Json.object();
@@ -331,13 +331,13 @@ final class CommandRelay implements LiveConnections.Events {
     if (key != null && key.isEmpty()) {
       throw ApiException.badRequest("conflictKey must not be empty");
     }
-    StoredCommand existing = store.command(owner.teamId(), commandId);
-    if (existing == null && store.device(owner.teamId(), target) == null) {
+    StoredCommand existing = store.commands().command(owner.teamId(), commandId);
+    if (existing == null && store.commands().device(owner.teamId(), target) == null) {
       // Another team's device is unknown here too: ids never leak across teams.
       throw new ApiException(404, "unknown_device", "no device \"" + target + "\" in this team");
     }
     long now = clock.millis();
-    InsertResult r = store.insertCommand(new StoredCommand(owner.teamId(), commandId,
+    InsertResult r = store.commands().insertCommand(new StoredCommand(owner.teamId(), commandId,
         owner.deviceId(), target, type.asText(), payloadJson, priority, now, now + ttl * 1000,
         key, "queued", 0, 0, now));
     for (StoredCommand old : r.superseded()) {
@@ -358,7 +358,7 @@ final class CommandRelay implements LiveConnections.Events {
     StoredCommand c = find(owner, commandId);
     ObjectNode out = command(c);
     ArrayNode history = Json.MAPPER.createArrayNode();
-    for (CommandEvent e : store.commandHistory(owner.teamId(), commandId)) {
+    for (CommandEvent e : store.commands().commandHistory(owner.teamId(), commandId)) {
       ObjectNode h = Json.object();
       h.put("status", e.status());
       if (e.output() != null) {
@@ -396,7 +396,7 @@ final class CommandRelay implements LiveConnections.Events {
       }
     }
     ArrayNode list = Json.MAPPER.createArrayNode();
-    for (StoredCommand c : store.listCommands(owner.teamId(),
+    for (StoredCommand c : store.commands().listCommands(owner.teamId(),
         new CommandFilter(blankToNull(target), blankToNull(status), blankToNull(device), n))) {
       list.add(command(c));
     }
@@ -434,20 +434,20 @@ final class CommandRelay implements LiveConnections.Events {
     }
     long now = clock.millis();
     if (status.equals("running") && outputJson != null && c.status().equals("running")
-        && store.commandHistory(c.teamId(), commandId).size() >= MAX_HISTORY) {
+        && store.commands().commandHistory(c.teamId(), commandId).size() >= MAX_HISTORY) {
       // Relayed, not kept: a chatty handler cannot grow the history without bound.
       update(c, "running", outputJson, now);
       return bytes(status(c));
     }
     StoredCommand after = move(c, RESULT_FROM, status, -1, -1, outputJson, now);
-    return bytes(status(after != null ? after : store.command(c.teamId(), commandId)));
+    return bytes(status(after != null ? after : store.commands().command(c.teamId(), commandId)));
   }
 
   private StoredCommand find(TokenOwner owner, String commandId) {
     if (!Ids.isValidId(commandId)) {
       throw new ApiException(400, "invalid_id", "command id " + Ids.ID_RULE);
     }
-    StoredCommand c = store.command(owner.teamId(), commandId);
+    StoredCommand c = store.commands().command(owner.teamId(), commandId);
     if (c == null) {
       throw new ApiException(404, "unknown_command", "no command \"" + commandId + "\"");
     }

@@ -3,11 +3,6 @@ package dev.tandem.sync.server;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.sync.protocol.Change;
-import dev.tandem.sync.server.CommandStore.CommandEvent;
-import dev.tandem.sync.server.CommandStore.CommandFilter;
-import dev.tandem.sync.server.CommandStore.DeviceInfo;
-import dev.tandem.sync.server.CommandStore.InsertResult;
-import dev.tandem.sync.server.CommandStore.StoredCommand;
 import dev.tandem.sync.server.internal.SchemaMigrator;
 import java.sql.Array;
 import java.sql.Connection;
@@ -720,85 +715,23 @@ public final class PostgresServerStore implements ServerStore {
     });
   }
 
-  // ---- devices and commands (CommandStore; the SQL, shared with SQLite, is in CommandSql) ----
+  // ---- devices and commands (the SQL, shared with SQLite, is in CommandSql) ----
 
-  @Override
-  public List<DeviceInfo> devices(String teamId) {
-    return read(c -> CommandSql.devices(c, teamId));
-  }
-
-  @Override
-  public DeviceInfo device(String teamId, String deviceId) {
-    return read(c -> CommandSql.device(c, teamId, deviceId));
-  }
-
-  @Override
-  public DeviceInfo updateDevice(String teamId, String deviceId, String name, String platform,
-      String appVersion, long seenAt) {
-    return write("cannot update the device", c -> {
-      if (CommandSql.device(c, teamId, deviceId) == null) {
-        return null;
-      }
-      CommandSql.updateDevice(c, teamId, deviceId, name, platform, appVersion, seenAt);
-      return CommandSql.device(c, teamId, deviceId);
-    });
-  }
-
-  @Override
-  public void touchDevice(String teamId, String deviceId, long seenAt) {
-    updateDevice(teamId, deviceId, null, null, null, seenAt);
-  }
-
-  @Override
-  public InsertResult insertCommand(StoredCommand command) {
-    try {
-      return write("cannot store the command", c -> CommandSql.insert(c, command));
-    } catch (ServerStoreException e) {
-      // Two nodes storing the same command id at once: the other one's insert won; same answer
-      // as a duplicate found before inserting.
-      if (e.getCause() instanceof SQLException
-          && "23505".equals(((SQLException) e.getCause()).getSQLState())) {
-        StoredCommand existing = command(command.teamId(), command.commandId());
-        if (existing != null) {
-          return new InsertResult(existing, false, List.of());
-        }
-      }
-      throw e;
+  private final CommandStore commands = new SqlCommandStore(new SqlCommandStore.Db() {
+    @Override
+    public <T> T read(SqlCommandStore.Sql<T> work) {
+      return PostgresServerStore.this.read(work::run);
     }
-  }
+
+    @Override
+    public <T> T write(SqlCommandStore.Sql<T> work) {
+      return PostgresServerStore.this.write("server store query failed", work::run);
+    }
+  });
 
   @Override
-  public StoredCommand command(String teamId, String commandId) {
-    return read(c -> CommandSql.command(c, teamId, commandId));
-  }
-
-  @Override
-  public List<CommandEvent> commandHistory(String teamId, String commandId) {
-    return read(c -> CommandSql.history(c, teamId, commandId));
-  }
-
-  @Override
-  public List<StoredCommand> listCommands(String teamId, CommandFilter filter) {
-    return read(c -> CommandSql.list(c, teamId, filter));
-  }
-
-  @Override
-  public List<StoredCommand> deliverable(String teamId, String target, int limit) {
-    return read(c -> CommandSql.deliverable(c, teamId, target, limit));
-  }
-
-  @Override
-  public List<StoredCommand> dueCommands(long now, int limit) {
-    return read(c -> CommandSql.due(c, now, limit));
-  }
-
-  @Override
-  public StoredCommand updateCommand(String teamId, String commandId, java.util.Set<String> from,
-      String to, int attempts, long nextAttemptAt, String output, long at) {
-    // The UPDATE's compare-and-set on the status holds the row until commit, so updates of one
-    // command from two nodes take turns and its event numbers stay in order.
-    return write("cannot update the command", c -> CommandSql.update(c, teamId, commandId, from,
-        to, attempts, nextAttemptAt, output, at));
+  public CommandStore commands() {
+    return commands;
   }
 
   /** Runs {@code work} in one transaction of its own. */

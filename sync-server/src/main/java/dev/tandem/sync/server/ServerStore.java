@@ -18,7 +18,7 @@ import java.util.List;
  *
  * <p>Implementations are thread-safe. {@link #close()} releases connections and files.
  */
-public interface ServerStore extends AutoCloseable, CommandStore {
+public interface ServerStore extends AutoCloseable {
 
   /**
    * Runs {@code work} in one transaction for {@code teamId}: everything it writes commits
@@ -100,6 +100,9 @@ public interface ServerStore extends AutoCloseable, CommandStore {
    * block. The default reads a team's sequence, which every store can answer; a store may
    * override it with a cheaper query.
    */
+  /** The device registry and command queue this store keeps (see {@link CommandStore}). */
+  CommandStore commands();
+
   default void ping() {
     currentSeq("health-check");
   }

@@ -388,70 +388,23 @@ public final class SqliteServerStore implements ServerStore {
     });
   }
 
-  // ---- devices and commands (CommandStore; the SQL is in CommandSql) ----
+  // ---- devices and commands (the SQL is in CommandSql) ----
+
+  private final CommandStore commands = new SqlCommandStore(new SqlCommandStore.Db() {
+    @Override
+    public <T> T read(SqlCommandStore.Sql<T> work) {
+      return SqliteServerStore.this.read(work::run);
+    }
+
+    @Override
+    public <T> T write(SqlCommandStore.Sql<T> work) {
+      return writeTx(() -> work.run(writer));
+    }
+  });
 
   @Override
-  public List<DeviceInfo> devices(String teamId) {
-    return read(c -> CommandSql.devices(c, teamId));
-  }
-
-  @Override
-  public DeviceInfo device(String teamId, String deviceId) {
-    return read(c -> CommandSql.device(c, teamId, deviceId));
-  }
-
-  @Override
-  public DeviceInfo updateDevice(String teamId, String deviceId, String name, String platform,
-      String appVersion, long seenAt) {
-    return writeTx(() -> {
-      if (CommandSql.device(writer, teamId, deviceId) == null) {
-        return null;
-      }
-      CommandSql.updateDevice(writer, teamId, deviceId, name, platform, appVersion, seenAt);
-      return CommandSql.device(writer, teamId, deviceId);
-    });
-  }
-
-  @Override
-  public void touchDevice(String teamId, String deviceId, long seenAt) {
-    updateDevice(teamId, deviceId, null, null, null, seenAt);
-  }
-
-  @Override
-  public InsertResult insertCommand(StoredCommand command) {
-    return writeTx(() -> CommandSql.insert(writer, command));
-  }
-
-  @Override
-  public StoredCommand command(String teamId, String commandId) {
-    return read(c -> CommandSql.command(c, teamId, commandId));
-  }
-
-  @Override
-  public List<CommandEvent> commandHistory(String teamId, String commandId) {
-    return read(c -> CommandSql.history(c, teamId, commandId));
-  }
-
-  @Override
-  public List<StoredCommand> listCommands(String teamId, CommandFilter filter) {
-    return read(c -> CommandSql.list(c, teamId, filter));
-  }
-
-  @Override
-  public List<StoredCommand> deliverable(String teamId, String target, int limit) {
-    return read(c -> CommandSql.deliverable(c, teamId, target, limit));
-  }
-
-  @Override
-  public List<StoredCommand> dueCommands(long now, int limit) {
-    return read(c -> CommandSql.due(c, now, limit));
-  }
-
-  @Override
-  public StoredCommand updateCommand(String teamId, String commandId, java.util.Set<String> from,
-      String to, int attempts, long nextAttemptAt, String output, long at) {
-    return writeTx(() -> CommandSql.update(writer, teamId, commandId, from, to, attempts,
-        nextAttemptAt, output, at));
+  public CommandStore commands() {
+    return commands;
   }
 
   /** Runs {@code work} on the writer in one transaction. */

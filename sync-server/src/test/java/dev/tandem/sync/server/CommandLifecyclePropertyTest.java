@@ -139,7 +139,7 @@ class CommandLifecyclePropertyTest {
           } else if (op == 7 && !running.isEmpty()) {
             String id = running.get(rnd.nextInt(running.size()));
             String status = new String[] {"running", "succeeded", "failed"}[rnd.nextInt(3)];
-            StoredCommand c = store.command(TEAM, id);
+            StoredCommand c = store.commands().command(TEAM, id);
             relay.result(new TokenOwner(TEAM, c.target()), id,
                 body("{\"status\":\"" + status + "\",\"output\":{\"s\":" + step + "}}"));
             if (!status.equals("running")) {
@@ -167,7 +167,7 @@ class CommandLifecyclePropertyTest {
             }
           }
           for (String id : new ArrayList<>(running)) {
-            relay.result(new TokenOwner(TEAM, store.command(TEAM, id).target()), id,
+            relay.result(new TokenOwner(TEAM, store.commands().command(TEAM, id).target()), id,
                 body("{\"status\":\"succeeded\"}"));
             running.remove(id);
           }
@@ -176,10 +176,10 @@ class CommandLifecyclePropertyTest {
         }
         relay.drain();
         for (String id : sent) {
-          StoredCommand c = store.command(TEAM, id);
+          StoredCommand c = store.commands().command(TEAM, id);
           String where = "seed " + seed + ", " + id + ": ";
           assertTrue(c.isFinal(), where + "ended " + c.status());
-          List<CommandEvent> h = store.commandHistory(TEAM, id);
+          List<CommandEvent> h = store.commands().commandHistory(TEAM, id);
           long finals = h.stream().filter(e -> CommandStore.FINAL_STATUSES.contains(e.status()))
               .count();
           assertEquals(1, finals, where + "history " + h);

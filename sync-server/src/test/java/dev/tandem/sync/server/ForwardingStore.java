@@ -62,59 +62,7 @@ class ForwardingStore implements ServerStore {
   }
 
   @Override
-  public List<DeviceInfo> devices(String teamId) {
-    return inner.devices(teamId);
-  }
-
-  @Override
-  public DeviceInfo device(String teamId, String deviceId) {
-    return inner.device(teamId, deviceId);
-  }
-
-  @Override
-  public DeviceInfo updateDevice(String teamId, String deviceId, String name, String platform,
-      String appVersion, long seenAt) {
-    return inner.updateDevice(teamId, deviceId, name, platform, appVersion, seenAt);
-  }
-
-  @Override
-  public void touchDevice(String teamId, String deviceId, long seenAt) {
-    inner.touchDevice(teamId, deviceId, seenAt);
-  }
-
-  @Override
-  public InsertResult insertCommand(StoredCommand command) {
-    return inner.insertCommand(command);
-  }
-
-  @Override
-  public StoredCommand command(String teamId, String commandId) {
-    return inner.command(teamId, commandId);
-  }
-
-  @Override
-  public List<CommandEvent> commandHistory(String teamId, String commandId) {
-    return inner.commandHistory(teamId, commandId);
-  }
-
-  @Override
-  public List<StoredCommand> listCommands(String teamId, CommandFilter filter) {
-    return inner.listCommands(teamId, filter);
-  }
-
-  @Override
-  public List<StoredCommand> deliverable(String teamId, String target, int limit) {
-    return inner.deliverable(teamId, target, limit);
-  }
-
-  @Override
-  public List<StoredCommand> dueCommands(long now, int limit) {
-    return inner.dueCommands(now, limit);
-  }
-
-  @Override
-  public StoredCommand updateCommand(String teamId, String commandId, java.util.Set<String> from,
-      String to, int attempts, long nextAttemptAt, String output, long at) {
-    return inner.updateCommand(teamId, commandId, from, to, attempts, nextAttemptAt, output, at);
+  public CommandStore commands() {
+    return inner.commands();
   }
 }
