@@ -63,7 +63,7 @@ public final class UserPathBench {
   static final int MESSAGE_BYTES = 600;
   private static final String TEAM = "bench";
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
+  static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
 
   private UserPathBench() {}
 
@@ -387,11 +387,17 @@ public final class UserPathBench {
   }
 
   private static String createToken(URI server, String admin, String device) throws Exception {
+    return createToken(server, admin, TEAM, device);
+  }
+
+  /** A device token from the server's admin endpoint. */
+  static String createToken(URI server, String admin, String team, String device)
+      throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest req = HttpRequest.newBuilder(server.resolve("/admin/tokens"))
         .header("Authorization", "Bearer " + admin)
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"teamId\":\"" + TEAM + "\",\"deviceId\":\""
+        .POST(HttpRequest.BodyPublishers.ofString("{\"teamId\":\"" + team + "\",\"deviceId\":\""
             + device + "\"}"))
         .build();
     HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
@@ -430,7 +436,7 @@ public final class UserPathBench {
   }
 
   /** Reads a process's output on a daemon thread; echoes lines that look like trouble. */
-  private static BlockingQueue<String> lines(Process p, String name) {
+  static BlockingQueue<String> lines(Process p, String name) {
     BlockingQueue<String> q = new LinkedBlockingQueue<>();
     Thread t = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(
@@ -452,7 +458,7 @@ public final class UserPathBench {
     return q;
   }
 
-  private static Matcher awaitMatch(BlockingQueue<String> q, Pattern p, int seconds)
+  static Matcher awaitMatch(BlockingQueue<String> q, Pattern p, int seconds)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (true) {
