@@ -109,19 +109,23 @@ public final class ClusterLoadBench {
     }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     String[] tokens = new String[devices];
+    long setup = System.nanoTime();
     for (int i = 0; i < devices; i++) {
-      tokens[i] = UserPathBench.createToken(nodes.get(0), admin, team(i), "d" + i);
+      tokens[i] = UserPathBench.createToken(http, nodes.get(i % nodes.size()), admin, team(i),
+          "d" + i);
     }
+    System.out.printf("  %d tokens in %.1f s%n", devices, (System.nanoTime() - setup) / 1e9);
     // Per team: when its last push was sent (ns), and the latencies others heard it with.
     Map<String, AtomicLong> lastPush = new ConcurrentHashMap<>();
     List<Long> liveNanos = new CopyOnWriteArrayList<>();
-    List<WebSocket> sockets = new ArrayList<>();
+    List<CompletableFuture<WebSocket>> connecting = new ArrayList<>();
+    setup = System.nanoTime();
     for (int i = 0; i < devices; i++) {
       int index = i;
       URI node = nodes.get(i % nodes.size());
       URI live = URI.create(node.toString().replaceFirst("^http", "ws") + "/sync/live");
       AtomicLong seen = new AtomicLong();
-      sockets.add(http.newWebSocketBuilder().header("Authorization", "Bearer " + tokens[i])
+      connecting.add(http.newWebSocketBuilder().header("Authorization", "Bearer " + tokens[i])
           .header("X-Team-ID", team(i)).header("X-Device-ID", "d" + i)
           .buildAsync(live, new WebSocket.Listener() {
             @Override
@@ -141,8 +145,18 @@ public final class ClusterLoadBench {
               ws.request(1);
               return null;
             }
-          }).get(60, TimeUnit.SECONDS));
+          }));
+      if (connecting.size() % 200 == 0) {
+        // Two hundred handshakes at a time: the accept queues, not this loop, set the pace.
+        CompletableFuture.allOf(connecting.toArray(new CompletableFuture[0]))
+            .get(120, TimeUnit.SECONDS);
+      }
     }
+    List<WebSocket> sockets = new ArrayList<>();
+    for (CompletableFuture<WebSocket> f : connecting) {
+      sockets.add(f.get(120, TimeUnit.SECONDS));
+    }
+    System.out.printf("  %d live sockets in %.1f s%n", devices, (System.nanoTime() - setup) / 1e9);
     System.out.printf("%d nodes on one PostgreSQL, %d devices (%d teams of %d) connected;"
         + " %d messages a minute for %d s%n", nodeCount, devices, (devices + TEAM_SIZE - 1)
         / TEAM_SIZE, TEAM_SIZE, perMinute, seconds);
