@@ -8,7 +8,6 @@ import dev.tandem.sync.internal.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 
@@ -32,8 +31,7 @@ final class ClaudeCodeFormat extends SessionFormat {
 
   @Override
   Path defaultRoot(Path home, Map<String, String> env) {
-    String dir = env.get("CLAUDE_CONFIG_DIR");
-    return dir != null && !dir.isEmpty() ? Paths.get(dir) : home.resolve(".claude");
+    return dirFromEnv(env, "CLAUDE_CONFIG_DIR", home.resolve(".claude"));
   }
 
   @Override

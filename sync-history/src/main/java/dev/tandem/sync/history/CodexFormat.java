@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,8 +44,7 @@ final class CodexFormat extends SessionFormat {
 
   @Override
   Path defaultRoot(Path home, Map<String, String> env) {
-    String dir = env.get("CODEX_HOME");
-    return dir != null && !dir.isEmpty() ? Paths.get(dir) : home.resolve(".codex");
+    return dirFromEnv(env, "CODEX_HOME", home.resolve(".codex"));
   }
 
   @Override

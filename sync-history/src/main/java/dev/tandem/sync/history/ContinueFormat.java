@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,8 +33,7 @@ final class ContinueFormat extends SessionFormat {
 
   @Override
   Path defaultRoot(Path home, Map<String, String> env) {
-    String dir = env.get("CONTINUE_GLOBAL_DIR");
-    return dir != null && !dir.isEmpty() ? Paths.get(dir) : home.resolve(".continue");
+    return dirFromEnv(env, "CONTINUE_GLOBAL_DIR", home.resolve(".continue"));
   }
 
   @Override

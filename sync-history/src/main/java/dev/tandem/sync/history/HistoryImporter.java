@@ -68,11 +68,16 @@ public final class HistoryImporter {
    */
   public HistoryImporter(Tandem tandem, long maxFileBytes) {
     this.tandem = Objects.requireNonNull(tandem, "tandem");
+    this.maxFileBytes = requirePositive(maxFileBytes);
+    this.mapper = new TaskMapper(maxFileBytes);
+  }
+
+  /** Checks an importer's file size limit (shared with {@link SessionImporter}). */
+  static long requirePositive(long maxFileBytes) {
     if (maxFileBytes <= 0) {
       throw new IllegalArgumentException("maxFileBytes must be positive: " + maxFileBytes);
     }
-    this.maxFileBytes = maxFileBytes;
-    this.mapper = new TaskMapper(maxFileBytes);
+    return maxFileBytes;
   }
 
   /**

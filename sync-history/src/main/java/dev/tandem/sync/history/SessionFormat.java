@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -250,6 +251,12 @@ abstract class SessionFormat {
           + " bytes (raise it with --max-file-size); not read";
     }
     return null;
+  }
+
+  /** The folder an agent's variable names, else {@code fallback} (an empty variable is unset). */
+  static Path dirFromEnv(Map<String, String> env, String variable, Path fallback) {
+    String dir = env.get(variable);
+    return dir != null && !dir.isEmpty() ? Paths.get(dir) : fallback;
   }
 
   static boolean isDir(Path p) {

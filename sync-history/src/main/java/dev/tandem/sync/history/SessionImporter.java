@@ -62,10 +62,7 @@ public final class SessionImporter {
    */
   public SessionImporter(Tandem tandem, long maxFileBytes) {
     this.tandem = Objects.requireNonNull(tandem, "tandem");
-    if (maxFileBytes <= 0) {
-      throw new IllegalArgumentException("maxFileBytes must be positive: " + maxFileBytes);
-    }
-    this.maxFileBytes = maxFileBytes;
+    this.maxFileBytes = HistoryImporter.requirePositive(maxFileBytes);
   }
 
   /** The session-file agents, in the order {@code --source auto} probes them. */
