@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tandem.sync.cli.CliRun.Result;
-import java.io.IOException;
+import dev.tandem.sync.testing.ReadOnlyFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +33,7 @@ class LocalPathsCommandsTest {
   @AfterEach
   void unlock() throws Exception {
     for (Path p : locked) {
-      ReadOnly.unlock(p);
+      ReadOnlyFiles.unlock(p);
     }
   }
 
@@ -199,40 +198,6 @@ class LocalPathsCommandsTest {
 
   private void lock(Path p) throws Exception {
     locked.add(p);
-    assumeTrue(ReadOnly.lock(p), "cannot make " + p + " read-only on this machine");
-  }
-
-  /** Read-only even for root, whom permission bits do not stop (then chattr +i). */
-  static final class ReadOnly {
-    private ReadOnly() {}
-
-    static boolean lock(Path p) throws IOException, InterruptedException {
-      Files.setPosixFilePermissions(p,
-          PosixFilePermissions.fromString(Files.isDirectory(p) ? "r-xr-xr-x" : "r--r--r--"));
-      if (!Files.isWritable(p)) {
-        return true;
-      }
-      chattr("+i", p);
-      return !Files.isWritable(p);
-    }
-
-    static void unlock(Path p) throws IOException, InterruptedException {
-      if (!Files.exists(p)) {
-        return;
-      }
-      chattr("-i", p);
-      Files.setPosixFilePermissions(p,
-          PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-    }
-
-    private static void chattr(String flag, Path p) throws InterruptedException {
-      try {
-        Process proc = new ProcessBuilder("chattr", flag, p.toString()).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        proc.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (IOException e) {
-        // No chattr: lock() then reports the file as still writable and the test is skipped.
-      }
-    }
+    assumeTrue(ReadOnlyFiles.lock(p), "cannot make " + p + " read-only on this machine");
   }
 }

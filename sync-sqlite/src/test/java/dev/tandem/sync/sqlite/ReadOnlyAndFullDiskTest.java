@@ -15,10 +15,9 @@ import dev.tandem.sync.Record;
 import dev.tandem.sync.StoreException;
 import dev.tandem.sync.SyncException.Reason;
 import dev.tandem.sync.spi.OutboxEntry;
-import java.io.IOException;
+import dev.tandem.sync.testing.ReadOnlyFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -171,42 +170,6 @@ class ReadOnlyAndFullDiskTest {
     // And the file is sound afterwards.
     try (HybridStorageBackend store = HybridStorageBackend.open(TestStores.config(db, 1 << 20))) {
       assertEquals("ok", store.query("PRAGMA integrity_check").get(0).values().iterator().next());
-    }
-  }
-
-  /** Makes files read-only in a way that holds even for root (whom permission bits ignore). */
-  static final class ReadOnlyFiles {
-    private ReadOnlyFiles() {}
-
-    /** Returns true if {@code p} is now not writable by this process. */
-    static boolean lock(Path p) throws IOException, InterruptedException {
-      Files.setPosixFilePermissions(p,
-          PosixFilePermissions.fromString(Files.isDirectory(p) ? "r-xr-xr-x" : "r--r--r--"));
-      if (!Files.isWritable(p)) {
-        return true;
-      }
-      // Root: the immutable attribute stops even it (ext4, xfs, btrfs; needs CAP_LINUX_IMMUTABLE).
-      chattr("+i", p);
-      return !Files.isWritable(p);
-    }
-
-    static void unlock(Path p) throws IOException, InterruptedException {
-      if (!Files.exists(p)) {
-        return;
-      }
-      chattr("-i", p);
-      Files.setPosixFilePermissions(p,
-          PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-    }
-
-    private static void chattr(String flag, Path p) throws IOException, InterruptedException {
-      try {
-        Process proc = new ProcessBuilder("chattr", flag, p.toString()).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        proc.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (IOException e) {
-        // No chattr here: the caller sees the file is still writable and skips.
-      }
     }
   }
 }
