@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * the cycle's events once the lock is released, as before.
  */
 final class ListenerRegistry {
+  /** The engine's logger name, as before the split, so a host's log settings still apply. */
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
 
   private final List<Registration> listeners = new CopyOnWriteArrayList<>();

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  * syncs itself; it asks the engine through {@link Engine}, so the cycle lock stays the engine's.
  */
 final class LiveSupervisor {
+  /** The engine's logger name, as before the split, so a host's log settings still apply. */
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
 
   /** What the supervisor needs of the engine. */

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * with a refusal. Runs only inside a cycle, under the engine's cycle lock.
  */
 final class Puller {
+  /** The engine's logger name, as before the split, so a host's log settings still apply. */
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
 
   private final LocalStore store;

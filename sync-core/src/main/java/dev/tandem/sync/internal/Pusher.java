@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * them again. Runs only inside a cycle, under the engine's cycle lock.
  */
 final class Pusher {
+  /** The engine's logger name, as before the split, so a host's log settings still apply. */
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
   /**
    * Past {@link EngineSettings#batchSize} entries, a backlog request takes no more records once
