@@ -74,23 +74,25 @@ public final class Tandem implements AutoCloseable {
     this.types = new LinkedHashSet<>(RecordTypes.BUILT_IN);
     this.types.addAll(b.customTypes);
     this.hlc = new HlcClock(clock, deviceId);
-    SyncEngine.Config config = new SyncEngine.Config();
-    config.batchSize = b.batchSize;
-    // Left at its default, a backlog goes in batches of up to the protocol's 1,000.
-    config.backlogBatchSize = b.batchSizeSet ? b.batchSize : 1000;
-    config.pullPageSize = b.pullPageSize;
-    config.sweepIntervalMillis = b.sweepInterval.toMillis();
-    config.flushDelayMillis = b.flushDelay.toMillis();
-    config.autoSync = b.autoSync;
-    config.live = b.live;
-    config.redactor = b.redactor;
-    config.filter = b.filter;
-    config.defaultResolver = b.resolver;
-    config.resolvers = new HashMap<>(b.resolvers);
-    config.scheduler = b.scheduler;
-    config.listenerExecutor = b.listenerExecutor;
-    config.observePollMillis = b.observeInterval.toMillis();
-    this.engine = new SyncEngine(store, transport, hlc, clock, config);
+    dev.tandem.sync.internal.EngineSettings settings = dev.tandem.sync.internal.EngineSettings
+        .builder()
+        .batchSize(b.batchSize)
+        // Left at its default, a backlog goes in batches of up to the protocol's 1,000.
+        .backlogBatchSize(b.batchSizeSet ? b.batchSize : 1000)
+        .pullPageSize(b.pullPageSize)
+        .sweepIntervalMillis(b.sweepInterval.toMillis())
+        .flushDelayMillis(b.flushDelay.toMillis())
+        .autoSync(b.autoSync)
+        .live(b.live)
+        .redactor(b.redactor)
+        .filter(b.filter)
+        .defaultResolver(b.resolver)
+        .resolvers(b.resolvers)
+        .scheduler(b.scheduler)
+        .listenerExecutor(b.listenerExecutor)
+        .observePollMillis(b.observeInterval.toMillis())
+        .build();
+    this.engine = new SyncEngine(store, transport, hlc, clock, settings);
     this.conversations = new Conversations(this);
     this.messages = new Messages(this);
     this.coordinator = new dev.tandem.sync.internal.Coordinator(store, transport, engine, clock,

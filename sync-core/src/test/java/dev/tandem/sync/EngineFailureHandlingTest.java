@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.sync.internal.EngineSettings;
 import dev.tandem.sync.internal.SyncEngine;
 import dev.tandem.sync.protocol.Change;
 import dev.tandem.sync.protocol.PushResponse;
@@ -274,8 +275,7 @@ class EngineFailureHandlingTest {
   @Test
   void closedEngine_answersSyncAtOnce_fromAnyThread() {
     InMemoryStore store = new InMemoryStore(clock);
-    SyncEngine.Config config = new SyncEngine.Config();
-    config.autoSync = false;
+    EngineSettings config = EngineSettings.builder().autoSync(false).build();
     SyncEngine engine = new SyncEngine(store, server.transport("a"), new HlcClock(clock, "a"),
         clock, config);
     assertTrue(engine.syncNow().ok());
@@ -292,7 +292,7 @@ class EngineFailureHandlingTest {
   void engineWithoutAServer_saysSo_andHasNothingToClose() {
     InMemoryStore store = new InMemoryStore(clock);
     SyncEngine engine = new SyncEngine(store, null, new HlcClock(clock, "a"), clock,
-        new SyncEngine.Config());
+        EngineSettings.defaults());
     engine.start();
     engine.onLocalWrite();
     SyncResult r = engine.syncNow();
