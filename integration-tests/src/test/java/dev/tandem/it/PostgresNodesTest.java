@@ -171,15 +171,20 @@ class PostgresNodesTest {
   }
 
   @Test
-  void tokenRevokedOnNode1_isRefusedByNode2_withinASecond() {
+  void tokenRevokedOnNode1_isRefusedByNode1AtOnce_andByNode2_withinASecond() {
     TandemServer node1 = node();
     TandemServer node2 = node();
     String token = node1.createToken(TEAM, "phone");
-    try (OkHttpTransport onNode2 = transport(List.of(node2.uri()), token, "phone")) {
-      // Accepted, and now in node 2's token cache (trusted for up to 2 s without a notice).
+    try (OkHttpTransport onNode1 = transport(List.of(node1.uri()), token, "phone");
+        OkHttpTransport onNode2 = transport(List.of(node2.uri()), token, "phone")) {
+      // Accepted, and now in both nodes' token caches (trusted for up to 2 s without a notice).
+      onNode1.pull(null, 1);
       onNode2.pull(null, 1);
       node1.revokeToken(TEAM, "phone");
       long revokedAt = System.nanoTime();
+      TransportException here = org.junit.jupiter.api.Assertions.assertThrows(
+          TransportException.class, () -> onNode1.pull(null, 1));
+      assertEquals(401, here.httpStatus());
       await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> {
         try {
           onNode2.pull(null, 1);
