@@ -1,9 +1,6 @@
 package dev.tandem.sync.server;
 
-import dev.tandem.sync.protocol.Change;
 import java.time.Duration;
-import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -17,15 +14,15 @@ import java.util.function.LongSupplier;
  * store behind it, or on another server node that tells the store ({@link
  * ServerStore#addTokenListener}; PostgreSQL's {@code tandem_tokens} notices). A change nobody
  * tells, such as another process writing the same SQLite file, counts after the time to live at
- * most. Every other call goes to the store unchanged. Thread-safe.
+ * most. Every other call goes to the store unchanged ({@link #store()} is that store).
+ * Thread-safe.
  */
-public final class CachingServerStore implements ServerStore {
+public final class CachingServerStore extends ForwardingServerStore {
   /** How long an entry is trusted without a notice, unless told otherwise. */
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(2);
   /** Entries kept at most; past it the cache starts again empty (a flood of new tokens). */
   static final int MAX_ENTRIES = 10_000;
 
-  private final ServerStore store;
   private final long ttlNanos;
   private final LongSupplier nanoTime;
   private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
@@ -33,7 +30,7 @@ public final class CachingServerStore implements ServerStore {
   private final AtomicLong invalidations = new AtomicLong();
 
   CachingServerStore(ServerStore store, Duration ttl, LongSupplier nanoTime) {
-    this.store = Objects.requireNonNull(store, "store");
+    super(store);
     if (ttl.isNegative()) {
       throw new IllegalArgumentException("ttl must not be negative: " + ttl);
     }
@@ -65,11 +62,6 @@ public final class CachingServerStore implements ServerStore {
     return new CachingServerStore(store, ttl, System::nanoTime);
   }
 
-  /** Returns the store behind this cache. */
-  public ServerStore store() {
-    return store;
-  }
-
   @Override
   public TokenOwner findToken(String tokenHash) {
     Entry cached = cache.get(tokenHash);
@@ -78,7 +70,7 @@ public final class CachingServerStore implements ServerStore {
     }
     long before = invalidations.get();
     long checkedAt = nanoTime.getAsLong();
-    TokenOwner owner = store.findToken(tokenHash);
+    TokenOwner owner = super.findToken(tokenHash);
     if (owner == null) {
       cache.remove(tokenHash);
       return null;
@@ -97,7 +89,7 @@ public final class CachingServerStore implements ServerStore {
   @Override
   public void replaceToken(String tokenHash, String teamId, String deviceId, long expiresAt) {
     try {
-      store.replaceToken(tokenHash, teamId, deviceId, expiresAt);
+      super.replaceToken(tokenHash, teamId, deviceId, expiresAt);
     } finally {
       forget(teamId, deviceId);
     }
@@ -106,7 +98,7 @@ public final class CachingServerStore implements ServerStore {
   @Override
   public int revokeTokens(String teamId, String deviceId) {
     try {
-      return store.revokeTokens(teamId, deviceId);
+      return super.revokeTokens(teamId, deviceId);
     } finally {
       forget(teamId, deviceId);
     }
@@ -123,56 +115,9 @@ public final class CachingServerStore implements ServerStore {
   }
 
   @Override
-  public void addTokenListener(TokenListener listener) {
-    store.addTokenListener(listener);
-  }
-
-  // ---- the rest goes to the store as it is ----
-
-  @Override
-  public <T> T inTeamTransaction(String teamId, TeamWork<T> work) {
-    return store.inTeamTransaction(teamId, work);
-  }
-
-  @Override
-  public List<Change> changesSince(String teamId, long afterSeq, int limit) {
-    return store.changesSince(teamId, afterSeq, limit);
-  }
-
-  @Override
-  public PullPage pullPage(String teamId, long afterSeq, int limit, String deviceId) {
-    return store.pullPage(teamId, afterSeq, limit, deviceId);
-  }
-
-  @Override
-  public long currentSeq(String teamId) {
-    return store.currentSeq(teamId);
-  }
-
-  @Override
-  public RetentionResult applyRetention(long tombstonesStoredBefore, long batchesStoredBefore) {
-    return store.applyRetention(tombstonesStoredBefore, batchesStoredBefore);
-  }
-
-  @Override
-  public CommandStore commands() {
-    return store.commands();
-  }
-
-  @Override
-  public void ping() {
-    store.ping();
-  }
-
-  @Override
-  public void announce(String teamId, String notice) {
-    store.announce(teamId, notice);
-  }
-
-  @Override
   public void close() {
     cache.clear();
-    store.close();
+    super.close();
   }
 
   private record Entry(TokenOwner owner, long checkedAt) {}
