@@ -132,6 +132,24 @@ class PostgresNodesTest {
     await().atMost(PATIENCE).until(() -> heard.contains("desk=false"));
   }
 
+  /** {@code GET /devices} on node 1 sees a device live on node 2 online, and then offline. */
+  @Test
+  void deviceLiveOnNode2_isOnlineInTheDeviceListOfNode1_untilItCloses() {
+    TandemServer n1 = node();
+    TandemServer n2 = node();
+    Tandem phone = device("phone", n1, false);
+    Tandem desk = device("desk", n2, true);
+    await().atMost(PATIENCE).until(() -> desk.status().mode() == SyncStatus.Mode.LIVE);
+    await().atMost(PATIENCE).until(() -> online(phone, "desk"));
+    desk.close();
+    await().atMost(PATIENCE).until(() -> !online(phone, "desk"));
+  }
+
+  private static boolean online(Tandem asker, String device) {
+    return asker.devices().list().stream()
+        .anyMatch(d -> d.deviceId().equals(device) && d.online());
+  }
+
   @Test
   void devicesOnThreeNodes_converge() {
     TandemServer[] nodes = {node(), node(), node()};

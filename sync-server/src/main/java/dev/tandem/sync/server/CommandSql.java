@@ -80,6 +80,55 @@ final class CommandSql {
     }
   }
 
+  static int setPresence(Connection c, String team, String device, String node, boolean online,
+      long at) throws SQLException {
+    String sql = online
+        ? "INSERT INTO presence (team, device, node, seen_at) VALUES (?, ?, ?, ?)"
+            + " ON CONFLICT (team, device, node) DO UPDATE SET seen_at = excluded.seen_at"
+        : "DELETE FROM presence WHERE team = ? AND device = ? AND node = ?";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, team);
+      ps.setString(2, device);
+      ps.setString(3, node);
+      if (online) {
+        ps.setLong(4, at);
+      }
+      return ps.executeUpdate();
+    }
+  }
+
+  static int renewPresence(Connection c, String node, java.util.Collection<String> teams, long at)
+      throws SQLException {
+    // Per team, like every other statement: the rows of one team are together (sharding).
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE presence SET seen_at = ? WHERE team = ? AND node = ?")) {
+      for (String team : new java.util.TreeSet<>(teams)) {
+        ps.setLong(1, at);
+        ps.setString(2, team);
+        ps.setString(3, node);
+        ps.addBatch();
+      }
+      return ps.executeBatch().length;
+    }
+  }
+
+  static Set<String> presentDevices(Connection c, String team, long since, String exceptNode)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT device FROM presence"
+        + " WHERE team = ? AND seen_at >= ? AND node <> ?")) {
+      ps.setString(1, team);
+      ps.setLong(2, since);
+      ps.setString(3, exceptNode);
+      Set<String> out = new java.util.HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    }
+  }
+
   static InsertResult insert(Connection c, StoredCommand cmd) throws SQLException {
     StoredCommand existing = command(c, cmd.teamId(), cmd.commandId());
     if (existing != null) {

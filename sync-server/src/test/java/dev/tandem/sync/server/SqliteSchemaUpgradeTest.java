@@ -89,7 +89,7 @@ class SqliteSchemaUpgradeTest {
       throws Exception {
     writeV1File();
     try (SqliteServerStore store = open()) {
-      assertEquals(3, latest());
+      assertEquals(4, latest());
       assertEquals(latest(), store.schemaVersion());
 
       assertEquals(List.of(
@@ -159,10 +159,10 @@ class SqliteSchemaUpgradeTest {
   void fileFromANewerServer_isRefusedWithAClearError_andLeftAsItWas() throws Exception {
     writeV1File();
     try (Connection c = raw(); Statement s = c.createStatement()) {
-      s.execute("INSERT INTO schema_migrations VALUES (4, 'from_the_future', 'x', 1)");
+      s.execute("INSERT INTO schema_migrations VALUES (5, 'from_the_future', 'x', 1)");
     }
     ServerStoreException e = assertThrows(ServerStoreException.class, this::open);
-    assertTrue(e.getMessage().contains("schema version 4"), e.getMessage());
+    assertTrue(e.getMessage().contains("schema version 5"), e.getMessage());
     assertTrue(e.getMessage().contains("newer server"), e.getMessage());
     try (Connection c = raw(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM pragma_table_info('records')"
