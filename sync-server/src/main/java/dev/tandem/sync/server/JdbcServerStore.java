@@ -554,12 +554,20 @@ abstract class JdbcServerStore implements ServerStore {
         }
         throw e;
       } finally {
-        c.setAutoCommit(true);
+        restoreAutoCommit(c);
       }
     } catch (SQLException e) {
       throw failure(what, e);
     } finally {
       releaseWriter(c);
+    }
+  }
+
+  private static void restoreAutoCommit(Connection c) {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      // A broken connection: the pool drops it, and the transaction's own outcome is the news.
     }
   }
 
