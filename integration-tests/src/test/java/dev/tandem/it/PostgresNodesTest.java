@@ -101,7 +101,7 @@ class PostgresNodesTest {
   /**
    * PROTOCOL "Remote commands" across nodes: a phone on node 1 sends to a desktop connected to
    * node 2; node 2 delivers it, the desktop's progress and result reach the phone on node 1, and
-   * each hears the other's presence.
+   * each hears the other's presence (frames, and node 1's {@code GET /devices}).
    */
   @Test
   void aCommandSentOnNode1_runsOnADeviceOfNode2_andItsResultsReachTheSender() throws Exception {
@@ -118,6 +118,8 @@ class PostgresNodesTest {
     });
     await().atMost(PATIENCE).until(() -> desk.status().mode() == SyncStatus.Mode.LIVE);
     await().atMost(PATIENCE).until(() -> heard.contains("desk=true"));
+    // GET /devices on node 1 knows it too, from node 2's presence row.
+    await().atMost(PATIENCE).until(() -> online(phone, "desk"));
 
     List<dev.tandem.sync.CommandUpdate> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
     dev.tandem.sync.CommandUpdate end = phone.commands().send("desk", "agent.prompt",
@@ -130,21 +132,10 @@ class PostgresNodesTest {
         && "{\"step\":1}".equals(u.output())), progress.toString());
     desk.close();
     await().atMost(PATIENCE).until(() -> heard.contains("desk=false"));
-  }
-
-  /** {@code GET /devices} on node 1 sees a device live on node 2 online, and then offline. */
-  @Test
-  void deviceLiveOnNode2_isOnlineInTheDeviceListOfNode1_untilItCloses() {
-    TandemServer n1 = node();
-    TandemServer n2 = node();
-    Tandem phone = device("phone", n1, false);
-    Tandem desk = device("desk", n2, true);
-    await().atMost(PATIENCE).until(() -> desk.status().mode() == SyncStatus.Mode.LIVE);
-    await().atMost(PATIENCE).until(() -> online(phone, "desk"));
-    desk.close();
     await().atMost(PATIENCE).until(() -> !online(phone, "desk"));
   }
 
+  /** Whether {@code GET /devices}, asked by {@code asker}, says {@code device} is online. */
   private static boolean online(Tandem asker, String device) {
     return asker.devices().list().stream()
         .anyMatch(d -> d.deviceId().equals(device) && d.online());

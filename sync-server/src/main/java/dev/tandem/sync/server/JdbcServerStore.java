@@ -374,15 +374,20 @@ abstract class JdbcServerStore implements ServerStore {
 
     @Override
     public String batchResponse(String deviceId, String batchId) {
-      return sql(() -> withStatement(c,
-          "SELECT response FROM batches WHERE team = ? AND device = ? AND batch_id = ?", ps -> {
-            ps.setString(1, team);
-            ps.setString(2, deviceId);
-            ps.setString(3, batchId);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? rs.getString(1) : null;
-            }
-          }));
+      return text("SELECT response FROM batches WHERE team = ? AND device = ? AND batch_id = ?",
+          deviceId, batchId);
+    }
+
+    /** Returns the one column {@code query} selects by the team and two more keys, or null. */
+    private String text(String query, String key1, String key2) {
+      return sql(() -> withStatement(c, query, ps -> {
+        ps.setString(1, team);
+        ps.setString(2, key1);
+        ps.setString(3, key2);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getString(1) : null;
+        }
+      }));
     }
 
     @Override
@@ -412,15 +417,7 @@ abstract class JdbcServerStore implements ServerStore {
 
     @Override
     public String currentHlc(String type, String id) {
-      return sql(() -> withStatement(c,
-          "SELECT hlc FROM records WHERE team = ? AND type = ? AND id = ?", ps -> {
-            ps.setString(1, team);
-            ps.setString(2, type);
-            ps.setString(3, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? rs.getString(1) : null;
-            }
-          }));
+      return text("SELECT hlc FROM records WHERE team = ? AND type = ? AND id = ?", type, id);
     }
 
     @Override
