@@ -1071,7 +1071,10 @@ public final class TandemServer implements AutoCloseable {
       return this;
     }
 
-    /** Serve from {@code store}, which the server then owns and closes. */
+    /**
+     * Serve from {@code store}, which the server then owns and closes. Token lookups go through
+     * a {@link CachingServerStore} in front of it (unless it is one already).
+     */
     public Builder store(ServerStore store) {
       if (dataDir != null) {
         throw new IllegalStateException("dataDir was already set; use dataDir or store, not both");
