@@ -101,7 +101,7 @@ class PostgresNodesTest {
   /**
    * PROTOCOL "Remote commands" across nodes: a phone on node 1 sends to a desktop connected to
    * node 2; node 2 delivers it, the desktop's progress and result reach the phone on node 1, and
-   * each hears the other's presence.
+   * each hears the other's presence (frames, and node 1's {@code GET /devices}).
    */
   @Test
   void aCommandSentOnNode1_runsOnADeviceOfNode2_andItsResultsReachTheSender() throws Exception {
@@ -118,6 +118,8 @@ class PostgresNodesTest {
     });
     await().atMost(PATIENCE).until(() -> desk.status().mode() == SyncStatus.Mode.LIVE);
     await().atMost(PATIENCE).until(() -> heard.contains("desk=true"));
+    // GET /devices on node 1 knows it too, from node 2's presence row.
+    await().atMost(PATIENCE).until(() -> online(phone, "desk"));
 
     List<dev.tandem.sync.CommandUpdate> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
     dev.tandem.sync.CommandUpdate end = phone.commands().send("desk", "agent.prompt",
@@ -130,6 +132,13 @@ class PostgresNodesTest {
         && "{\"step\":1}".equals(u.output())), progress.toString());
     desk.close();
     await().atMost(PATIENCE).until(() -> heard.contains("desk=false"));
+    await().atMost(PATIENCE).until(() -> !online(phone, "desk"));
+  }
+
+  /** Whether {@code GET /devices}, asked by {@code asker}, says {@code device} is online. */
+  private static boolean online(Tandem asker, String device) {
+    return asker.devices().list().stream()
+        .anyMatch(d -> d.deviceId().equals(device) && d.online());
   }
 
   @Test
@@ -171,15 +180,20 @@ class PostgresNodesTest {
   }
 
   @Test
-  void tokenRevokedOnNode1_isRefusedByNode2_withinASecond() {
+  void tokenRevokedOnNode1_isRefusedByNode1AtOnce_andByNode2_withinASecond() {
     TandemServer node1 = node();
     TandemServer node2 = node();
     String token = node1.createToken(TEAM, "phone");
-    try (OkHttpTransport onNode2 = transport(List.of(node2.uri()), token, "phone")) {
-      // Accepted, and now in node 2's token cache (trusted for up to 2 s without a notice).
+    try (OkHttpTransport onNode1 = transport(List.of(node1.uri()), token, "phone");
+        OkHttpTransport onNode2 = transport(List.of(node2.uri()), token, "phone")) {
+      // Accepted, and now in both nodes' token caches (trusted for up to 2 s without a notice).
+      onNode1.pull(null, 1);
       onNode2.pull(null, 1);
       node1.revokeToken(TEAM, "phone");
       long revokedAt = System.nanoTime();
+      TransportException here = org.junit.jupiter.api.Assertions.assertThrows(
+          TransportException.class, () -> onNode1.pull(null, 1));
+      assertEquals(401, here.httpStatus());
       await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> {
         try {
           onNode2.pull(null, 1);

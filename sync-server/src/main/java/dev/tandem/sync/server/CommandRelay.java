@@ -62,6 +62,15 @@ final class CommandRelay implements LiveConnections.Events {
   private final Clock clock;
   private final long ackTimeoutMillis;
   private final ThreadPoolExecutor worker;
+  // This server's presence rows (CommandStore#setPresence): the devices it recorded online, by
+  // team, and when it last renewed them. Used on the relay's thread only.
+  private final String node = java.util.UUID.randomUUID().toString();
+  private final java.util.Map<String, Set<String>> presentHere = new java.util.HashMap<>();
+  private long presenceRenewedAt;
+  /** How often this node renews its presence rows. */
+  static final long PRESENCE_RENEW_MILLIS = 10_000;
+  /** A presence row not renewed for this long is a node gone: its devices count as offline. */
+  static final long PRESENCE_STALE_MILLIS = 30_000;
 
   /** The caller hands the relay to its live side's {@code setEvents}. */
   CommandRelay(ServerStore store, DeviceLinks live, Clock clock, Duration ackTimeout) {
@@ -83,13 +92,30 @@ final class CommandRelay implements LiveConnections.Events {
   public void deviceOnline(String team, String device) {
     later(() -> {
       store.commands().touchDevice(team, device, clock.millis());
+      presence(team, device, true);
       deliver(team, device, true);
     });
   }
 
   @Override
   public void deviceOffline(String team, String device) {
-    later(() -> store.commands().touchDevice(team, device, clock.millis()));
+    later(() -> {
+      store.commands().touchDevice(team, device, clock.millis());
+      presence(team, device, false);
+    });
+  }
+
+  /** Records the device online or offline here, for the other nodes' {@code GET /devices}. */
+  private void presence(String team, String device, boolean online) {
+    if (online) {
+      presentHere.computeIfAbsent(team, t -> new java.util.HashSet<>()).add(device);
+    } else {
+      Set<String> devices = presentHere.get(team);
+      if (devices != null && devices.remove(device) && devices.isEmpty()) {
+        presentHere.remove(team);
+      }
+    }
+    store.commands().setPresence(team, device, node, online, clock.millis());
   }
 
   @Override
@@ -122,6 +148,10 @@ final class CommandRelay implements LiveConnections.Events {
    */
   void sweep() {
     long now = clock.millis();
+    if (now - presenceRenewedAt >= PRESENCE_RENEW_MILLIS) {
+      store.commands().renewPresence(node, presentHere.keySet(), now);
+      presenceRenewedAt = now;
+    }
     for (StoredCommand c : store.commands().dueCommands(now, MAX_LIST)) {
       if (c.expiresAt() <= now) {
         move(c, OPEN, "expired", -1, -1, null, now);
@@ -280,27 +310,33 @@ final class CommandRelay implements LiveConnections.Events {
       // The token exists, so the device does: only a store without that token could say no.
       throw new ApiException(404, "unknown_device", "this device is not registered");
     }
-    return bytes(device(owner.teamId(), d));
+    return bytes(device(owner.teamId(), d, present(owner.teamId())));
+  }
+
+  /** The team's devices another node recorded online lately (this one asks its connections). */
+  private Set<String> present(String team) {
+    return store.commands().presentDevices(team, clock.millis() - PRESENCE_STALE_MILLIS, node);
   }
 
   /** {@code GET /devices}. */
   byte[] devices(TokenOwner owner) {
     ArrayNode list = Json.MAPPER.createArrayNode();
+    Set<String> present = present(owner.teamId());
     for (DeviceInfo d : store.commands().devices(owner.teamId())) {
-      list.add(device(owner.teamId(), d));
+      list.add(device(owner.teamId(), d, present));
     }
     ObjectNode out = Json.object();
     out.set("devices", list);
     return bytes(out);
   }
 
-  private ObjectNode device(String team, DeviceInfo d) {
+  private ObjectNode device(String team, DeviceInfo d, Set<String> present) {
     ObjectNode n = Json.object();
     n.put("deviceId", d.deviceId());
     n.put("name", d.name());
     n.put("platform", d.platform());
     n.put("appVersion", d.appVersion());
-    n.put("online", live.isOnline(team, d.deviceId()));
+    n.put("online", live.isOnline(team, d.deviceId()) || present.contains(d.deviceId()));
     n.put("lastSeenAt", d.lastSeenAt());
     n.put("createdAt", d.createdAt());
     return n;

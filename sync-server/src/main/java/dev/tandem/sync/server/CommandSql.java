@@ -5,14 +5,10 @@ import dev.tandem.sync.server.CommandStore.CommandFilter;
 import dev.tandem.sync.server.CommandStore.DeviceInfo;
 import dev.tandem.sync.server.CommandStore.InsertResult;
 import dev.tandem.sync.server.CommandStore.StoredCommand;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,53 +16,16 @@ import java.util.Set;
 
 /**
  * The SQL of {@link CommandStore}, the same on SQLite and PostgreSQL (only the tables' DDL
- * differs: {@link #SCHEMA_RESOURCE} for SQLite, a versioned migration for PostgreSQL). The stores
+ * differs: the versioned migrations V3__devices_commands of db/sqlite and db/postgres). The stores
  * call these with a connection they hold (for SQLite the writer, under its lock), inside a
  * transaction where the method writes, so this class holds no state.
  */
 final class CommandSql {
-  /** The tables' DDL, a resource of its own (see the file). */
-  static final String SCHEMA_RESOURCE = "sqlite/devices-commands.sql";
   private static final String COLUMNS = "team, command_id, source, target, type, payload,"
       + " priority, created_at, expires_at, conflict_key, status, attempts, next_attempt_at,"
       + " updated_at";
 
   private CommandSql() {}
-
-  /** Creates the tables if they are missing. */
-  static void createTables(Connection c) throws SQLException {
-    String sql;
-    try (InputStream in = CommandSql.class.getResourceAsStream(SCHEMA_RESOURCE)) {
-      if (in == null) {
-        throw new SQLException("missing resource " + SCHEMA_RESOURCE);
-      }
-      sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new SQLException("cannot read " + SCHEMA_RESOURCE, e);
-    }
-    try (Statement s = c.createStatement()) {
-      for (String statement : statements(sql)) {
-        s.execute(statement);
-      }
-    }
-  }
-
-  /** The statements of a DDL file: split at semicolons, comment lines dropped. */
-  static List<String> statements(String sql) {
-    StringBuilder text = new StringBuilder();
-    for (String line : sql.split("\n")) {
-      if (!line.trim().startsWith("--")) {
-        text.append(line).append('\n');
-      }
-    }
-    List<String> out = new ArrayList<>();
-    for (String part : text.toString().split(";")) {
-      if (!part.isBlank()) {
-        out.add(part.trim());
-      }
-    }
-    return out;
-  }
 
   static List<DeviceInfo> devices(Connection c, String team) throws SQLException {
     return queryDevices(c, team, null);
@@ -118,6 +77,55 @@ final class CommandSql {
       ps.setString(5, appVersion);
       ps.setLong(6, seenAt);
       ps.executeUpdate();
+    }
+  }
+
+  static int setPresence(Connection c, String team, String device, String node, boolean online,
+      long at) throws SQLException {
+    String sql = online
+        ? "INSERT INTO presence (team, device, node, seen_at) VALUES (?, ?, ?, ?)"
+            + " ON CONFLICT (team, device, node) DO UPDATE SET seen_at = excluded.seen_at"
+        : "DELETE FROM presence WHERE team = ? AND device = ? AND node = ?";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, team);
+      ps.setString(2, device);
+      ps.setString(3, node);
+      if (online) {
+        ps.setLong(4, at);
+      }
+      return ps.executeUpdate();
+    }
+  }
+
+  static int renewPresence(Connection c, String node, java.util.Collection<String> teams, long at)
+      throws SQLException {
+    // Per team, like every other statement: the rows of one team are together (sharding).
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE presence SET seen_at = ? WHERE team = ? AND node = ?")) {
+      for (String team : new java.util.TreeSet<>(teams)) {
+        ps.setLong(1, at);
+        ps.setString(2, team);
+        ps.setString(3, node);
+        ps.addBatch();
+      }
+      return ps.executeBatch().length;
+    }
+  }
+
+  static Set<String> presentDevices(Connection c, String team, long since, String exceptNode)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT device FROM presence"
+        + " WHERE team = ? AND seen_at >= ? AND node <> ?")) {
+      ps.setString(1, team);
+      ps.setLong(2, since);
+      ps.setString(3, exceptNode);
+      Set<String> out = new java.util.HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
     }
   }
 

@@ -38,6 +38,26 @@ public interface CommandStore {
   void touchDevice(String teamId, String deviceId, long seenAt);
 
   /**
+   * Records that server node {@code node} has a live connection of the device ({@code online}),
+   * as of {@code at}, or has none any more, so that {@code GET /devices} on every node sharing the
+   * store answers {@code online} alike. The default keeps nothing: then a node knows only its
+   * own connections, which is all there is with one node.
+   */
+  default void setPresence(String teamId, String deviceId, String node, boolean online,
+      long at) {}
+
+  /** Renews, as of {@code at}, what {@code node} recorded online in each of {@code teams}. */
+  default void renewPresence(String node, java.util.Collection<String> teams, long at) {}
+
+  /**
+   * Returns the team's devices that a node other than {@code exceptNode} recorded online, or
+   * renewed, at {@code since} or later (a node knows its own connections better).
+   */
+  default Set<String> presentDevices(String teamId, long since, String exceptNode) {
+    return Set.of();
+  }
+
+  /**
    * Stores a new command with status {@code queued} and its first history entry, unless the team
    * already has one with the same id (then nothing changes and {@code created} is false). In the
    * same transaction, a new command with a {@code conflictKey} supersedes every command of the

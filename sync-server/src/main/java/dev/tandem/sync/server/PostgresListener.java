@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * One node's {@code LISTEN} connection (see {@link PostgresServerStore#listen}). It runs on its
  * own daemon thread, outside the store's pool, and reconnects after a loss with a backoff of
  * 0.1 s doubling to 5 s. Every (re)connection is followed by a catch-up, because notices sent
- * while no connection listened are gone: the token cache is emptied, and each team the local hub
+ * while no connection listened are gone: the token caches in front of the store
+ * ({@link CachingServerStore}) are emptied, and each team the local hub
  * serves is told its current sequence (a device that already has it pulls nothing).
  */
 public final class PostgresListener implements AutoCloseable {
@@ -140,7 +141,7 @@ public final class PostgresListener implements AutoCloseable {
       } else if (PostgresServerStore.TOKEN_CHANNEL.equals(channel)) {
         String[] p = payload.split(" ", 2);
         if (p.length == 2) {
-          store.forgetDevice(p[0], p[1]);
+          store.heardTokensChanged(p[0], p[1]);
         }
       }
     } catch (RuntimeException e) {
@@ -149,7 +150,7 @@ public final class PostgresListener implements AutoCloseable {
   }
 
   private void catchUp() {
-    store.forgetAllTokens();
+    store.missedTokenNotices();
     for (String team : localHub.teams()) {
       localHub.notify(team, store.currentSeq(team));
     }

@@ -137,6 +137,24 @@ public interface ServerStore extends AutoCloseable {
   /** Revokes every token of that device; returns how many were live before. */
   int revokeTokens(String teamId, String deviceId);
 
+  /**
+   * Registers {@code listener} to hear that tokens changed out of sight of a cache in front of
+   * this store ({@link CachingServerStore}): through this store directly, or on another server
+   * node sharing it. The default hears nothing, which is right for a store no other node shares
+   * and that is only written through its cache; a cache still trusts an entry for a short time
+   * only.
+   */
+  default void addTokenListener(TokenListener listener) {}
+
+  /** Hears of token changes, see {@link #addTokenListener}. Called on the store's threads. */
+  interface TokenListener {
+    /** The tokens of that device changed (replaced or revoked). */
+    void tokensChanged(String teamId, String deviceId);
+
+    /** Any token may have changed unheard (notices from other nodes may have been lost). */
+    void anyTokenMayHaveChanged();
+  }
+
   @Override
   void close();
 

@@ -57,6 +57,24 @@ final class SqlCommandStore implements CommandStore {
   }
 
   @Override
+  public void setPresence(String teamId, String deviceId, String node, boolean online,
+      long at) {
+    db.write(c -> CommandSql.setPresence(c, teamId, deviceId, node, online, at));
+  }
+
+  @Override
+  public void renewPresence(String node, java.util.Collection<String> teams, long at) {
+    if (!teams.isEmpty()) {
+      db.write(c -> CommandSql.renewPresence(c, node, teams, at));
+    }
+  }
+
+  @Override
+  public Set<String> presentDevices(String teamId, long since, String exceptNode) {
+    return db.read(c -> CommandSql.presentDevices(c, teamId, since, exceptNode));
+  }
+
+  @Override
   public InsertResult insertCommand(StoredCommand command) {
     try {
       return db.write(c -> CommandSql.insert(c, command));

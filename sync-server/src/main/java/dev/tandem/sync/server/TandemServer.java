@@ -86,7 +86,9 @@ public final class TandemServer implements AutoCloseable {
 
   private final String host;
   private final int requestedPort;
+  // The store behind a token cache (CachingServerStore); given is the store as given or opened.
   private final ServerStore store;
+  private final ServerStore given;
   private final byte[] adminTokenHash;
   private final long maxBodyBytes;
   private final int maxBatchChanges;
@@ -133,7 +135,8 @@ public final class TandemServer implements AutoCloseable {
   private TandemServer(Builder b, ServerStore store) {
     this.host = b.host;
     this.requestedPort = b.port;
-    this.store = store;
+    this.store = CachingServerStore.wrap(store);
+    this.given = store;
     this.adminTokenHash = b.adminToken == null ? null : Tokens.sha256(b.adminToken);
     this.maxBodyBytes = b.maxBodyBytes;
     this.maxBatchChanges = b.maxBatchChanges;
@@ -386,9 +389,9 @@ public final class TandemServer implements AutoCloseable {
     return URI.create("http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : h) + ":" + port());
   }
 
-  /** Returns the store this server serves from. */
+  /** Returns the store this server serves from, as given or opened (without the token cache). */
   public ServerStore store() {
-    return store;
+    return given;
   }
 
   /** Returns the number of HTTP requests being served right now (for tests). */
@@ -1068,7 +1071,10 @@ public final class TandemServer implements AutoCloseable {
       return this;
     }
 
-    /** Serve from {@code store}, which the server then owns and closes. */
+    /**
+     * Serve from {@code store}, which the server then owns and closes. Token lookups go through
+     * a {@link CachingServerStore} in front of it (unless it is one already).
+     */
     public Builder store(ServerStore store) {
       if (dataDir != null) {
         throw new IllegalStateException("dataDir was already set; use dataDir or store, not both");

@@ -105,6 +105,11 @@ class CommandRelayTest {
   }
 
   Live connect(Device d) throws Exception {
+    return connect(d, open);
+  }
+
+  /** Connects {@code d} live; the connection is added to {@code open} for closing. */
+  static Live connect(Device d, List<Live> open) throws Exception {
     Live c = new Live();
     c.ws = WS_CLIENT.newWebSocketBuilder()
         .header("Authorization", "Bearer " + d.token())

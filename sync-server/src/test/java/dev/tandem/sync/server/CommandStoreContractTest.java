@@ -172,4 +172,23 @@ abstract class CommandStoreContractTest {
   private static Set<String> ids(List<StoredCommand> commands) {
     return commands.stream().map(StoredCommand::commandId).collect(Collectors.toSet());
   }
+
+  @Test
+  void presence_isPerNode_renewed_andOnlyFreshRowsCount() {
+    CommandStore c = store.commands();
+    c.setPresence("team-1", "desk", "n1", true, 1_000);
+    c.setPresence("team-1", "desk", "n2", true, 1_000);
+    c.setPresence("team-1", "phone", "n2", true, 500);
+    c.setPresence("team-2", "other", "n1", true, 1_000);
+    assertEquals(Set.of("desk"), c.presentDevices("team-1", 900, "n3"));
+    assertEquals(Set.of("desk", "phone"), c.presentDevices("team-1", 500, "n3"));
+    assertEquals(Set.of("desk", "phone"), c.presentDevices("team-1", 500, "n1"));
+    assertEquals(Set.of("desk"), c.presentDevices("team-1", 500, "n2"), "n1's desk is left");
+    c.renewPresence("n2", List.of("team-1"), 2_000);
+    assertEquals(Set.of("desk", "phone"), c.presentDevices("team-1", 1_500, "n3"));
+    assertEquals(Set.of(), c.presentDevices("team-1", 1_500, "n2"), "n1's rows are older");
+    c.setPresence("team-1", "desk", "n2", false, 2_100);
+    assertEquals(Set.of("phone"), c.presentDevices("team-1", 1_500, "n3"));
+    assertEquals(Set.of("other"), c.presentDevices("team-2", 0, "n3"));
+  }
 }

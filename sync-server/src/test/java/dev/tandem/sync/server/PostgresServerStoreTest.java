@@ -1,5 +1,6 @@
 package dev.tandem.sync.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +54,27 @@ class PostgresServerStoreTest extends ServerStoreContractTest {
       rs.next();
       assertEquals(dev.tandem.sync.server.internal.SchemaMigrator.load("postgres").migrations()
           .size(), rs.getInt(1));
+    }
+  }
+
+  /**
+   * The token cache of one node hears another node's revocation through {@code tandem_tokens}:
+   * with an hour's time to live, only the notice can drop the entry.
+   */
+  @Test
+  void tokenRevokedOnOneNode_leavesTheOtherNodesCache_byItsNotice() {
+    try (PostgresServerStore second = PostgresServerStore.open(url, null, null, 2)) {
+      CachingServerStore cached = CachingServerStore.wrap(second, Duration.ofHours(1));
+      PostgresListener listener = second.listen((team, seq) -> {});
+      await().atMost(Duration.ofSeconds(30)).until(() -> listener.connects() >= 1);
+      store.replaceToken("h-1", "a", "d1", 0);
+      store.replaceToken("h-2", "a", "d2", 0);
+      assertEquals(new ServerStore.TokenOwner("a", "d1"), cached.findToken("h-1"));
+      assertEquals(new ServerStore.TokenOwner("a", "d2"), cached.findToken("h-2"));
+      store.revokeTokens("a", "d1");
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+          .until(() -> cached.findToken("h-1") == null);
+      assertEquals(new ServerStore.TokenOwner("a", "d2"), cached.findToken("h-2"));
     }
   }
 

@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
  * database and the code would disagree on what the schema is, and nothing short of a person can
  * say which is right. A database that has applied a version this code does not know was upgraded
  * by a newer server and is refused too.
+ *
+ * <p>A statement may name the time of the migration as {@code :now} (epoch milliseconds on the
+ * caller's clock); it is written in as a number before the statement runs.
  */
 public final class SchemaMigrator {
   private static final Pattern NAME = Pattern.compile("V([1-9][0-9]*)__([A-Za-z0-9_]+)\\.sql");
@@ -41,6 +44,16 @@ public final class SchemaMigrator {
   @FunctionalInterface
   public interface Step {
     void run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Tells whether a database already has the changes of a migration it has not recorded: a server
+   * from before that change was versioned made them at every open. Such a migration is recorded
+   * without running its statements.
+   */
+  @FunctionalInterface
+  public interface Probe {
+    boolean alreadyApplied(Connection c, Migration m) throws SQLException;
   }
 
   private final String dialect;
@@ -97,6 +110,15 @@ public final class SchemaMigrator {
    *     this code, or a statement fails (then nothing is applied)
    */
   public List<Integer> migrate(Connection c, Step lock, Step beforeFirst, long nowMillis) {
+    return migrate(c, lock, beforeFirst, null, nowMillis);
+  }
+
+  /**
+   * As {@link #migrate(Connection, Step, Step, long)}; a pending migration that {@code adopt}
+   * finds already in place is recorded without running its statements (see {@link Probe}).
+   */
+  public List<Integer> migrate(Connection c, Step lock, Step beforeFirst, Probe adopt,
+      long nowMillis) {
     boolean autoCommit;
     try {
       autoCommit = c.getAutoCommit();
@@ -144,8 +166,10 @@ public final class SchemaMigrator {
           continue;
         }
         try (Statement s = c.createStatement()) {
-          for (String sql : m.statements()) {
-            s.execute(sql);
+          if (adopt == null || !adopt.alreadyApplied(c, m)) {
+            for (String sql : m.statements()) {
+              s.execute(sql.replace(":now", Long.toString(nowMillis)));
+            }
           }
         } catch (SQLException e) {
           throw new ServerStoreException("schema migration V" + m.version() + "__"

@@ -1,6 +1,6 @@
 -- Devices and remote commands (PROTOCOL "Devices and presence", "Remote commands").
--- Kept apart from the sync tables so that schema work on those merges without touching these.
--- Every statement is idempotent: the file runs each time a store opens.
+-- IF NOT EXISTS: servers from before this version created these tables at every open, so a file
+-- they wrote may have some or all of them already.
 
 -- What a device said about itself; a device exists once it has a token (tokens table).
 CREATE TABLE IF NOT EXISTS devices (
