@@ -832,7 +832,7 @@ public final class TandemServer implements AutoCloseable {
   private static void json(Context ctx, int status, byte[] body) {
     ctx.status(status).contentType(JSON);
     // The codings this server takes in request bodies (RFC 7694): clients switch to zstd on it.
-    ctx.header("Accept-Encoding", "zstd, gzip");
+    ctx.header("Accept-Encoding", ResponseEncoding.TAKES);
     ResponseCompression rc = ctx.attribute(COMPRESSION_ATTRIBUTE);
     String accept = body.length < COMPRESS_FROM || rc == ResponseCompression.NONE ? null
         : ctx.header("Accept-Encoding");
