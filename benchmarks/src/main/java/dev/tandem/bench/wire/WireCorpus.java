@@ -41,12 +41,39 @@ final class WireCorpus {
     final boolean heldOut;
     final List<byte[]> pushes;
     final List<byte[]> pulls;
+    /** The changes as a pull serves them (with seq and origin device), in push order. */
+    final List<Change> served;
 
-    Unit(String name, boolean heldOut, List<byte[]> pushes, List<byte[]> pulls) {
+    Unit(String name, boolean heldOut, List<byte[]> pushes, List<byte[]> pulls,
+        List<Change> served) {
       this.name = name;
       this.heldOut = heldOut;
       this.pushes = pushes;
       this.pulls = pulls;
+      this.served = served;
+    }
+
+    /**
+     * The live shape: each change pushed alone, as a device sends a message the moment the
+     * agent writes it, and pulled alone by the other device.
+     */
+    List<byte[]> livePushes() {
+      List<byte[]> out = new ArrayList<>();
+      for (Change c : served) {
+        Change sent = new Change(c.type(), c.id(), c.op(), c.hlc(), null, c.data(), 0, null);
+        out.add(ProtocolCodec.writePushRequest(new PushRequest(
+            String.format("live-%06d", c.seq()), "device-a", List.of(sent))));
+      }
+      return out;
+    }
+
+    List<byte[]> livePulls() {
+      List<byte[]> out = new ArrayList<>();
+      for (Change c : served) {
+        out.add(ProtocolCodec.writePullResponse(new PullResponse(List.of(c),
+            Long.toString(c.seq()), false, EPOCH)));
+      }
+      return out;
     }
 
     long rawBytes() {
@@ -177,7 +204,7 @@ final class WireCorpus {
       pulls.add(ProtocolCodec.writePullResponse(new PullResponse(served.subList(from, to),
           Long.toString(served.get(to - 1).seq()), to < served.size(), EPOCH)));
     }
-    return new Unit(name, heldOut, capture.bodies, pulls);
+    return new Unit(name, heldOut, capture.bodies, pulls, served);
   }
 
   private static List<Path> list(Path dir) throws IOException {

@@ -10,69 +10,59 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Bytes saved on the wire by gzip, zstd and zstd with the shipped dictionary, on the push bodies
- * and pull pages of {@link WireCorpus}, at the levels the transport and the server use (requests:
- * gzip 1, zstd 3; pull pages: gzip 1, zstd 1). Rows: the held-out units (not trained on), all
- * units (training data included), and optionally a second corpus folder given as the argument,
- * laid out the same way. Run from the repository root after {@code mvn -B -q -pl benchmarks -am
- * package -DskipTests}:
+ * Bytes saved on the wire by gzip, zstd and zstd with the shipped dictionary, on the bodies of
+ * {@link WireCorpus}, at the levels the transport and the server use (requests: gzip 1, zstd 3,
+ * dictionary 3; pull pages: gzip 1, zstd 1, dictionary 3), and with their rule that a body under
+ * 1 KiB goes plain (256 bytes with the dictionary). Two shapes: the backlog (an import pushed in batches of up to 1,000 records,
+ * pulled in pages of 500) and live (each record pushed alone and pulled alone). Parts: the
+ * held-out units (not trained on), all units (training data included), and optionally another
+ * corpus folder laid out the same way, given as the argument. Run from the repository root after
+ * {@code mvn -B -q -pl benchmarks -am package -DskipTests}:
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.tandem.bench.wire.WireSavings [other-corpus]
  * </pre>
  */
 public final class WireSavings {
+  /** The transport's and the server's defaults: smaller bodies go plain. */
+  private static final int MIN_COMPRESS = 1024;
+  private static final int MIN_DICTIONARY = 256;
+
   private WireSavings() {}
 
   public static void main(String[] args) throws Exception {
     byte[] dict = Files.readAllBytes(TrainDictionary.RESOURCE);
-    System.out.println("| part | bodies | raw | gzip | zstd | zstd + dictionary |");
-    System.out.println("|---|---|---|---|---|---|");
-    report("held out (not trained on)", Paths.get("sync-history/src/test/resources"),
-        u -> u.heldOut, dict);
-    report("all (training data included)", Paths.get("sync-history/src/test/resources"),
-        u -> true, dict);
+    System.out.println("| part | bodies | n | raw | gzip | zstd | zstd + dictionary |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    Path here = Paths.get("sync-history/src/test/resources");
+    report("held out", here, u -> u.heldOut, dict);
+    report("all (incl. training)", here, u -> true, dict);
     if (args.length > 0) {
-      report("other corpus " + args[0], Paths.get(args[0]), u -> true, dict);
+      report("other corpus", Paths.get(args[0]), u -> true, dict);
     }
   }
 
   private static void report(String label, Path resources, Predicate<WireCorpus.Unit> which,
       byte[] dict) throws IOException {
     Path work = Files.createTempDirectory("tandem-wire");
-    try (ZstdDictCompress push = new ZstdDictCompress(dict, 3);
-        ZstdDictCompress pull = new ZstdDictCompress(dict, 1)) {
+    try (ZstdDictCompress dictionary = new ZstdDictCompress(dict, 3)) {
       List<WireCorpus.Unit> units = WireCorpus.build(resources, work);
-      long[] pushes = new long[4];
-      long[] pulls = new long[4];
-      int nPush = 0;
-      int nPull = 0;
-      for (WireCorpus.Unit u : units) {
-        if (!which.test(u)) {
-          continue;
-        }
-        for (byte[] b : u.pushes) {
-          add(pushes, b, 3, push);
-          nPush++;
-        }
-        for (byte[] b : u.pulls) {
-          add(pulls, b, 1, pull);
-          nPull++;
-        }
-      }
-      row(label + ", push bodies", nPush, pushes);
-      row(label + ", pull pages", nPull, pulls);
-      long[] both = new long[4];
-      for (int i = 0; i < 4; i++) {
-        both[i] = pushes[i] + pulls[i];
-      }
-      row(label + ", both", nPush + nPull, both);
+      units.removeIf(which.negate());
+      long[] all = new long[5];
+      add(all, row(label, "backlog push bodies", units, u -> u.pushes, 3, dictionary));
+      add(all, row(label, "backlog pull pages", units, u -> u.pulls, 1, dictionary));
+      add(all, row(label, "live pushes (1 record)", units, WireCorpus.Unit::livePushes, 3,
+          dictionary));
+      add(all, row(label, "live pulls (1 record)", units, WireCorpus.Unit::livePulls, 1,
+          dictionary));
+      print(label, "**all four**", all);
     } finally {
       try (Stream<Path> s = Files.walk(work)) {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -80,18 +70,38 @@ public final class WireSavings {
     }
   }
 
-  private static void add(long[] sums, byte[] body, int level, ZstdDictCompress dict) {
-    sums[0] += body.length;
-    sums[1] += gzip(body).length;
-    sums[2] += Zstd.compress(body, level).length;
-    try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
-      sums[3] += ctx.loadDict(dict).compress(body).length;
+  private static long[] row(String label, String what, List<WireCorpus.Unit> units,
+      Function<WireCorpus.Unit, List<byte[]>> bodies, int zstdLevel, ZstdDictCompress dict) {
+    long[] s = new long[5];
+    for (WireCorpus.Unit u : units) {
+      for (byte[] b : bodies.apply(u)) {
+        s[0]++;
+        s[1] += b.length;
+        boolean worth = b.length >= MIN_COMPRESS;
+        s[2] += worth ? gzip(b).length : b.length;
+        s[3] += worth ? Zstd.compress(b, zstdLevel).length : b.length;
+        if (b.length >= MIN_DICTIONARY) {
+          try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
+            s[4] += ctx.loadDict(dict).compress(b).length;
+          }
+        } else {
+          s[4] += b.length;
+        }
+      }
+    }
+    print(label, what, s);
+    return s;
+  }
+
+  private static void add(long[] sum, long[] s) {
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += s[i];
     }
   }
 
-  private static void row(String label, int n, long[] s) {
-    System.out.printf("| %s | %d | %,d B | %.1f %% saved | %.1f %% saved | %.1f %% saved |%n",
-        label, n, s[0], saved(s[1], s[0]), saved(s[2], s[0]), saved(s[3], s[0]));
+  private static void print(String label, String what, long[] s) {
+    System.out.printf("| %s | %s | %,d | %,d B | %.1f %% | %.1f %% | %.1f %% |%n", label, what,
+        s[0], s[1], saved(s[2], s[1]), saved(s[3], s[1]), saved(s[4], s[1]));
   }
 
   private static double saved(long compressed, long raw) {

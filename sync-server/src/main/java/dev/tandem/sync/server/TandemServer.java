@@ -834,9 +834,11 @@ public final class TandemServer implements AutoCloseable {
     // The codings this server takes in request bodies (RFC 7694): clients switch to zstd on it.
     ctx.header("Accept-Encoding", ResponseEncoding.TAKES);
     ResponseCompression rc = ctx.attribute(COMPRESSION_ATTRIBUTE);
-    String accept = body.length < COMPRESS_FROM || rc == ResponseCompression.NONE ? null
-        : ctx.header("Accept-Encoding");
+    String accept = rc == ResponseCompression.NONE ? null : ctx.header("Accept-Encoding");
     String encoding = ResponseEncoding.choose(accept, rc != ResponseCompression.GZIP);
+    if (encoding != null && body.length < ResponseEncoding.minBytes(encoding, COMPRESS_FROM)) {
+      encoding = null;
+    }
     if (encoding != null) {
       ctx.header("Content-Encoding", encoding);
       ctx.header("Vary", "Accept-Encoding");

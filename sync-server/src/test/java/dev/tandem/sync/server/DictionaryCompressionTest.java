@@ -173,6 +173,21 @@ class DictionaryCompressionTest {
   }
 
   @Test
+  void aOneChangePage_isCompressedWithTheDictionary_butNotWithPlainZstd() throws Exception {
+    Device laptop = start(TandemServer.builder());
+    pushMessages(laptop, 1);
+    Device desk = Device.create(server, "team-1", "desk-2");
+    HttpResponse<byte[]> plain = pull(desk, "zstd, gzip");
+    assertEquals("", plain.headers().firstValue("Content-Encoding").orElse(""));
+    assertTrue(plain.body().length >= 256 && plain.body().length < 1024,
+        "" + plain.body().length);
+    HttpResponse<byte[]> d = pull(desk, "zstd-agent-1, zstd, gzip");
+    assertEquals("zstd-agent-1", d.headers().firstValue("Content-Encoding").orElse(""));
+    assertTrue(d.body().length < plain.body().length / 2, "" + d.body().length);
+    assertTrue(sameChanges(plain.body(), undictionary(d.body(), 1 << 20)));
+  }
+
+  @Test
   void gzipResponseCompression_neverAnswersWithTheDictionary() {
     Device laptop = start(TandemServer.builder().responseCompression(ResponseCompression.GZIP));
     pushMessages(laptop, 40);

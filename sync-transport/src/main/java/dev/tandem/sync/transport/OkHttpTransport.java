@@ -116,6 +116,8 @@ public final class OkHttpTransport implements Transport {
   private volatile boolean zstdRefused;
   private volatile boolean dictionaryRefused;
   private final int minCompressBytes;
+  /** The same with the dictionary: it pays from a few hundred bytes on (BENCHMARKS.md). */
+  private final int minDictionaryBytes;
   private final long livePingIntervalMillis;
   private final java.util.function.LongSupplier liveNanoTime;
   private final Set<Call> calls = ConcurrentHashMap.newKeySet();
@@ -133,7 +135,8 @@ public final class OkHttpTransport implements Transport {
         || (b.compression == Compression.AUTO && ZstdAvailability.isAvailable());
     this.sendsZstd = b.compression == Compression.ZSTD;
     this.acceptsDictionary = acceptsZstd && WireDictionary.isAvailable();
-    this.minCompressBytes = b.minCompressBytes;
+    this.minCompressBytes = b.minCompressBytes == null ? 1024 : b.minCompressBytes;
+    this.minDictionaryBytes = b.minCompressBytes == null ? 256 : b.minCompressBytes;
     this.livePingIntervalMillis = b.livePingIntervalMillis;
     this.liveNanoTime = b.liveNanoTime;
     this.ownsClient = b.client == null;
@@ -207,12 +210,13 @@ public final class OkHttpTransport implements Transport {
   public PushResponse push(PushRequest request) {
     Objects.requireNonNull(request, "request");
     byte[] json = ProtocolCodec.writePushRequest(request);
-    boolean compressed = json.length >= minCompressBytes && compression != Compression.NONE;
     byte[] response = null;
     // At most three tries: the dictionary, plain zstd, gzip, each refused at most once.
     while (response == null) {
       Coding coding = sendsDictionary ? Coding.DICTIONARY
           : sendsZstd ? Coding.ZSTD : Coding.GZIP;
+      boolean compressed = compression != Compression.NONE && json.length
+          >= (coding == Coding.DICTIONARY ? minDictionaryBytes : minCompressBytes);
       try {
         // A retry on another server is safe: the batch id makes a push idempotent across nodes.
         response = execute(base -> pushRequest(base, json, coding), "push");
@@ -249,7 +253,8 @@ public final class OkHttpTransport implements Transport {
   private Request pushRequest(HttpUrl base, byte[] json, Coding coding) {
     Request.Builder rb = syncRequest(url(base, "sync/batch"));
     byte[] body = json;
-    if (json.length >= minCompressBytes && compression != Compression.NONE) {
+    if (compression != Compression.NONE && json.length
+        >= (coding == Coding.DICTIONARY ? minDictionaryBytes : minCompressBytes)) {
       if (coding == Coding.DICTIONARY) {
         body = ZstdCodec.compressWithDictionary(json);
         rb.header("Content-Encoding", WireDictionary.CODING);
@@ -676,7 +681,7 @@ public final class OkHttpTransport implements Transport {
     private long readTimeoutMillis = -1;
     private long callTimeoutMillis = -1;
     private Compression compression = Compression.AUTO;
-    private int minCompressBytes = 1024;
+    private Integer minCompressBytes;
     private long livePingIntervalMillis = 30_000;
     private java.util.function.LongSupplier liveNanoTime = System::nanoTime;
 
@@ -808,7 +813,9 @@ public final class OkHttpTransport implements Transport {
 
     /**
      * Sets the smallest body worth compressing, in bytes; smaller ones go plain because gzip's
-     * overhead would outweigh the saving. Default 1024.
+     * overhead would outweigh the saving. Default 1024, and 256 for bodies compressed with the
+     * shared dictionary (which shrinks even a one-message batch); a value set here is used for
+     * both.
      *
      * @throws IllegalArgumentException if negative
      */

@@ -241,6 +241,36 @@ class DictionaryNegotiationTest {
   }
 
   @Test
+  void withTheDictionary_bodiesFrom256BytesAreCompressed_unlessTheHostSetItsOwnThreshold()
+      throws Exception {
+    PushRequest small = OkHttpTransportTest.batch(1, 400);
+    int size = ProtocolCodec.writePushRequest(small).length;
+    assertTrue(size >= 256 && size < 1024, "" + size);
+    PushRequest tiny = OkHttpTransportTest.batch(1, 10);
+    assertTrue(ProtocolCodec.writePushRequest(tiny).length < 256);
+    try (OkHttpTransport t = transport(Compression.AUTO)) {
+      for (int i = 0; i < 3; i++) {
+        server.enqueue(ok(WITH_DICTIONARY));
+      }
+      t.push(small);
+      t.push(small);
+      t.push(tiny);
+      assertEquals(null, take().getHeader("Content-Encoding"));
+      assertEquals("zstd-agent-1", take().getHeader("Content-Encoding"));
+      assertEquals(null, take().getHeader("Content-Encoding"));
+    }
+    try (OkHttpTransport t = OkHttpTransportTest.newTransport(server.url("/").uri())
+        .minCompressBytes(1024).build()) {
+      server.enqueue(ok(WITH_DICTIONARY));
+      server.enqueue(ok(WITH_DICTIONARY));
+      t.push(small);
+      t.push(small);
+      take();
+      assertEquals(null, take().getHeader("Content-Encoding"));
+    }
+  }
+
+  @Test
   void takes_readsTheDictionaryCodingAndItsWeight() {
     assertTrue(OkHttpTransport.takes(WITH_DICTIONARY, "zstd-agent-1"));
     assertEquals(false, OkHttpTransport.takes("zstd-agent-1;q=0, zstd", "zstd-agent-1"));

@@ -65,6 +65,14 @@ public final class ResponseEncoding {
     return plainZstd ? "zstd" : gzip ? "gzip" : null;
   }
 
+  /**
+   * Returns the smallest body worth compressing in {@code encoding}: {@code otherwise}, or 256
+   * bytes with the dictionary, which shrinks even a one-change pull page.
+   */
+  public static int minBytes(String encoding, int otherwise) {
+    return encoding.equals(WireDictionary.CODING) ? Math.min(256, otherwise) : otherwise;
+  }
+
   public static byte[] encode(byte[] body, String encoding) {
     if (encoding.equals(WireDictionary.CODING)) {
       try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
