@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -90,17 +91,42 @@ final class WireCorpus {
    * held out from training.
    */
   static List<Unit> build(Path resources, Path work) throws IOException {
+    List<Unit> out = roo(resources.resolve("corpus/tasks"), resources.resolve("corpus/global"),
+        Set.of(), work);
+    out.addAll(sessions(resources.resolve("sessions/claude-code"), work, Source.CLAUDE_CODE,
+        ".jsonl"));
+    out.addAll(sessions(resources.resolve("sessions/codex"), work, Source.CODEX, ".jsonl"));
+    out.addAll(sessions(resources.resolve("sessions/continue"), work, Source.CONTINUE, ".json"));
+    return out;
+  }
+
+  /**
+   * The Roo/Cline units of another corpus laid out as {@code tasks/<owner>__<repo>__<taskId>/},
+   * leaving out the task folders whose names are in {@code skip} (those trained on), and without
+   * task lists. All of them count as held out.
+   */
+  static List<Unit> otherTasks(Path tasks, Set<String> skip, Path work) throws IOException {
+    List<Unit> out = new ArrayList<>();
+    for (Unit u : roo(tasks, work.resolve("no-task-lists"), skip, work)) {
+      out.add(new Unit(u.name, true, u.pushes, u.pulls, u.served));
+    }
+    return out;
+  }
+
+  private static List<Unit> roo(Path tasks, Path global, Set<String> skip, Path work)
+      throws IOException {
     List<Unit> out = new ArrayList<>();
     Map<String, List<Path>> repos = new TreeMap<>();
-    Path tasks = resources.resolve("corpus/tasks");
     if (Files.isDirectory(tasks)) {
       for (Path task : list(tasks)) {
         String name = task.getFileName().toString();
+        if (skip.contains(name)) {
+          continue;
+        }
         int cut = name.lastIndexOf("__");
         repos.computeIfAbsent(name.substring(0, cut), k -> new ArrayList<>()).add(task);
       }
     }
-    Path global = resources.resolve("corpus/global");
     if (Files.isDirectory(global)) {
       for (Path g : list(global)) {
         repos.computeIfAbsent(g.getFileName().toString(), k -> new ArrayList<>());
@@ -108,17 +134,13 @@ final class WireCorpus {
     }
     int i = 0;
     for (Map.Entry<String, List<Path>> repo : repos.entrySet()) {
-      Path home = work.resolve("roo-" + i);
+      Path home = Files.createTempDirectory(work, "roo-" + i + "-");
       layOutRepo(repo.getValue(), global.resolve(repo.getKey()), home);
       out.add(unit("roo:" + repo.getKey(), i % 3 == 2, home,
           t -> new HistoryImporter(t, HistoryImporter.DEFAULT_MAX_FILE_BYTES)
               .importDir(home, null, null)));
       i++;
     }
-    out.addAll(sessions(resources.resolve("sessions/claude-code"), work, Source.CLAUDE_CODE,
-        ".jsonl"));
-    out.addAll(sessions(resources.resolve("sessions/codex"), work, Source.CODEX, ".jsonl"));
-    out.addAll(sessions(resources.resolve("sessions/continue"), work, Source.CONTINUE, ".json"));
     return out;
   }
 

@@ -8,7 +8,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -20,10 +23,12 @@ import java.util.zip.GZIPOutputStream;
  * Bytes saved on the wire by gzip, zstd and zstd with the shipped dictionary, on the bodies of
  * {@link WireCorpus}, at the levels the transport and the server use (requests: gzip 1, zstd 3,
  * dictionary 3; pull pages: gzip 1, zstd 1, dictionary 3), and with their rule that a body under
- * 1 KiB goes plain (256 bytes with the dictionary). Two shapes: the backlog (an import pushed in batches of up to 1,000 records,
+ * 1 KiB goes plain (256 bytes with the dictionary). The "zstd 3" column is zstd at the
+ * dictionary's level and threshold without the dictionary: the dictionary's own share. Two shapes: the backlog (an import pushed in batches of up to 1,000 records,
  * pulled in pages of 500) and live (each record pushed alone and pulled alone). Parts: the
  * held-out units (not trained on), all units (training data included), and optionally another
- * corpus folder laid out the same way, given as the argument. Run from the repository root after
+ * corpus's task folders ({@code <dir>/tasks/<owner>__<repo>__<taskId>/}, those not copied into
+ * this repository, so never trained on), given as the argument. Run from the repository root after
  * {@code mvn -B -q -pl benchmarks -am package -DskipTests}:
  *
  * <pre>
@@ -39,23 +44,38 @@ public final class WireSavings {
 
   public static void main(String[] args) throws Exception {
     byte[] dict = Files.readAllBytes(TrainDictionary.RESOURCE);
-    System.out.println("| part | bodies | n | raw | gzip | zstd | zstd + dictionary |");
-    System.out.println("|---|---|---|---|---|---|---|");
+    System.out.println("| part | bodies | n | raw | gzip | zstd | zstd 3 | zstd 3 + dictionary |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
     Path here = Paths.get("sync-history/src/test/resources");
     report("held out", here, u -> u.heldOut, dict);
     report("all (incl. training)", here, u -> true, dict);
     if (args.length > 0) {
-      report("other corpus", Paths.get(args[0]), u -> true, dict);
+      // The task folders of the larger corpus that are not copied here: never trained on.
+      Set<String> copied = new HashSet<>();
+      try (Stream<Path> s = Files.list(Paths.get("sync-history/src/test/resources/corpus/tasks"))) {
+        s.forEach(p -> copied.add(p.getFileName().toString()));
+      }
+      report("other tasks", work -> WireCorpus.otherTasks(Paths.get(args[0], "tasks"), copied,
+          work), u -> true, dict);
     }
+  }
+
+  private interface Units {
+    List<WireCorpus.Unit> build(Path work) throws IOException;
   }
 
   private static void report(String label, Path resources, Predicate<WireCorpus.Unit> which,
       byte[] dict) throws IOException {
+    report(label, work -> WireCorpus.build(resources, work), which, dict);
+  }
+
+  private static void report(String label, Units source, Predicate<WireCorpus.Unit> which,
+      byte[] dict) throws IOException {
     Path work = Files.createTempDirectory("tandem-wire");
     try (ZstdDictCompress dictionary = new ZstdDictCompress(dict, 3)) {
-      List<WireCorpus.Unit> units = WireCorpus.build(resources, work);
+      List<WireCorpus.Unit> units = new ArrayList<>(source.build(work));
       units.removeIf(which.negate());
-      long[] all = new long[5];
+      long[] all = new long[6];
       add(all, row(label, "backlog push bodies", units, u -> u.pushes, 3, dictionary));
       add(all, row(label, "backlog pull pages", units, u -> u.pulls, 1, dictionary));
       add(all, row(label, "live pushes (1 record)", units, WireCorpus.Unit::livePushes, 3,
@@ -72,7 +92,7 @@ public final class WireSavings {
 
   private static long[] row(String label, String what, List<WireCorpus.Unit> units,
       Function<WireCorpus.Unit, List<byte[]>> bodies, int zstdLevel, ZstdDictCompress dict) {
-    long[] s = new long[5];
+    long[] s = new long[6];
     for (WireCorpus.Unit u : units) {
       for (byte[] b : bodies.apply(u)) {
         s[0]++;
@@ -80,12 +100,16 @@ public final class WireSavings {
         boolean worth = b.length >= MIN_COMPRESS;
         s[2] += worth ? gzip(b).length : b.length;
         s[3] += worth ? Zstd.compress(b, zstdLevel).length : b.length;
+        // The dictionary's level without it, and with its lower threshold: what the dictionary
+        // itself saves.
         if (b.length >= MIN_DICTIONARY) {
+          s[4] += Zstd.compress(b, 3).length;
           try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
-            s[4] += ctx.loadDict(dict).compress(b).length;
+            s[5] += ctx.loadDict(dict).compress(b).length;
           }
         } else {
           s[4] += b.length;
+          s[5] += b.length;
         }
       }
     }
@@ -100,8 +124,9 @@ public final class WireSavings {
   }
 
   private static void print(String label, String what, long[] s) {
-    System.out.printf("| %s | %s | %,d | %,d B | %.1f %% | %.1f %% | %.1f %% |%n", label, what,
-        s[0], s[1], saved(s[2], s[1]), saved(s[3], s[1]), saved(s[4], s[1]));
+    System.out.printf("| %s | %s | %,d | %,d B | %.1f %% | %.1f %% | %.1f %% | %.1f %% |%n",
+        label, what, s[0], s[1], saved(s[2], s[1]), saved(s[3], s[1]), saved(s[4], s[1]),
+        saved(s[5], s[1]));
   }
 
   private static double saved(long compressed, long raw) {
