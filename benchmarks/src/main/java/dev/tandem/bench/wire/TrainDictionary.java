@@ -15,9 +15,20 @@ import java.util.stream.Stream;
 /**
  * Builds the wire dictionary ({@code dev/tandem/sync/protocol/agent-1.zdict} in sync-core) from
  * the agent history in {@code sync-history/src/test/resources}: the training units of {@link
- * WireCorpus} (every third unit is held out, for {@link WireSavings}), their push bodies and pull
- * pages cut into {@value #SLICE}-byte samples, trained with zstd-jni's {@code ZstdDictTrainer}.
- * The same input gives the same bytes. Run from the repository root:
+ * WireCorpus} (every third unit is held out, for {@link WireSavings}), trained with zstd-jni's
+ * {@code ZstdDictTrainer}. The same input gives the same bytes.
+ *
+ * <p><b>No personal data.</b> The corpus holds real users' history (names, e-mail addresses,
+ * local paths), and a dictionary is made of substrings of its samples; it ships in a published
+ * jar. So the samples are {@link Scrubber scrubbed} first: a string value, or a line of a long
+ * one, is kept only if it occurs in the history of at least {@value Scrubber#OWNERS} different
+ * owners (tool boilerplate, enumerations, common words), and an object key only if it looks
+ * like a field name and occurs in at least two files; everything else becomes empty. The tool
+ * then refuses a dictionary that still holds an e-mail address or a home folder.
+ *
+ * <p>The samples: the scrubbed changes as push bodies (batches of up to 1,000) and pull pages
+ * (500), cut into {@value #SLICE}-byte slices, and as one-change push bodies and pull pages, the
+ * live path's bodies, where a dictionary helps most. Run from the repository root:
  *
  * <pre>
  * mvn -B -q -pl benchmarks -am package -DskipTests
@@ -70,12 +81,14 @@ public final class TrainDictionary {
           total += u.rawBytes();
         }
       }
-      ZstdDictTrainer trainer = new ZstdDictTrainer((int) total + SLICE, DICT_BYTES);
+      Scrubber scrubber = new Scrubber(units);
+      ZstdDictTrainer trainer = new ZstdDictTrainer((int) (3 * total) + SLICE, DICT_BYTES);
       for (WireCorpus.Unit u : units) {
         if (u.heldOut) {
           continue;
         }
-        for (List<byte[]> bodies : List.of(u.pushes, u.pulls)) {
+        WireCorpus.Unit clean = scrubber.scrub(u);
+        for (List<byte[]> bodies : List.of(clean.pushes, clean.pulls)) {
           for (byte[] body : bodies) {
             for (int from = 0; from < body.length; from += SLICE) {
               trainer.addSample(Arrays.copyOfRange(body, from,
@@ -83,8 +96,15 @@ public final class TrainDictionary {
             }
           }
         }
+        for (List<byte[]> bodies : List.of(clean.livePushes(), clean.livePulls())) {
+          for (byte[] body : bodies) {
+            trainer.addSample(Arrays.copyOf(body, Math.min(body.length, SLICE)));
+          }
+        }
       }
-      return trainer.trainSamples();
+      byte[] dict = trainer.trainSamples();
+      Scrubber.refusePersonalData(dict);
+      return dict;
     } finally {
       try (Stream<Path> s = Files.walk(work)) {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

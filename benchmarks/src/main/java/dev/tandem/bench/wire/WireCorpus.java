@@ -34,6 +34,7 @@ import java.util.stream.Stream;
  */
 final class WireCorpus {
   static final int PULL_PAGE = 500;
+  static final int PUSH_BATCH = 1000;
   private static final long EPOCH = 1_767_225_600_000L; // 2026-01-01, any fixed instant
 
   /** The wire bodies of one unit. */
@@ -212,7 +213,6 @@ final class WireCorpus {
       importer.into(t);
       t.syncNow();
     }
-    List<byte[]> pulls = new ArrayList<>();
     List<Change> served = new ArrayList<>();
     long seq = 0;
     for (PushRequest p : capture.pushes) {
@@ -221,12 +221,34 @@ final class WireCorpus {
             "device-a"));
       }
     }
+    return new Unit(name, heldOut, capture.bodies, pullPages(served), served);
+  }
+
+  /**
+   * A unit made of given changes: pushed in batches of {@value #PUSH_BATCH} (the engine's
+   * backlog batch), pulled in pages of {@value #PULL_PAGE}.
+   */
+  static Unit fromServed(String name, boolean heldOut, List<Change> served) {
+    List<byte[]> pushes = new ArrayList<>();
+    for (int from = 0; from < served.size(); from += PUSH_BATCH) {
+      List<Change> batch = new ArrayList<>();
+      for (Change c : served.subList(from, Math.min(served.size(), from + PUSH_BATCH))) {
+        batch.add(new Change(c.type(), c.id(), c.op(), c.hlc(), null, c.data(), 0, null));
+      }
+      pushes.add(ProtocolCodec.writePushRequest(new PushRequest(
+          String.format("batch-%06d", pushes.size() + 1), "device-a", batch)));
+    }
+    return new Unit(name, heldOut, pushes, pullPages(served), served);
+  }
+
+  private static List<byte[]> pullPages(List<Change> served) {
+    List<byte[]> pulls = new ArrayList<>();
     for (int from = 0; from < served.size(); from += PULL_PAGE) {
       int to = Math.min(served.size(), from + PULL_PAGE);
       pulls.add(ProtocolCodec.writePullResponse(new PullResponse(served.subList(from, to),
           Long.toString(served.get(to - 1).seq()), to < served.size(), EPOCH)));
     }
-    return new Unit(name, heldOut, capture.bodies, pulls, served);
+    return pulls;
   }
 
   private static List<Path> list(Path dir) throws IOException {

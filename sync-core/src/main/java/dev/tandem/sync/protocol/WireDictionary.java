@@ -26,7 +26,7 @@ public final class WireDictionary {
   /** The prefix of every dictionary coding, {@code zstd-<id>}. */
   public static final String CODING_PREFIX = "zstd-";
   /** SHA-256 of the resource, checked on load: a damaged jar must not corrupt bodies. */
-  static final String SHA256 = "6f5742593cebb9ecd59ca0506c2c034377b909171239abbc3182dc83b77684cd";
+  static final String SHA256 = "06a4a029402b3a3c0e81ab5f6903cb251c487e2c4f0cef11430faed620692437";
   private static final String RESOURCE = ID + ".zdict";
 
   private WireDictionary() {}

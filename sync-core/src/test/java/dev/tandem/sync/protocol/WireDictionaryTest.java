@@ -26,6 +26,16 @@ class WireDictionaryTest {
   }
 
   @Test
+  void theShippedDictionaryHoldsNoEmailAddressOrHomeFolder() {
+    // It ships in a published jar, and was trained on real users' history (scrubbed first).
+    String text = new String(WireDictionary.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\\.[A-Za-z]{2,}|/home/[a-z]|/Users/[A-Za-z]"
+            + "|[A-Za-z]:(\\\\\\\\|\\\\|/)Users").matcher(text);
+    assertTrue(!m.find(), () -> "found \"" + m.group() + "\"");
+  }
+
+  @Test
   void bytes_isACopy_soNoCallerCanDamageIt() {
     byte[] a = WireDictionary.bytes();
     a[10] ^= 1;
