@@ -27,7 +27,8 @@ public final class WireDictionary {
   public static final String CODING_PREFIX = "zstd-";
   /** SHA-256 of the resource, checked on load: a damaged jar must not corrupt bodies. */
   static final String SHA256 = "06a4a029402b3a3c0e81ab5f6903cb251c487e2c4f0cef11430faed620692437";
-  private static final String RESOURCE = ID + ".zdict";
+  /** Absolute, so that a shrinker that moves this class (R8) does not lose the resource. */
+  private static final String RESOURCE = "/dev/tandem/sync/protocol/" + ID + ".zdict";
 
   private WireDictionary() {}
 
