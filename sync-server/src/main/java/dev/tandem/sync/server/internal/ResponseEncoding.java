@@ -21,8 +21,9 @@ public final class ResponseEncoding {
    */
   public static final String TAKES = WireDictionary.CODING + ", zstd, gzip";
   /**
-   * Level 3 with the dictionary: at level 1 the dictionary saved nothing over plain zstd on pull
-   * pages (see BENCHMARKS.md, "Transport").
+   * Level 3 with the dictionary: at level 1 it made held-out pull pages of 500 larger than plain
+   * zstd level 1 (83.9 % saved against 84.3 %); at level 3 they save 85.4 % (BENCHMARKS.md,
+   * "zstd dictionary").
    */
   private static final int DICTIONARY_LEVEL = 3;
 
