@@ -70,8 +70,18 @@ public final class WireDictionary {
       return null;
     }
     String c = coding.trim().toLowerCase(Locale.ROOT);
-    return c.startsWith(CODING_PREFIX) && c.length() > CODING_PREFIX.length()
-        ? c.substring(CODING_PREFIX.length()) : null;
+    if (!c.startsWith(CODING_PREFIX) || c.length() == CODING_PREFIX.length()) {
+      return null;
+    }
+    String id = c.substring(CODING_PREFIX.length());
+    for (int i = 0; i < id.length(); i++) {
+      char ch = id.charAt(i);
+      // A content-coding token: anything else (a list, a parameter) is not one coding.
+      if (!(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '.')) {
+        return null;
+      }
+    }
+    return id;
   }
 
   private static byte @Nullable [] load() {

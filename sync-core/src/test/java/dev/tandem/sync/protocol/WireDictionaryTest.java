@@ -51,6 +51,8 @@ class WireDictionaryTest {
     assertNull(WireDictionary.idOf("zstd"));
     assertNull(WireDictionary.idOf("zstd-"));
     assertNull(WireDictionary.idOf("gzip"));
+    assertNull(WireDictionary.idOf("zstd-agent-1, gzip"));
+    assertNull(WireDictionary.idOf("zstd-agent-1;q=1"));
     assertNull(WireDictionary.idOf(null));
   }
 }
