@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** How the server compresses its answers (request bodies are always taken as zstd or gzip). */
 public enum ResponseCompression {
-  /** zstd when the client accepts it, else gzip when it accepts that. The default. */
+  /**
+   * zstd when the client accepts it (with the shared dictionary when the client offers the same
+   * one), else gzip when it accepts that. The default.
+   */
   AUTO,
   /** gzip when the client accepts it, never zstd. */
   GZIP,

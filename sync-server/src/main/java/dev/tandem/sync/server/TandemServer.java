@@ -835,11 +835,13 @@ public final class TandemServer implements AutoCloseable {
   private static void json(Context ctx, int status, byte[] body) {
     ctx.status(status).contentType(JSON);
     // The codings this server takes in request bodies (RFC 7694): clients switch to zstd on it.
-    ctx.header("Accept-Encoding", "zstd, gzip");
+    ctx.header("Accept-Encoding", ResponseEncoding.TAKES);
     ResponseCompression rc = ctx.attribute(COMPRESSION_ATTRIBUTE);
-    String accept = body.length < COMPRESS_FROM || rc == ResponseCompression.NONE ? null
-        : ctx.header("Accept-Encoding");
+    String accept = rc == ResponseCompression.NONE ? null : ctx.header("Accept-Encoding");
     String encoding = ResponseEncoding.choose(accept, rc != ResponseCompression.GZIP);
+    if (encoding != null && body.length < ResponseEncoding.minBytes(encoding, COMPRESS_FROM)) {
+      encoding = null;
+    }
     if (encoding != null) {
       ctx.header("Content-Encoding", encoding);
       ctx.header("Vary", "Accept-Encoding");

@@ -521,10 +521,10 @@ class TandemServerHttpTest {
   void everyAnswer_listsTheCodingsTheServerTakesInRequests() {
     // RFC 7694: clients send zstd bodies only after seeing zstd here.
     HttpResponse<byte[]> pulled = desk.pull("");
-    assertEquals("zstd, gzip", pulled.headers().firstValue("Accept-Encoding").orElse(""));
+    assertEquals("zstd-agent-1, zstd, gzip", pulled.headers().firstValue("Accept-Encoding").orElse(""));
     HttpResponse<byte[]> refused = laptop.push(new byte[] {1, 2}, "br");
     assertEquals(415, refused.statusCode());
-    assertEquals("zstd, gzip", refused.headers().firstValue("Accept-Encoding").orElse(""));
+    assertEquals("zstd-agent-1, zstd, gzip", refused.headers().firstValue("Accept-Encoding").orElse(""));
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.tandem.sync.protocol.ProtocolException;
 import dev.tandem.sync.protocol.PullResponse;
 import dev.tandem.sync.protocol.PushRequest;
 import dev.tandem.sync.protocol.PushResponse;
+import dev.tandem.sync.protocol.WireDictionary;
 import dev.tandem.sync.spi.Transport;
 import dev.tandem.sync.transport.internal.Failures;
 import dev.tandem.sync.transport.internal.Frames;
@@ -71,8 +72,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Compression.</b> Requests of at least {@link Builder#minCompressBytes(int)} bytes go
  * compressed: by default ({@link Compression#AUTO}) as zstd once the server has said it takes
- * zstd and this JVM has zstd-jni, else gzipped. Responses are accepted gzipped, and with zstd-jni
- * also as zstd, and inflated before the codec sees them.
+ * zstd and this JVM has zstd-jni, else gzipped; with the dictionary trained on agent history
+ * ({@code zstd-agent-1}) once the server lists it too. Responses are accepted gzipped, and with
+ * zstd-jni also as zstd or with the dictionary, and inflated before the codec sees them.
  *
  * <p><b>Sharing and threads.</b> Instances are thread-safe. The transport starts no thread until
  * {@link #openLive} is first called; then one daemon thread sends the live channel's pings.
@@ -88,6 +90,8 @@ public final class OkHttpTransport implements Transport {
 
   static final String USER_AGENT = "tandem/" + loadVersion();
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+  /** What a client with the dictionary asks for: the dictionary first, then zstd, then gzip. */
+  private static final String ACCEPT_WITH_DICTIONARY = WireDictionary.CODING + ", zstd, gzip";
 
   private final List<HttpUrl> baseUrls;
   // The server in use: moved on to the next one when a call cannot reach it.
@@ -104,7 +108,16 @@ public final class OkHttpTransport implements Transport {
   private final boolean acceptsZstd;
   /** Whether request bodies go as zstd: from the start with ZSTD, once negotiated with AUTO. */
   private volatile boolean sendsZstd;
+  /** Whether this transport offers {@link WireDictionary} both ways (zstd and the resource). */
+  private final boolean acceptsDictionary;
+  /** Whether request bodies go with the dictionary: once the server has listed its coding. */
+  private volatile boolean sendsDictionary;
+  /** Set by a 415 for a body in that coding: never tried again, whatever a server lists. */
+  private volatile boolean zstdRefused;
+  private volatile boolean dictionaryRefused;
   private final int minCompressBytes;
+  /** The same with the dictionary: it pays from a few hundred bytes on (BENCHMARKS.md). */
+  private final int minDictionaryBytes;
   private final long livePingIntervalMillis;
   private final java.util.function.LongSupplier liveNanoTime;
   private final Set<Call> calls = ConcurrentHashMap.newKeySet();
@@ -121,7 +134,9 @@ public final class OkHttpTransport implements Transport {
     this.acceptsZstd = b.compression == Compression.ZSTD
         || (b.compression == Compression.AUTO && ZstdAvailability.isAvailable());
     this.sendsZstd = b.compression == Compression.ZSTD;
-    this.minCompressBytes = b.minCompressBytes;
+    this.acceptsDictionary = acceptsZstd && WireDictionary.isAvailable();
+    this.minCompressBytes = b.minCompressBytes == null ? 1024 : b.minCompressBytes;
+    this.minDictionaryBytes = b.minCompressBytes == null ? 256 : b.minCompressBytes;
     this.livePingIntervalMillis = b.livePingIntervalMillis;
     this.liveNanoTime = b.liveNanoTime;
     this.ownsClient = b.client == null;
@@ -195,18 +210,31 @@ public final class OkHttpTransport implements Transport {
   public PushResponse push(PushRequest request) {
     Objects.requireNonNull(request, "request");
     byte[] json = ProtocolCodec.writePushRequest(request);
-    boolean zstd = sendsZstd;
-    byte[] response;
-    try {
-      // A retry on another server is safe: the batch id makes a push idempotent across nodes.
-      response = execute(base -> pushRequest(base, json, zstd), "push");
-    } catch (TransportException e) {
-      if (!zstd || compression != Compression.AUTO || e.httpStatus() != 415) {
-        throw e;
+    byte[] response = null;
+    // At most three tries: the dictionary, plain zstd, gzip, each refused at most once.
+    while (response == null) {
+      Coding coding = sendsDictionary ? Coding.DICTIONARY
+          : sendsZstd ? Coding.ZSTD : Coding.GZIP;
+      boolean compressed = compression != Compression.NONE && json.length
+          >= (coding == Coding.DICTIONARY ? minDictionaryBytes : minCompressBytes);
+      try {
+        // A retry on another server is safe: the batch id makes a push idempotent across nodes.
+        response = execute(base -> pushRequest(base, json, coding), "push");
+      } catch (TransportException e) {
+        if (!compressed || e.httpStatus() != 415 || coding == Coding.GZIP
+            || (coding == Coding.ZSTD && compression != Compression.AUTO)) {
+          throw e;
+        }
+        // The server (or a proxy) listed this coding and then refused it: this batch goes
+        // again one step down (the dictionary, then zstd, then gzip), and so does every later one.
+        if (coding == Coding.DICTIONARY) {
+          dictionaryRefused = true;
+          sendsDictionary = false;
+        } else {
+          zstdRefused = true;
+          sendsZstd = false;
+        }
       }
-      // The server said it takes zstd and then refused it: gzip from now on, this batch too.
-      sendsZstd = false;
-      response = execute(base -> pushRequest(base, json, false), "push");
     }
     try {
       return ProtocolCodec.readPushResponse(response);
@@ -215,11 +243,22 @@ public final class OkHttpTransport implements Transport {
     }
   }
 
-  private Request pushRequest(HttpUrl base, byte[] json, boolean zstd) {
+  /** How one request body is compressed, best first. */
+  private enum Coding {
+    DICTIONARY,
+    ZSTD,
+    GZIP
+  }
+
+  private Request pushRequest(HttpUrl base, byte[] json, Coding coding) {
     Request.Builder rb = syncRequest(url(base, "sync/batch"));
     byte[] body = json;
-    if (json.length >= minCompressBytes && compression != Compression.NONE) {
-      if (zstd) {
+    if (compression != Compression.NONE && json.length
+        >= (coding == Coding.DICTIONARY ? minDictionaryBytes : minCompressBytes)) {
+      if (coding == Coding.DICTIONARY) {
+        body = ZstdCodec.compressWithDictionary(json);
+        rb.header("Content-Encoding", WireDictionary.CODING);
+      } else if (coding == Coding.ZSTD) {
         body = ZstdCodec.compress(json);
         rb.header("Content-Encoding", "zstd");
       } else {
@@ -414,7 +453,7 @@ public final class OkHttpTransport implements Transport {
         .header("User-Agent", USER_AGENT);
     if (acceptsZstd) {
       // Setting it turns off OkHttp's transparent gzip: readBody() then decodes both itself.
-      b.header("Accept-Encoding", "zstd, gzip");
+      b.header("Accept-Encoding", acceptsDictionary ? ACCEPT_WITH_DICTIONARY : "zstd, gzip");
     }
     // Otherwise no Accept-Encoding: OkHttp asks for gzip itself and inflates the answer.
     return b;
@@ -463,9 +502,14 @@ public final class OkHttpTransport implements Transport {
       call.cancel();
     }
     try (Response response = call.execute()) {
-      if (compression == Compression.AUTO && acceptsZstd && !sendsZstd
-          && takesZstd(response.header("Accept-Encoding"))) {
+      String takes = response.header("Accept-Encoding");
+      if (compression == Compression.AUTO && acceptsZstd && !sendsZstd && !zstdRefused
+          && takesZstd(takes)) {
         sendsZstd = true;
+      }
+      if (acceptsDictionary && sendsZstd && !sendsDictionary && !dictionaryRefused
+          && takes(takes, WireDictionary.CODING)) {
+        sendsDictionary = true;
       }
       if (!response.isSuccessful()) {
         throw Failures.forStatus(what, response.code(), errorBody(response), response.headers(),
@@ -506,6 +550,13 @@ public final class OkHttpTransport implements Transport {
           break;
         case "zstd":
           in = ZstdCodec.decompress(in);
+          break;
+        case WireDictionary.CODING:
+          if (!acceptsDictionary) {
+            throw new TransportException(Reason.PROTOCOL, response.code(), null,
+                "the server answered in an encoding this client did not ask for: " + encoding);
+          }
+          in = ZstdCodec.decompressWithDictionary(in);
           break;
         case "identity":
           break;
@@ -563,12 +614,17 @@ public final class OkHttpTransport implements Transport {
    * 7694) lists zstd without {@code q=0}.
    */
   static boolean takesZstd(String acceptEncoding) {
+    return takes(acceptEncoding, "zstd");
+  }
+
+  /** Whether an {@code Accept-Encoding} lists {@code coding} without {@code q=0}. */
+  static boolean takes(String acceptEncoding, String coding) {
     if (acceptEncoding == null) {
       return false;
     }
     for (String part : acceptEncoding.split(",")) {
       String[] fields = part.trim().split(";");
-      if (!fields[0].trim().equalsIgnoreCase("zstd")) {
+      if (!fields[0].trim().equalsIgnoreCase(coding)) {
         continue;
       }
       for (int i = 1; i < fields.length; i++) {
@@ -625,7 +681,7 @@ public final class OkHttpTransport implements Transport {
     private long readTimeoutMillis = -1;
     private long callTimeoutMillis = -1;
     private Compression compression = Compression.AUTO;
-    private int minCompressBytes = 1024;
+    private Integer minCompressBytes;
     private long livePingIntervalMillis = 30_000;
     private java.util.function.LongSupplier liveNanoTime = System::nanoTime;
 
@@ -757,7 +813,9 @@ public final class OkHttpTransport implements Transport {
 
     /**
      * Sets the smallest body worth compressing, in bytes; smaller ones go plain because gzip's
-     * overhead would outweigh the saving. Default 1024.
+     * overhead would outweigh the saving. Default 1024, and 256 for bodies compressed with the
+     * shared dictionary (which shrinks even a one-message batch); a value set here is used for
+     * both.
      *
      * @throws IllegalArgumentException if negative
      */

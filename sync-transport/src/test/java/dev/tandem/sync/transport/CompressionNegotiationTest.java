@@ -82,7 +82,7 @@ class CompressionNegotiationTest {
 
       RecordedRequest first = take();
       assertEquals("gzip", first.getHeader("Content-Encoding"));
-      assertEquals("zstd, gzip", first.getHeader("Accept-Encoding"));
+      assertEquals("zstd-agent-1, zstd, gzip", first.getHeader("Accept-Encoding"));
       assertArrayEquals(json, decode(first, json.length));
       RecordedRequest second = take();
       assertEquals("zstd", second.getHeader("Content-Encoding"));

@@ -118,7 +118,7 @@ class OkHttpTransportTest {
     assertEquals("team-1", recorded.getHeader("X-Team-ID"));
     assertEquals("laptop-1", recorded.getHeader("X-Device-ID"));
     // The default (AUTO) with zstd-jni on the classpath offers zstd for the answer.
-    assertEquals("zstd, gzip", recorded.getHeader("Accept-Encoding"));
+    assertEquals("zstd-agent-1, zstd, gzip", recorded.getHeader("Accept-Encoding"));
     assertEquals(OkHttpTransport.USER_AGENT, recorded.getHeader("User-Agent"));
     assertTrue(recorded.getHeader("User-Agent").matches("tandem/\\d+\\.\\d+\\.\\d+.*"),
         recorded.getHeader("User-Agent"));

@@ -56,7 +56,7 @@ class ZstdCompressionTest {
 
     RecordedRequest recorded = server.takeRequest();
     assertEquals("zstd", recorded.getHeader("Content-Encoding"));
-    assertEquals("zstd, gzip", recorded.getHeader("Accept-Encoding"));
+    assertEquals("zstd-agent-1, zstd, gzip", recorded.getHeader("Accept-Encoding"));
     byte[] sent = recorded.getBody().readByteArray();
     byte[] json = ProtocolCodec.writePushRequest(request);
     assertArrayEquals(json, Zstd.decompress(sent, json.length));

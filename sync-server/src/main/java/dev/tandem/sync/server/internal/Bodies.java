@@ -1,7 +1,9 @@
 package dev.tandem.sync.server.internal;
 
+import com.github.luben.zstd.ZstdDictDecompress;
 import com.github.luben.zstd.ZstdInputStream;
 import dev.tandem.sync.protocol.ErrorCode;
+import dev.tandem.sync.protocol.WireDictionary;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,26 +12,42 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * Reads a request body, inflating {@code gzip} or {@code zstd}, and enforces the size limit on
- * both the bytes received and the bytes inflated — while reading, so a compression bomb is cut
- * off after {@code maxBytes} and never fills memory.
+ * Reads a request body, inflating {@code gzip}, {@code zstd} or zstd with the shared dictionary
+ * ({@link WireDictionary#CODING}), and enforces the size limit on both the bytes received and the
+ * bytes inflated — while reading, so a compression bomb is cut off after {@code maxBytes} and
+ * never fills memory.
  */
 public final class Bodies {
   private Bodies() {}
 
+  /** The dictionary digested once; read-only, shared by every request thread. */
+  private static final class Dictionary {
+    static final ZstdDictDecompress DECOMPRESS = new ZstdDictDecompress(WireDictionary.bytes());
+  }
+
   /**
    * Returns the body's decoded bytes.
    *
-   * @throws ApiException 415 {@code unsupported_encoding}, 413 {@code payload_too_large} or 400
-   *     {@code bad_request} for a body that does not inflate
+   * @throws ApiException 415 {@code unsupported_encoding} (also for a dictionary this server does
+   *     not have), 413 {@code payload_too_large} or 400 {@code bad_request} for a body that does
+   *     not inflate
    */
   public static byte[] read(InputStream raw, String contentEncoding, long contentLength,
       long maxBytes) throws IOException {
     String encoding = contentEncoding == null ? "" : contentEncoding.trim().toLowerCase(Locale.ROOT);
-    if (!encoding.isEmpty() && !encoding.equals("identity") && !encoding.equals("gzip")
-        && !encoding.equals("zstd")) {
+    String dictionary = WireDictionary.idOf(encoding);
+    if (dictionary != null && !(encoding.equals(WireDictionary.CODING)
+        && WireDictionary.isAvailable())) {
+      throw new ApiException(415, ErrorCode.UNSUPPORTED_ENCODING, "Content-Encoding \""
+          + shorten(contentEncoding) + "\" names the zstd dictionary \"" + shorten(dictionary)
+          + "\", which this server does not have; it has \"" + WireDictionary.ID
+          + "\" (send plain zstd or gzip instead)");
+    }
+    if (dictionary == null && !encoding.isEmpty() && !encoding.equals("identity")
+        && !encoding.equals("gzip") && !encoding.equals("zstd")) {
       throw new ApiException(415, ErrorCode.UNSUPPORTED_ENCODING,
-          "Content-Encoding must be zstd, gzip or absent, not \"" + shorten(contentEncoding) + "\"");
+          "Content-Encoding must be " + WireDictionary.CODING + ", zstd, gzip or absent, not \""
+              + shorten(contentEncoding) + "\"");
     }
     if (contentLength > maxBytes) {
       throw tooLarge(maxBytes);
@@ -41,6 +59,10 @@ public final class Bodies {
           return readAll(new LimitedInputStream(new GZIPInputStream(limitedRaw, 8192), maxBytes));
         case "zstd":
           return readAll(new LimitedInputStream(new ZstdInputStream(limitedRaw), maxBytes));
+        case WireDictionary.CODING:
+          // The same limit on the inflated bytes: a dictionary makes a bomb no smaller.
+          return readAll(new LimitedInputStream(
+              new ZstdInputStream(limitedRaw).setDict(Dictionary.DECOMPRESS), maxBytes));
         default:
           return readAll(limitedRaw);
       }
@@ -50,7 +72,7 @@ public final class Bodies {
       throw ApiException.badRequest("body is not valid " + encoding + ": " + e.getMessage());
     } catch (IOException e) {
       if (e.getClass().getName().startsWith("com.github.luben.zstd")) {
-        throw ApiException.badRequest("body is not valid zstd: " + e.getMessage());
+        throw ApiException.badRequest("body is not valid " + encoding + ": " + e.getMessage());
       }
       throw e;
     }

@@ -1,7 +1,11 @@
 package dev.tandem.sync.transport.internal;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDictCompress;
+import com.github.luben.zstd.ZstdDictDecompress;
 import com.github.luben.zstd.ZstdInputStream;
+import dev.tandem.sync.protocol.WireDictionary;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -46,5 +50,26 @@ public final class ZstdCodec {
 
   public static InputStream decompress(InputStream in) throws IOException {
     return new ZstdInputStream(in);
+  }
+
+  /** Compresses with {@link WireDictionary}, for {@code Content-Encoding: zstd-agent-1}. */
+  public static byte[] compressWithDictionary(byte[] bytes) {
+    try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
+      return ctx.loadDict(Dictionaries.COMPRESS).compress(bytes);
+    }
+  }
+
+  /** Decompresses a body compressed with {@link WireDictionary}. */
+  public static InputStream decompressWithDictionary(InputStream in) throws IOException {
+    return new ZstdInputStream(in).setDict(Dictionaries.DECOMPRESS);
+  }
+
+  /**
+   * The dictionary digested once for each direction (digesting takes about as long as
+   * compressing a large body); both are read-only and shared by every call.
+   */
+  private static final class Dictionaries {
+    static final ZstdDictCompress COMPRESS = new ZstdDictCompress(WireDictionary.bytes(), LEVEL);
+    static final ZstdDictDecompress DECOMPRESS = new ZstdDictDecompress(WireDictionary.bytes());
   }
 }
