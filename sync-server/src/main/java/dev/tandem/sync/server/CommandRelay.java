@@ -105,6 +105,16 @@ final class CommandRelay implements LiveConnections.Events {
     });
   }
 
+  /**
+   * True once this thread has handled the device's {@code deviceOnline}. A connection is live
+   * before that task runs; sending to it earlier (a sweep or a new command in between) would be
+   * followed by the task's resend of everything delivered, so the device would get it twice.
+   */
+  private boolean onlineHere(String team, String device) {
+    Set<String> devices = presentHere.get(team);
+    return devices != null && devices.contains(device) && live.isOnline(team, device);
+  }
+
   /** Records the device online or offline here, for the other nodes' {@code GET /devices}. */
   private void presence(String team, String device, boolean online) {
     if (online) {
@@ -158,7 +168,7 @@ final class CommandRelay implements LiveConnections.Events {
       } else if (c.attempts() >= MAX_ATTEMPTS) {
         move(c, Set.of("delivered"), "undeliverable", -1, -1,
             "{\"attempts\":" + c.attempts() + "}", now);
-      } else if (live.isOnline(c.teamId(), c.target())) {
+      } else if (onlineHere(c.teamId(), c.target())) {
         send(c, now);
       } else {
         // Not connected: it goes out when the device connects; no need to look at it before.
@@ -213,7 +223,7 @@ final class CommandRelay implements LiveConnections.Events {
    * still waiting for their ack (a new connection has not seen them); otherwise only queued ones.
    */
   private void deliver(String team, String target, boolean all) {
-    if (!live.isOnline(team, target)) {
+    if (!onlineHere(team, target)) {
       return;
     }
     long now = clock.millis();
