@@ -46,6 +46,12 @@ final class LineStore {
   }
 
   static Raw encode(byte[] b, int from, int to) {
+    // The JDK's lenient decoder is much faster than a reporting one; it can only have replaced
+    // malformed input if U+FFFD is in its result, and only then is the line decoded strictly.
+    String fast = new String(b, from, to - from, StandardCharsets.UTF_8);
+    if (fast.indexOf('\uFFFD') < 0) {
+      return new Raw(fast, false);
+    }
     try {
       String s = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)

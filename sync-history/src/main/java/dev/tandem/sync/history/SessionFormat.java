@@ -179,11 +179,77 @@ abstract class SessionFormat {
     if (v == null || !v.isTextual()) {
       return 0;
     }
+    String s = v.asText();
+    long fast = utcMillis(s);
+    if (fast >= 0) {
+      return fast;
+    }
     try {
-      return Instant.parse(v.asText()).toEpochMilli();
+      return Instant.parse(s).toEpochMilli();
     } catch (DateTimeParseException e) {
       return 0;
     }
+  }
+
+  /**
+   * The common form agents write, {@code 2026-01-02T03:04:05.678Z} (any number of fraction
+   * digits up to nine, or none), without {@link Instant#parse}'s cost; -1 for anything else, which
+   * is then parsed in full.
+   */
+  static long utcMillis(String s) {
+    int len = s.length();
+    if (len < 20 || len > 30 || s.charAt(len - 1) != 'Z' || s.charAt(4) != '-'
+        || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
+      return -1;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 7);
+    int day = digits(s, 8, 10);
+    int hour = digits(s, 11, 13);
+    int minute = digits(s, 14, 16);
+    int second = digits(s, 17, 19);
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 28 + 3 || hour < 0 || hour > 23
+        || minute < 0 || minute > 59 || second < 0 || second > 59) {
+      return -1; // before 1970, leap seconds, 24:00 and the like: left to the full parser
+    }
+    int millis = 0;
+    if (len > 20) {
+      if (s.charAt(19) != '.' || len == 21) {
+        return -1;
+      }
+      int frac = digits(s, 20, len - 1);
+      if (frac < 0) {
+        return -1;
+      }
+      millis = frac;
+      for (int i = len - 1 - 20; i < 3; i++) {
+        millis *= 10;
+      }
+      for (int i = len - 1 - 20; i > 3; i--) {
+        millis /= 10;
+      }
+    }
+    long days;
+    try {
+      days = java.time.LocalDate.of(year, month, day).toEpochDay();
+    } catch (java.time.DateTimeException e) {
+      return -1; // 31 April and the like
+    }
+    return ((days * 24 + hour) * 60 + minute) * 60_000L + second * 1000L + millis;
+  }
+
+  /** The decimal number in {@code s[from, to)}, or -1 if anything there is not a digit. */
+  private static int digits(String s, int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
   }
 
   /** Widens the state's time span to {@code ts}. */

@@ -53,8 +53,15 @@ public final class SessionImporter {
       RecordTypes.UI_MESSAGE, RecordTypes.TOOL_CALL, RecordTypes.FILE_CONTEXT);
   private static final List<String> USER_FIELDS = List.of("privacy", "state");
 
+  /** File bytes mapped and written per transaction when a long span of a session is read. */
+  static final int WINDOW_BYTES = 4 << 20;
+
   private final Tandem tandem;
   private final long maxFileBytes;
+  /** {@link #WINDOW_BYTES}; smaller in tests, to cut sample sessions into several windows. */
+  int windowBytes = WINDOW_BYTES;
+  /** Called after each window but the last is committed (tests interrupt an import there). */
+  Runnable windowCommitted;
 
   /**
    * @param maxFileBytes the largest file read; bigger ones are refused, not opened
@@ -230,29 +237,83 @@ public final class SessionImporter {
     next.put("v", SessionFormat.MAPPING_VERSION);
     next.put("meta", meta);
     byte[] bytes;
+    ObjectNode oldConv = conversationData(cid);
+    JsonNode oldFiles = oldConv == null ? Json.object()
+        : oldConv.path(TaskMapper.TANDEM).path("files");
+    ObjectNode oldSide = Json.object();
+    int[] counts = new int[2];
+    Set<String> stale = new HashSet<>();
     if (u.jsonl) {
       long offset = sameMapping ? old.path("offset").asLong(-1) : -1;
       long size = size(u.main, u.mainRel);
       append = offset >= 0 && offset <= size
           && old.path("prefix").asText("").equals(prefixFingerprint(u.main, u.mainRel, offset));
-      // an append import reads only what follows the last complete line of the last import
-      bytes = append ? readFrom(u.main, u.mainRel, offset) : read(u.main, u.mainRel);
+      if (append && old.path("side").isObject()) {
+        oldSide = (ObjectNode) old.get("side");
+      }
       long base = append ? offset : 0;
-      int complete = lastLineEnd(bytes);
+      // A long span is read and written one window at a time, each window committed with a state
+      // an interrupted import resumes from (as an append), so memory does not grow with the
+      // file. Only where nothing has to be deleted at the end: an append, or a conversation
+      // without records yet.
+      boolean windowed = size - base > windowBytes && (append || noChildren(cid));
+      if (size - base > maxFileBytes) {
+        throw new TaskImportException(u.mainRel, "grew by " + (size - base) + " bytes, over the "
+            + "import limit of " + maxFileBytes + " bytes; not read");
+      }
       int n = append ? old.path("lines").asInt() : 0;
       st = append && old.path("st").isObject() ? (ObjectNode) old.get("st").deepCopy()
           : Json.object();
       emit = new SessionFormat.Emit(cid, u.mainRel, append ? this::stored : null);
       SessionFormat.LineMapper lm = f.lineMapper(u);
-      int from = 0;
-      for (int i = 0; i < complete; i++) {
-        if (bytes[i] != '\n') {
-          continue;
+      if (windowed && append) {
+        // the old tail is re-emitted by the last window; a resumed import must not find it
+        int had = oldFiles.path(u.mainRel).path("tail").path("chunks").asInt(0);
+        for (int j = 0; j < had; j++) {
+          stale.add(RecordTypes.FILE_CONTEXT + "/" + cid + ":tail:" + j);
         }
-        LineStore.Raw raw = LineStore.encode(bytes, from, i);
-        lm.line(n, raw, parse(raw, bytes, from, i), emit, st);
-        n++;
-        from = i + 1;
+      }
+      int complete;
+      while (true) {
+        // an import without windows reads only what follows the last complete line of the last
+        // import, up to the end of the file as it is now
+        bytes = windowed ? readWindow(u.main, u.mainRel, base, size)
+            : readFrom(u.main, u.mainRel, base);
+        complete = lastLineEnd(bytes);
+        n = mapLines(lm, bytes, complete, n, emit, st);
+        if (!windowed || base + bytes.length >= size) {
+          break;
+        }
+        base += complete;
+        run.bytes += complete;
+        ObjectNode partial = Json.object();
+        partial.put("v", SessionFormat.MAPPING_VERSION);
+        partial.put("meta", ""); // never equal to a file's: a resumed import is not skipped
+        partial.put("offset", base);
+        partial.put("prefix", prefixFingerprint(u.main, u.mainRel, base));
+        partial.put("lines", n);
+        partial.set("st", st.deepCopy());
+        partial.set("side", oldSide);
+        ObjectNode partialFiles = Json.object();
+        ObjectNode mainInfo = partialFiles.putObject(u.mainRel);
+        mainInfo.put("kind", "jsonl");
+        mainInfo.put("lines", n);
+        for (String rel : u.side.keySet()) {
+          if (oldFiles.path(rel).isObject()) {
+            partialFiles.set(rel, oldFiles.get(rel)); // what a resumed import compares against
+          }
+        }
+        ObjectNode conv = conversation(f, u, st, indexEntry, partialFiles);
+        if (!write(cid, conv, emit.out.values(), append, stale, key, Json.write(partial), run,
+            counts)) {
+          return;
+        }
+        if (windowCommitted != null) {
+          windowCommitted.run();
+        }
+        stale.clear();
+        append = true;
+        emit = new SessionFormat.Emit(cid, u.mainRel, this::stored);
       }
       run.bytes += bytes.length;
       ObjectNode info = files.putObject(u.mainRel);
@@ -290,11 +351,6 @@ public final class SessionImporter {
       run.bytes += bytes.length;
     }
     // Side files: re-read only those that changed since an append-mode import's last run.
-    ObjectNode oldSide = append && old.path("side").isObject() ? (ObjectNode) old.get("side")
-        : Json.object();
-    ObjectNode oldConv = conversationData(cid);
-    JsonNode oldFiles = oldConv == null ? Json.object()
-        : oldConv.path(TaskMapper.TANDEM).path("files");
     for (Map.Entry<String, Path> s : u.side.entrySet()) {
       String rel = s.getKey();
       if (append && sideStat.path(rel).asText().equals(oldSide.path(rel).asText(null))
@@ -307,26 +363,10 @@ public final class SessionImporter {
       }
     }
     next.set("side", sideStat);
-    ObjectNode conv = Json.object();
-    conv.put("id", cid);
-    conv.put("source", f.source().id());
-    if (u.parentId != null) {
-      conv.put("parentConversationId", u.parentId);
-    }
-    f.conversation(u, st, indexEntry, conv);
-    times(conv, st, indexEntry);
-    ObjectNode meta2 = conv.putObject(TaskMapper.TANDEM);
-    meta2.put("mapping", SessionFormat.MAPPING_VERSION);
-    meta2.put("agent", f.source().id());
-    meta2.put("path", u.mainRel);
-    meta2.set("files", files);
-    if (indexEntry != null) {
-      meta2.set("index", indexEntry);
-    }
+    ObjectNode conv = conversation(f, u, st, indexEntry, files);
     for (String w : warnings) {
       run.warnings.add(new ImportReport.Problem(cid, u.mainRel, w));
     }
-    Set<String> stale = new HashSet<>();
     if (append) {
       // what the new state no longer has: a shorter tail, side files gone or shorter
       for (Map.Entry<String, JsonNode> e : iterable(oldFiles)) {
@@ -344,7 +384,68 @@ public final class SessionImporter {
         }
       }
     }
-    write(cid, conv, emit.out.values(), append, stale, key, Json.write(next), run);
+    if (write(cid, conv, emit.out.values(), append, stale, key, Json.write(next), run,
+        counts)) {
+      count(run, counts);
+    }
+  }
+
+  /** Maps the complete lines of {@code bytes} (those before {@code complete}), from line n. */
+  private static int mapLines(SessionFormat.LineMapper lm, byte[] bytes, int complete, int n,
+      SessionFormat.Emit emit, ObjectNode st) {
+    int from = 0;
+    for (int i = 0; i < complete; i++) {
+      if (bytes[i] != '\n') {
+        continue;
+      }
+      LineStore.Raw raw = LineStore.encode(bytes, from, i);
+      lm.line(n, raw, parse(raw, bytes, from, i), emit, st);
+      n++;
+      from = i + 1;
+    }
+    return n;
+  }
+
+  /** The conversation record of a session, its {@code _tandem.files} being {@code files}. */
+  private static ObjectNode conversation(SessionFormat f, SessionFormat.Unit u, ObjectNode st,
+      ObjectNode indexEntry, ObjectNode files) {
+    ObjectNode conv = Json.object();
+    conv.put("id", u.conversationId);
+    conv.put("source", f.source().id());
+    if (u.parentId != null) {
+      conv.put("parentConversationId", u.parentId);
+    }
+    f.conversation(u, st, indexEntry, conv);
+    times(conv, st, indexEntry);
+    ObjectNode meta = conv.putObject(TaskMapper.TANDEM);
+    meta.put("mapping", SessionFormat.MAPPING_VERSION);
+    meta.put("agent", f.source().id());
+    meta.put("path", u.mainRel);
+    meta.set("files", files);
+    if (indexEntry != null) {
+      meta.set("index", indexEntry);
+    }
+    return conv;
+  }
+
+  private boolean noChildren(String cid) {
+    for (String type : CHILD_TYPES) {
+      if (tandem.store().countByConversation(type, cid) > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Counts one session: imported if anything was written or deleted. */
+  private static void count(Run run, int[] counts) {
+    if (counts[0] + counts[1] == 0) {
+      run.unchanged++;
+    } else {
+      run.imported++;
+    }
+    run.written += counts[0];
+    run.deleted += counts[1];
   }
 
   private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode o) {
@@ -393,7 +494,10 @@ public final class SessionImporter {
     m.putNull("path");
     m.putObject("files");
     m.set("index", entry);
-    write(cid, conv, List.of(), false, Set.of(), key, fp, run);
+    int[] counts = new int[2];
+    if (write(cid, conv, List.of(), false, Set.of(), key, fp, run, counts)) {
+      count(run, counts);
+    }
   }
 
   private ObjectNode stored(String type, String id) {
@@ -505,6 +609,43 @@ public final class SessionImporter {
     }
   }
 
+  /**
+   * Reads about {@link #windowBytes} from {@code offset}, more if no line ends in them, never
+   * past {@code end} (the size when the import began: what is appended meanwhile is the next
+   * import's).
+   */
+  private byte[] readWindow(Path p, String rel, long offset, long end)
+      throws TaskImportException {
+    long want = windowBytes;
+    while (true) {
+      long len = Math.min(want, end - offset);
+      byte[] b = readRange(p, rel, offset, (int) len);
+      if (offset + b.length >= end || lastLineEnd(b) > 0) {
+        return b;
+      }
+      want *= 2; // one line longer than a window: read until it ends
+    }
+  }
+
+  private static byte[] readRange(Path p, String rel, long offset, int len)
+      throws TaskImportException {
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ,
+        LinkOption.NOFOLLOW_LINKS)) {
+      ByteBuffer buf = ByteBuffer.allocate(len);
+      long at = offset;
+      while (buf.hasRemaining()) {
+        int n = ch.read(buf, at);
+        if (n < 0) {
+          throw new TaskImportException(rel, "file shrank while being read");
+        }
+        at += n;
+      }
+      return buf.array();
+    } catch (IOException e) {
+      throw new TaskImportException(rel, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
   static String rawId(String cid, String rel, int chunk) {
     return cid + ":file:" + SessionFormat.key(rel) + ":" + chunk;
   }
@@ -540,8 +681,13 @@ public final class SessionImporter {
     info.put("bytes", bytes.length);
   }
 
-  private void write(String cid, ObjectNode conv, java.util.Collection<TaskRecord> records,
-      boolean append, Set<String> stale, String key, String state, Run run) {
+  /**
+   * Writes one transaction of a session, adding what it wrote and deleted to {@code counts};
+   * returns false (the failure reported in {@code run}) if it was rolled back.
+   */
+  private boolean write(String cid, ObjectNode conv, java.util.Collection<TaskRecord> records,
+      boolean append, Set<String> stale, String key, String state, Run run, int[] total) {
+    int[] counts = new int[2];
     Map<String, Record> existing = new HashMap<>();
     if (!append) {
       for (String type : CHILD_TYPES) {
@@ -560,7 +706,6 @@ public final class SessionImporter {
         }
       }
     }
-    int[] counts = new int[2];
     try {
       tandem.batch(b -> {
         if (put(b, RecordTypes.CONVERSATION, cid, conv, oldConv)) {
@@ -588,15 +733,11 @@ public final class SessionImporter {
     } catch (RuntimeException e) {
       run.failed++;
       run.problems.add(new ImportReport.Problem(cid, null, "not imported: " + e.getMessage()));
-      return;
+      return false;
     }
-    if (counts[0] + counts[1] == 0) {
-      run.unchanged++;
-    } else {
-      run.imported++;
-    }
-    run.written += counts[0];
-    run.deleted += counts[1];
+    total[0] += counts[0];
+    total[1] += counts[1];
+    return true;
   }
 
   private Record current(String type, String id) {
