@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -29,10 +28,26 @@ abstract class SessionFormat {
   /** Mapping version: part of the saved import state, so a new mapping re-imports in full. */
   static final int MAPPING_VERSION = 1;
 
-  abstract Source source();
+  private final Source source;
+  private final java.util.function.BiFunction<Path, Map<String, String>, Path> root;
+
+  /**
+   * @param homeVariable the environment variable that moves the agent's home
+   * @param homeName the home's name in the user's home folder otherwise ({@code .claude}, …)
+   */
+  SessionFormat(Source source, String homeVariable, String homeName) {
+    this.source = source;
+    this.root = (home, env) -> dirFromEnv(env, homeVariable, home.resolve(homeName));
+  }
+
+  final Source source() {
+    return source;
+  }
 
   /** The agent's home folder ({@code ~/.claude}, …) for this user, existing or not. */
-  abstract Path defaultRoot(Path home, Map<String, String> env);
+  final Path defaultRoot(Path home, Map<String, String> env) {
+    return root.apply(home, env);
+  }
 
   /** Returns true if {@code dir} is this agent's home or a folder inside it that scan accepts. */
   abstract boolean detect(Path dir);
@@ -79,6 +94,16 @@ abstract class SessionFormat {
     Scan(Path home) {
       this.home = home;
     }
+  }
+
+  /** An empty scan of {@code home}, with its index file {@code indexRel} if that exists. */
+  static Scan scanOf(Path home, String indexRel) {
+    Scan scan = new Scan(home);
+    if (Files.exists(home.resolve(indexRel), LinkOption.NOFOLLOW_LINKS)) {
+      scan.index = home.resolve(indexRel);
+      scan.indexRel = indexRel;
+    }
+    return scan;
   }
 
   /** One session: the conversation, its main file and its side files. */
@@ -130,7 +155,10 @@ abstract class SessionFormat {
     }
 
     void put(String type, String id, ObjectNode data) {
-      TaskRecord r = new TaskRecord(type, id, data);
+      add(new TaskRecord(type, id, data));
+    }
+
+    void add(TaskRecord r) {
       out.put(r.key(), r);
     }
 
@@ -164,12 +192,22 @@ abstract class SessionFormat {
   /** Maps the lines of one JSONL session in order; its state is saved for append imports. */
   abstract static class LineMapper {
     /**
-     * Maps line {@code n}.
+     * Maps line {@code n}; one that is not a JSON object is kept as an event.
      *
-     * @param parsed the line as JSON, or null when it is not a JSON object (kept as an event)
+     * @param parsed the line as JSON, or null when it is not a JSON object
      * @param st the mapper's state: small, saved between imports
      */
-    abstract void line(int n, LineStore.Raw raw, JsonNode parsed, Emit e, ObjectNode st);
+    final void line(int n, LineStore.Raw raw, JsonNode parsed, Emit e, ObjectNode st) {
+      if (parsed == null) {
+        e.event(n, raw, raw.text.isEmpty() ? "blank" : "invalid", null, 0);
+        return;
+      }
+      object(n, raw, parsed, parsed.path("type").asText(""), e, st);
+    }
+
+    /** Maps line {@code n}, a JSON object whose {@code type} is {@code type} ("" if none). */
+    abstract void object(int n, LineStore.Raw raw, JsonNode o, String type, Emit e,
+        ObjectNode st);
   }
 
   // ---- helpers for the formats ----
@@ -265,6 +303,30 @@ abstract class SessionFormat {
     }
   }
 
+  /**
+   * Sets what a JSONL session's conversation always has: the title (from the first candidate
+   * that is not null), the workspace (the state's {@code cwd}); returns its metadata, holding the
+   * session's facts.
+   */
+  static ObjectNode describe(ObjectNode c, ObjectNode st, Unit unit, String... titles) {
+    String t = null;
+    for (String candidate : titles) {
+      if (candidate != null) {
+        t = candidate;
+        break;
+      }
+    }
+    if (title(t) != null) {
+      c.put("title", title(t));
+    }
+    if (st.has("cwd")) {
+      c.put("workspacePath", st.get("cwd").asText());
+    }
+    ObjectNode m = c.with("metadata");
+    m.setAll(unit.facts);
+    return m;
+  }
+
   static String title(String s) {
     if (s == null) {
       return null;
@@ -285,7 +347,7 @@ abstract class SessionFormat {
       entries = s.sorted().collect(java.util.stream.Collectors.toList());
     }
     for (Path p : entries) {
-      String why = refusal(p, maxFileBytes);
+      String why = ImportSupport.refusal(p, maxFileBytes);
       if (why == null) {
         out.add(p);
       } else if (!why.isEmpty()) {
@@ -293,30 +355,6 @@ abstract class SessionFormat {
       }
     }
     return out;
-  }
-
-  /** Why {@code p} is not read: null for a regular file, "" for a folder, else the reason. */
-  static String refusal(Path p, long maxFileBytes) {
-    BasicFileAttributes a;
-    try {
-      a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException e) {
-      return "cannot read: " + e;
-    }
-    if (a.isSymbolicLink()) {
-      return "symbolic link; not read (only regular files are imported)";
-    }
-    if (a.isDirectory()) {
-      return "";
-    }
-    if (!a.isRegularFile()) {
-      return "not a regular file (a FIFO, socket or device); not read";
-    }
-    if (a.size() > maxFileBytes) {
-      return "file is " + a.size() + " bytes, over the import limit of " + maxFileBytes
-          + " bytes (raise it with --max-file-size); not read";
-    }
-    return null;
   }
 
   /** The folder an agent's variable names, else {@code fallback} (an empty variable is unset). */

@@ -6,22 +6,18 @@ import dev.tandem.sync.Ids;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.RecordTypes;
 import dev.tandem.sync.Tandem;
-import dev.tandem.sync.WriteBatch;
 import dev.tandem.sync.internal.Json;
 import dev.tandem.sync.spi.LocalRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -49,9 +45,6 @@ import java.util.zip.CRC32;
  * </ul>
  */
 public final class SessionImporter {
-  private static final List<String> CHILD_TYPES = List.of(RecordTypes.MESSAGE,
-      RecordTypes.UI_MESSAGE, RecordTypes.TOOL_CALL, RecordTypes.FILE_CONTEXT);
-  private static final List<String> USER_FIELDS = List.of("privacy", "state");
 
   /** File bytes mapped and written per transaction when a long span of a session is read. */
   static final int WINDOW_BYTES = 4 << 20;
@@ -69,7 +62,7 @@ public final class SessionImporter {
    */
   public SessionImporter(Tandem tandem, long maxFileBytes) {
     this.tandem = Objects.requireNonNull(tandem, "tandem");
-    this.maxFileBytes = HistoryImporter.requirePositive(maxFileBytes);
+    this.maxFileBytes = ImportSupport.requirePositive(maxFileBytes);
   }
 
   /** The session-file agents, in the order {@code --source auto} probes them. */
@@ -104,9 +97,7 @@ public final class SessionImporter {
    * @throws IllegalArgumentException if the agent is not given and cannot be detected
    */
   public ImportReport importDir(Path dir, Source source) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new java.nio.file.NoSuchFileException(dir.toString(), null, "not a directory");
-    }
+    ImportSupport.requireDirectory(dir);
     Source s = source != null ? source : detect(dir);
     if (s == null) {
       throw new IllegalArgumentException(dir + " holds no Claude Code, Codex or Continue "
@@ -114,7 +105,7 @@ public final class SessionImporter {
     }
     SessionFormat f = format(s);
     SessionFormat.Scan scan = f.scan(dir, maxFileBytes);
-    Run run = new Run();
+    ImportSupport.Run run = new ImportSupport.Run();
     run.refused.addAll(scan.refused);
     run.problems.addAll(scan.problems);
     Map<String, ObjectNode> index = readIndex(f, scan, run);
@@ -134,11 +125,11 @@ public final class SessionImporter {
     return run.report();
   }
 
-  private Map<String, ObjectNode> readIndex(SessionFormat f, SessionFormat.Scan scan, Run run) {
+  private Map<String, ObjectNode> readIndex(SessionFormat f, SessionFormat.Scan scan, ImportSupport.Run run) {
     if (scan.index == null) {
       return new HashMap<>();
     }
-    String why = SessionFormat.refusal(scan.index, maxFileBytes);
+    String why = ImportSupport.refusal(scan.index, maxFileBytes);
     if (why != null) {
       if (!why.isEmpty()) {
         run.refused.add(new ImportReport.Problem(null, scan.indexRel, "index " + why));
@@ -158,24 +149,6 @@ public final class SessionImporter {
       run.warnings.add(new ImportReport.Problem(null, scan.indexRel, w));
     }
     return out;
-  }
-
-  static final class Run {
-    int imported;
-    int unchanged;
-    int skipped;
-    int failed;
-    int written;
-    int deleted;
-    long bytes;
-    final List<ImportReport.Problem> problems = new ArrayList<>();
-    final List<ImportReport.Problem> warnings = new ArrayList<>();
-    final List<ImportReport.Problem> refused = new ArrayList<>();
-
-    ImportReport report() {
-      return new ImportReport(imported, unchanged, skipped, failed, written, deleted, bytes,
-          List.copyOf(problems), List.copyOf(warnings), List.copyOf(refused));
-    }
   }
 
   private static String stateKey(SessionFormat f, String cid) {
@@ -208,7 +181,7 @@ public final class SessionImporter {
     return readFrom(p, rel, 0);
   }
 
-  private void importUnit(SessionFormat f, SessionFormat.Unit u, ObjectNode indexEntry, Run run)
+  private void importUnit(SessionFormat f, SessionFormat.Unit u, ObjectNode indexEntry, ImportSupport.Run run)
       throws TaskImportException {
     String cid = u.conversationId;
     String key = stateKey(f, cid);
@@ -321,21 +294,11 @@ public final class SessionImporter {
       info.put("lines", n);
       if (complete < bytes.length) {
         LineStore.Raw tail = LineStore.encode(bytes, complete, bytes.length);
-        List<String> chunks = TaskMapper.chunk(tail.text);
         ObjectNode t = info.putObject("tail");
-        t.put("chunks", chunks.size());
+        t.put("chunks", ImportSupport.chunks(cid, u.mainRel, tail.text, j -> cid + ":tail:" + j,
+            m -> m.put("tail", true), emit::add));
         if (tail.base64) {
           t.put("b64", true);
-        }
-        for (int j = 0; j < chunks.size(); j++) {
-          ObjectNode d = Json.object();
-          d.put("conversationId", cid);
-          ObjectNode m = d.putObject(TaskMapper.TANDEM);
-          m.put("file", u.mainRel);
-          m.put("tail", true);
-          m.put("chunk", j);
-          d.put("text", chunks.get(j));
-          emit.put(RecordTypes.FILE_CONTEXT, cid + ":tail:" + j, d);
         }
       }
       next.put("offset", base + complete);
@@ -347,7 +310,7 @@ public final class SessionImporter {
       st = Json.object();
       emit = new SessionFormat.Emit(cid, u.mainRel, null);
       f.mapWhole(u, bytes, emit, st, warnings);
-      raw(emit, files, u.mainRel, bytes);
+      ImportSupport.raw(cid, u.mainRel, bytes, files, emit::add);
       run.bytes += bytes.length;
     }
     // Side files: re-read only those that changed since an append-mode import's last run.
@@ -358,7 +321,7 @@ public final class SessionImporter {
         files.set(rel, oldFiles.get(rel));
       } else {
         byte[] b = read(s.getValue(), rel);
-        raw(emit, files, rel, b);
+        ImportSupport.raw(cid, rel, b, files, emit::add);
         run.bytes += b.length;
       }
     }
@@ -379,14 +342,14 @@ public final class SessionImporter {
         } else {
           int had = e.getValue().path("chunks").asInt(0);
           for (int j = now.path("chunks").asInt(0); j < had; j++) {
-            stale.add(RecordTypes.FILE_CONTEXT + "/" + rawId(cid, e.getKey(), j));
+            stale.add(RecordTypes.FILE_CONTEXT + "/" + ImportSupport.rawId(cid, e.getKey(), j));
           }
         }
       }
     }
     if (write(cid, conv, emit.out.values(), append, stale, key, Json.write(next), run,
         counts)) {
-      count(run, counts);
+      run.count(counts[0], counts[1]);
     }
   }
 
@@ -429,7 +392,7 @@ public final class SessionImporter {
   }
 
   private boolean noChildren(String cid) {
-    for (String type : CHILD_TYPES) {
+    for (String type : ImportSupport.CHILD_TYPES) {
       if (tandem.store().countByConversation(type, cid) > 0) {
         return false;
       }
@@ -437,16 +400,7 @@ public final class SessionImporter {
     return true;
   }
 
-  /** Counts one session: imported if anything was written or deleted. */
-  private static void count(Run run, int[] counts) {
-    if (counts[0] + counts[1] == 0) {
-      run.unchanged++;
-    } else {
-      run.imported++;
-    }
-    run.written += counts[0];
-    run.deleted += counts[1];
-  }
+
 
   private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode o) {
     List<Map.Entry<String, JsonNode>> l = new ArrayList<>();
@@ -468,7 +422,7 @@ public final class SessionImporter {
     conv.put("updatedAt", Math.max(created, updated));
   }
 
-  private void importIndexOnly(SessionFormat f, String cid, ObjectNode entry, Run run) {
+  private void importIndexOnly(SessionFormat f, String cid, ObjectNode entry, ImportSupport.Run run) {
     String key = stateKey(f, cid);
     String fp = "index:" + TaskMapper.sha256(Json.write(entry).getBytes(StandardCharsets.UTF_8));
     if (fp.equals(tandem.localState(key))) {
@@ -496,7 +450,7 @@ public final class SessionImporter {
     m.set("index", entry);
     int[] counts = new int[2];
     if (write(cid, conv, List.of(), false, Set.of(), key, fp, run, counts)) {
-      count(run, counts);
+      run.count(counts[0], counts[1]);
     }
   }
 
@@ -646,74 +600,25 @@ public final class SessionImporter {
     }
   }
 
-  static String rawId(String cid, String rel, int chunk) {
-    return cid + ":file:" + SessionFormat.key(rel) + ":" + chunk;
-  }
-
-  /** A file kept byte for byte: UTF-8 text, or base64 when it is not UTF-8, in chunks. */
-  static void raw(SessionFormat.Emit emit, ObjectNode files, String rel, byte[] bytes) {
-    String text;
-    String encoding = "utf8";
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      text = Base64.getEncoder().encodeToString(bytes);
-      encoding = "base64";
-    }
-    List<String> chunks = TaskMapper.chunk(text);
-    for (int i = 0; i < chunks.size(); i++) {
-      ObjectNode d = Json.object();
-      d.put("conversationId", emit.cid);
-      ObjectNode m = d.putObject(TaskMapper.TANDEM);
-      m.put("file", rel);
-      m.put("chunk", i);
-      m.put("encoding", encoding);
-      d.put("text", chunks.get(i));
-      emit.put(RecordTypes.FILE_CONTEXT, rawId(emit.cid, rel, i), d);
-    }
-    ObjectNode info = files.putObject(rel);
-    info.put("kind", "raw");
-    info.put("chunks", chunks.size());
-    info.put("encoding", encoding);
-    info.put("bytes", bytes.length);
-  }
-
   /**
    * Writes one transaction of a session, adding what it wrote and deleted to {@code counts};
    * returns false (the failure reported in {@code run}) if it was rolled back.
    */
   private boolean write(String cid, ObjectNode conv, java.util.Collection<TaskRecord> records,
-      boolean append, Set<String> stale, String key, String state, Run run, int[] total) {
+      boolean append, Set<String> stale, String key, String state, ImportSupport.Run run, int[] total) {
     int[] counts = new int[2];
-    Map<String, Record> existing = new HashMap<>();
-    if (!append) {
-      for (String type : CHILD_TYPES) {
-        for (Record r : tandem.store().listByConversation(type, cid)) {
-          existing.put(type + "/" + r.id(), r);
-        }
-      }
-    }
-    LocalRecord lc = tandem.store().get(RecordTypes.CONVERSATION, cid);
-    Record oldConv = lc == null || lc.current().deleted() ? null : lc.current();
-    if (oldConv != null) {
-      ObjectNode o = oldConv.data();
-      for (String f : USER_FIELDS) {
-        if (o.has(f)) {
-          conv.set(f, o.get(f));
-        }
-      }
-    }
+    Map<String, Record> existing = append ? new HashMap<>()
+        : ImportSupport.children(tandem, cid);
+    Record oldConv = ImportSupport.conversation(tandem, cid);
+    ImportSupport.keepUserFields(conv, oldConv);
     try {
       tandem.batch(b -> {
-        if (put(b, RecordTypes.CONVERSATION, cid, conv, oldConv)) {
+        if (ImportSupport.putIfChanged(b, RecordTypes.CONVERSATION, cid, conv, oldConv)) {
           counts[0]++;
         }
         for (TaskRecord r : records) {
           Record ex = append ? current(r.type(), r.id()) : existing.remove(r.key());
-          if (put(b, r.type(), r.id(), r.data(), ex)) {
+          if (ImportSupport.putIfChanged(b, r.type(), r.id(), r.data(), ex)) {
             counts[0]++;
           }
         }
@@ -743,16 +648,5 @@ public final class SessionImporter {
   private Record current(String type, String id) {
     LocalRecord r = tandem.store().get(type, id);
     return r == null ? null : r.current();
-  }
-
-  private static boolean put(WriteBatch b, String type, String id, ObjectNode data,
-      Record existing) {
-    String json = Json.write(data);
-    if (existing != null && !existing.deleted()
-        && (existing.json().equals(json) || existing.data().equals(data))) {
-      return false;
-    }
-    b.put(type, id, json);
-    return true;
   }
 }
