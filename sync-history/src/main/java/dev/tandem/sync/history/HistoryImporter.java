@@ -274,7 +274,8 @@ public final class HistoryImporter {
     return out;
   }
 
-  private void importTask(Path folder, Source forced, TaskMapper.HistoryEntry history, ImportSupport.Run run) {
+  private void importTask(Path folder, Source forced, TaskMapper.HistoryEntry history,
+      ImportSupport.Run run) {
     String taskId = folder.getFileName().toString();
     TaskMapper.Listing listing;
     try {

@@ -125,7 +125,8 @@ public final class SessionImporter {
     return run.report();
   }
 
-  private Map<String, ObjectNode> readIndex(SessionFormat f, SessionFormat.Scan scan, ImportSupport.Run run) {
+  private Map<String, ObjectNode> readIndex(SessionFormat f, SessionFormat.Scan scan,
+      ImportSupport.Run run) {
     if (scan.index == null) {
       return new HashMap<>();
     }
@@ -181,8 +182,8 @@ public final class SessionImporter {
     return readFrom(p, rel, 0);
   }
 
-  private void importUnit(SessionFormat f, SessionFormat.Unit u, ObjectNode indexEntry, ImportSupport.Run run)
-      throws TaskImportException {
+  private void importUnit(SessionFormat f, SessionFormat.Unit u, ObjectNode indexEntry,
+      ImportSupport.Run run) throws TaskImportException {
     String cid = u.conversationId;
     String key = stateKey(f, cid);
     ObjectNode old = state(key);
@@ -422,7 +423,8 @@ public final class SessionImporter {
     conv.put("updatedAt", Math.max(created, updated));
   }
 
-  private void importIndexOnly(SessionFormat f, String cid, ObjectNode entry, ImportSupport.Run run) {
+  private void importIndexOnly(SessionFormat f, String cid, ObjectNode entry,
+      ImportSupport.Run run) {
     String key = stateKey(f, cid);
     String fp = "index:" + TaskMapper.sha256(Json.write(entry).getBytes(StandardCharsets.UTF_8));
     if (fp.equals(tandem.localState(key))) {
@@ -605,7 +607,8 @@ public final class SessionImporter {
    * returns false (the failure reported in {@code run}) if it was rolled back.
    */
   private boolean write(String cid, ObjectNode conv, java.util.Collection<TaskRecord> records,
-      boolean append, Set<String> stale, String key, String state, ImportSupport.Run run, int[] total) {
+      boolean append, Set<String> stale, String key, String state, ImportSupport.Run run,
+      int[] total) {
     int[] counts = new int[2];
     Map<String, Record> existing = append ? new HashMap<>()
         : ImportSupport.children(tandem, cid);
