@@ -3,11 +3,15 @@ package dev.tandem.bench.history;
 import dev.tandem.sync.Tandem;
 import dev.tandem.sync.history.HistoryImporter;
 import dev.tandem.sync.history.ImportReport;
+import dev.tandem.sync.history.MappedTask;
+import dev.tandem.sync.history.TaskMapper;
+import dev.tandem.sync.history.TaskRecord;
 import dev.tandem.sync.internal.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +32,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * of an unchanged history. The corpus is {@code -Dtandem.corpus=DIR} (a {@code tasks/} folder),
  * else {@code ../shared/corpus/tasks}, else the test subset in sync-cli. Each benchmark's time is
  * for the whole corpus; MB/s = corpus bytes (printed at setup) / time.
+ *
+ * <p>{@code mapOnly} and {@code storeOnly} split the first import in two: the mapping of every
+ * task folder without a store, and the store's write path alone (the same records, already
+ * serialised, one {@link Tandem#batch} per task, as the importer writes them).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -39,6 +47,9 @@ public class HistoryImportBenchmark {
   private Path warmDb;
   private Tandem warm;
   private Path freshDb;
+  private List<Path> taskFolders;
+  /** Per task: type, id and JSON of every record, conversation first. */
+  private List<List<String[]>> serialised;
 
   static Path findCorpus() {
     String prop = System.getProperty("tandem.corpus");
@@ -68,6 +79,32 @@ public class HistoryImportBenchmark {
     warmDb = work.resolve("warm.db");
     warm = Tandem.builder().database(warmDb).autoSync(false).build();
     new HistoryImporter(warm, HistoryImporter.DEFAULT_MAX_FILE_BYTES).importDir(corpus, null, null);
+    try (Stream<Path> s = Files.list(corpus)) {
+      taskFolders = s.filter(Files::isDirectory).filter(TaskMapper::looksLikeTask).sorted()
+          .toList();
+    }
+    serialised = new ArrayList<>();
+    for (MappedTask m : mapAll()) {
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"conversation", m.conversationId(), Json.write(m.conversation())});
+      for (TaskRecord r : m.records()) {
+        rows.add(new String[] {r.type(), r.id(), r.json()});
+      }
+      serialised.add(rows);
+    }
+  }
+
+  private List<MappedTask> mapAll() throws IOException {
+    TaskMapper mapper = new TaskMapper(HistoryImporter.DEFAULT_MAX_FILE_BYTES);
+    List<MappedTask> out = new ArrayList<>();
+    for (Path f : taskFolders) {
+      try {
+        out.add(mapper.map(f, null, null));
+      } catch (dev.tandem.sync.history.TaskImportException e) {
+        throw new IOException(e);
+      }
+    }
+    return out;
   }
 
   @TearDown(Level.Trial)
@@ -100,6 +137,30 @@ public class HistoryImportBenchmark {
     try (Tandem t = Tandem.builder().database(freshDb).autoSync(false).build()) {
       return new HistoryImporter(t, HistoryImporter.DEFAULT_MAX_FILE_BYTES)
           .importDir(corpus, null, null);
+    }
+  }
+
+  /** Part of the first import: mapping every task folder to records, no store. */
+  @Benchmark
+  public void mapOnly(Blackhole bh) throws IOException {
+    for (MappedTask m : mapAll()) {
+      for (TaskRecord r : m.records()) {
+        bh.consume(r.json());
+      }
+    }
+  }
+
+  /** Part of the first import: the store's write path alone, for records already serialised. */
+  @Benchmark
+  public void storeOnly() throws IOException {
+    try (Tandem t = Tandem.builder().database(freshDb).autoSync(false).build()) {
+      for (List<String[]> task : serialised) {
+        t.batch(b -> {
+          for (String[] r : task) {
+            b.put(r[0], r[1], r[2]);
+          }
+        });
+      }
     }
   }
 

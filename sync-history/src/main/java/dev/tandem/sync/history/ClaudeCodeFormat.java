@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Claude Code: {@code ~/.claude/projects/<encoded cwd>/<sessionId>.jsonl}, with the session's
@@ -24,14 +23,8 @@ import java.util.Map;
  * conversation ({@code <sessionId>:agent-<agentId>}, {@code parentConversationId} set).
  */
 final class ClaudeCodeFormat extends SessionFormat {
-  @Override
-  Source source() {
-    return Source.CLAUDE_CODE;
-  }
-
-  @Override
-  Path defaultRoot(Path home, Map<String, String> env) {
-    return dirFromEnv(env, "CLAUDE_CONFIG_DIR", home.resolve(".claude"));
+  ClaudeCodeFormat() {
+    super(Source.CLAUDE_CODE, "CLAUDE_CONFIG_DIR", ".claude");
   }
 
   @Override
@@ -185,12 +178,7 @@ final class ClaudeCodeFormat extends SessionFormat {
 
   private static final class Lines extends LineMapper {
     @Override
-    void line(int n, LineStore.Raw raw, JsonNode o, Emit e, ObjectNode st) {
-      if (o == null) {
-        e.event(n, raw, raw.text.isEmpty() ? "blank" : "invalid", null, 0);
-        return;
-      }
-      String type = o.path("type").asText("");
+    void object(int n, LineStore.Raw raw, JsonNode o, String type, Emit e, ObjectNode st) {
       long ts = isoMillis(o.get("timestamp"));
       boolean turn = (type.equals("user") || type.equals("assistant") || type.equals("system"))
           && o.hasNonNull("uuid");
@@ -340,24 +328,9 @@ final class ClaudeCodeFormat extends SessionFormat {
 
   @Override
   void conversation(Unit unit, ObjectNode st, JsonNode index, ObjectNode c) {
-    String t = st.path("customTitle").asText(null);
-    if (t == null) {
-      t = unit.facts.path("description").asText(null);
-    }
-    if (t == null) {
-      t = st.path("firstUser").asText(null);
-    }
-    if (t == null) {
-      t = st.path("summary").asText(null);
-    }
-    if (title(t) != null) {
-      c.put("title", title(t));
-    }
-    if (st.has("cwd")) {
-      c.put("workspacePath", st.get("cwd").asText());
-    }
-    ObjectNode m = c.with("metadata");
-    m.setAll(unit.facts);
+    ObjectNode m = describe(c, st, unit, st.path("customTitle").asText(null),
+        unit.facts.path("description").asText(null), st.path("firstUser").asText(null),
+        st.path("summary").asText(null));
     if (st.has("model")) {
       m.set("model", st.get("model"));
     }

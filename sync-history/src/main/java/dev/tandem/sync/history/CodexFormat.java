@@ -37,14 +37,8 @@ final class CodexFormat extends SessionFormat {
       "rollout-.*?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
           + "\\.jsonl");
 
-  @Override
-  Source source() {
-    return Source.CODEX;
-  }
-
-  @Override
-  Path defaultRoot(Path home, Map<String, String> env) {
-    return dirFromEnv(env, "CODEX_HOME", home.resolve(".codex"));
+  CodexFormat() {
+    super(Source.CODEX, "CODEX_HOME", ".codex");
   }
 
   @Override
@@ -90,7 +84,8 @@ final class CodexFormat extends SessionFormat {
       throw new IOException(dir + " is not a Codex home (no sessions/, archived_sessions/ or "
           + INDEX + ")");
     }
-    Scan scan = new Scan(home);
+    // the index is read from a subfolder too: the conversations keep their index lines either way
+    Scan scan = scanOf(home, INDEX);
     Path start = dir.toAbsolutePath().normalize();
     List<Path> roots = new ArrayList<>();
     if (start.equals(home)) {
@@ -103,11 +98,6 @@ final class CodexFormat extends SessionFormat {
       if (isDir(r)) {
         walk(scan, home, r, maxFileBytes, 0);
       }
-    }
-    // read from a subfolder too: the conversations keep their index lines either way
-    if (Files.exists(home.resolve(INDEX), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      scan.index = home.resolve(INDEX);
-      scan.indexRel = INDEX;
     }
     return scan;
   }
@@ -141,12 +131,7 @@ final class CodexFormat extends SessionFormat {
 
   private static final class Lines extends LineMapper {
     @Override
-    void line(int n, LineStore.Raw raw, JsonNode o, Emit e, ObjectNode st) {
-      if (o == null) {
-        e.event(n, raw, raw.text.isEmpty() ? "blank" : "invalid", null, 0);
-        return;
-      }
-      String type = o.path("type").asText("");
+    void object(int n, LineStore.Raw raw, JsonNode o, String type, Emit e, ObjectNode st) {
       JsonNode p = o.path("payload");
       String pt = p.path("type").asText("");
       long ts = isoMillis(o.get("timestamp"));
@@ -276,18 +261,9 @@ final class CodexFormat extends SessionFormat {
 
   @Override
   void conversation(Unit unit, ObjectNode st, JsonNode index, ObjectNode c) {
-    String t = index == null ? null : index.path("title").asText(null);
-    if (t == null) {
-      t = st.path("firstUser").asText(null);
-    }
-    if (title(t) != null) {
-      c.put("title", title(t));
-    }
-    if (st.has("cwd")) {
-      c.put("workspacePath", st.get("cwd").asText());
-    }
-    ObjectNode m = c.with("metadata");
-    m.setAll(unit.facts);
+    ObjectNode m = describe(c, st, unit,
+        index == null ? null : index.path("title").asText(null),
+        st.path("firstUser").asText(null));
     for (String f : new String[] {"model", "cli_version", "originator", "model_provider"}) {
       if (st.has(f)) {
         m.set(f, st.get(f));

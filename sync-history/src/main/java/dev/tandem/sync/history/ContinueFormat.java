@@ -26,14 +26,8 @@ import java.util.TreeMap;
 final class ContinueFormat extends SessionFormat {
   static final String INDEX = "sessions/sessions.json";
 
-  @Override
-  Source source() {
-    return Source.CONTINUE;
-  }
-
-  @Override
-  Path defaultRoot(Path home, Map<String, String> env) {
-    return dirFromEnv(env, "CONTINUE_GLOBAL_DIR", home.resolve(".continue"));
+  ContinueFormat() {
+    super(Source.CONTINUE, "CONTINUE_GLOBAL_DIR", ".continue");
   }
 
   @Override
@@ -59,7 +53,7 @@ final class ContinueFormat extends SessionFormat {
     if (home == null) {
       throw new IOException(dir + " is not a Continue folder (no sessions/)");
     }
-    Scan scan = new Scan(home);
+    Scan scan = scanOf(home, INDEX);
     Path sessions = home.resolve("sessions");
     for (Path f : regularFiles(sessions, maxFileBytes, null, scan.refused)) {
       String n = f.getFileName().toString();
@@ -69,10 +63,6 @@ final class ContinueFormat extends SessionFormat {
       String id = TaskMapper.conversationId(n.substring(0, n.length() - 5));
       Unit u = new Unit(id, null, f, "sessions/" + n, false);
       scan.units.add(u);
-    }
-    if (Files.exists(home.resolve(INDEX), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      scan.index = home.resolve(INDEX);
-      scan.indexRel = INDEX;
     }
     return scan;
   }

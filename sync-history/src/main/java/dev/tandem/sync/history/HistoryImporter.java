@@ -6,18 +6,15 @@ import dev.tandem.sync.Record;
 import dev.tandem.sync.RecordTypes;
 import dev.tandem.sync.Tandem;
 import dev.tandem.sync.internal.Json;
-import dev.tandem.sync.spi.LocalRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +41,6 @@ public final class HistoryImporter {
   /** Default largest file accepted: bigger ones are refused, not read (heap safety). */
   public static final long DEFAULT_MAX_FILE_BYTES = 64L << 20;
 
-  private static final List<String> CHILD_TYPES = List.of(RecordTypes.MESSAGE,
-      RecordTypes.UI_MESSAGE, RecordTypes.TOOL_CALL, RecordTypes.FILE_CONTEXT);
-  /** Conversation fields the user owns in the store; a re-import keeps them. */
-  private static final List<String> USER_FIELDS = List.of("privacy", "state");
   /** The task-list files read (and the only ones export writes), relative to a storage root. */
   static final List<String> HISTORY_FILES =
       List.of("state/taskHistory.json", "task_history.json");
@@ -68,16 +61,8 @@ public final class HistoryImporter {
    */
   public HistoryImporter(Tandem tandem, long maxFileBytes) {
     this.tandem = Objects.requireNonNull(tandem, "tandem");
-    this.maxFileBytes = requirePositive(maxFileBytes);
+    this.maxFileBytes = ImportSupport.requirePositive(maxFileBytes);
     this.mapper = new TaskMapper(maxFileBytes);
-  }
-
-  /** Checks an importer's file size limit (shared with {@link SessionImporter}). */
-  static long requirePositive(long maxFileBytes) {
-    if (maxFileBytes <= 0) {
-      throw new IllegalArgumentException("maxFileBytes must be positive: " + maxFileBytes);
-    }
-    return maxFileBytes;
   }
 
   /**
@@ -192,10 +177,8 @@ public final class HistoryImporter {
    * @throws IOException if {@code dir} cannot be listed
    */
   public ImportReport importDir(Path dir, Source forced, Progress progress) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new java.nio.file.NoSuchFileException(dir.toString(), null, "not a directory");
-    }
-    Run run = new Run();
+    ImportSupport.requireDirectory(dir);
+    ImportSupport.Run run = new ImportSupport.Run();
     List<ScanRoot> roots = resolve(dir);
     int total = roots.stream().mapToInt(r -> r.taskFolders().size()).sum();
     int done = 0;
@@ -248,45 +231,20 @@ public final class HistoryImporter {
         a.bytesRead() + b.bytesRead(), p, w, f);
   }
 
-  private static final class Run {
-    int imported;
-    int unchanged;
-    int skipped;
-    int failed;
-    int written;
-    int deleted;
-    long bytes;
-    final List<ImportReport.Problem> problems = new ArrayList<>();
-    final List<ImportReport.Problem> warnings = new ArrayList<>();
-    final List<ImportReport.Problem> refused = new ArrayList<>();
-
-    ImportReport report() {
-      return new ImportReport(imported, unchanged, skipped, failed, written, deleted, bytes,
-          List.copyOf(problems), List.copyOf(warnings), List.copyOf(refused));
-    }
-  }
-
-  private Map<String, TaskMapper.HistoryEntry> readHistory(Path root, Run run) {
+  private Map<String, TaskMapper.HistoryEntry> readHistory(Path root, ImportSupport.Run run) {
     Map<String, TaskMapper.HistoryEntry> out = new LinkedHashMap<>();
     if (root == null) {
       return out;
     }
     for (String rel : HISTORY_FILES) {
       Path f = root.resolve(rel);
-      BasicFileAttributes a;
-      try {
-        a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      } catch (IOException e) {
-        continue; // absent
+      if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+        continue;
       }
-      String why = a.isSymbolicLink() ? "symbolic link; not read"
-          : a.isDirectory() ? "is a directory; not read"
-          : !a.isRegularFile() ? "not a regular file (a FIFO, socket or device); not read"
-          : a.size() > maxFileBytes ? "file is " + a.size() + " bytes, over the import limit of "
-              + maxFileBytes + " bytes (raise it with --max-file-size); not read"
-          : null;
+      String why = ImportSupport.refusal(f, maxFileBytes);
       if (why != null) {
-        run.refused.add(new ImportReport.Problem(null, f.toString(), "task list " + why));
+        run.refused.add(new ImportReport.Problem(null, f.toString(),
+            "task list " + (why.isEmpty() ? "is a directory; not read" : why)));
         continue;
       }
       JsonNode list;
@@ -316,7 +274,8 @@ public final class HistoryImporter {
     return out;
   }
 
-  private void importTask(Path folder, Source forced, TaskMapper.HistoryEntry history, Run run) {
+  private void importTask(Path folder, Source forced, TaskMapper.HistoryEntry history,
+      ImportSupport.Run run) {
     String taskId = folder.getFileName().toString();
     TaskMapper.Listing listing;
     try {
@@ -400,7 +359,7 @@ public final class HistoryImporter {
   }
 
   private void importHistoryOnly(String taskId, Source source, TaskMapper.HistoryEntry h,
-      Run run) {
+      ImportSupport.Run run) {
     if (!dev.tandem.sync.Ids.isValidId(TaskMapper.conversationId(taskId))) {
       return;
     }
@@ -421,24 +380,14 @@ public final class HistoryImporter {
    * kept: a refusal must not turn into tombstones on every device.
    */
   private void write(String taskId, MappedTask m, Set<String> refused, String key,
-      String fingerprint, Run run) {
+      String fingerprint, ImportSupport.Run run) {
     String cid = m.conversationId();
-    Map<String, Record> existing = new HashMap<>();
-    for (String type : CHILD_TYPES) {
-      for (Record r : tandem.store().listByConversation(type, cid)) {
-        existing.put(type + "/" + r.id(), r);
-      }
-    }
-    LocalRecord conv = tandem.store().get(RecordTypes.CONVERSATION, cid);
-    Record existingConv = conv == null || conv.current().deleted() ? null : conv.current();
+    Map<String, Record> existing = ImportSupport.children(tandem, cid);
+    Record existingConv = ImportSupport.conversation(tandem, cid);
     ObjectNode convData = m.conversation();
+    ImportSupport.keepUserFields(convData, existingConv);
     if (existingConv != null) {
       ObjectNode old = existingConv.data();
-      for (String f : USER_FIELDS) {
-        if (old.has(f)) {
-          convData.set(f, old.get(f));
-        }
-      }
       JsonNode oldFiles = old.path(TaskMapper.TANDEM).path("files");
       JsonNode newFiles = convData.path(TaskMapper.TANDEM).path("files");
       if (!refused.isEmpty() && newFiles.isObject()) {
@@ -456,12 +405,14 @@ public final class HistoryImporter {
     String[] failedFile = new String[1];
     try {
       tandem.batch(b -> {
-        if (putIfChanged(b, RecordTypes.CONVERSATION, cid, convData, existingConv)) {
+        if (ImportSupport.putIfChanged(b, RecordTypes.CONVERSATION, cid, convData,
+            existingConv)) {
           counts[0]++;
         }
         for (TaskRecord r : m.records()) {
           failedFile[0] = r.data().path(TaskMapper.TANDEM).path("file").asText(null);
-          if (putIfChanged(b, r.type(), r.id(), r.data(), existing.remove(r.key()))) {
+          if (ImportSupport.putIfChanged(b, r.type(), r.id(), r.data(),
+              existing.remove(r.key()))) {
             counts[0]++;
           }
         }
@@ -479,13 +430,7 @@ public final class HistoryImporter {
           "not imported: " + e.getMessage()));
       return;
     }
-    if (counts[0] + counts[1] == 0) {
-      run.unchanged++;
-    } else {
-      run.imported++;
-    }
-    run.written += counts[0];
-    run.deleted += counts[1];
+    run.count(counts[0], counts[1]);
   }
 
   private static boolean fromRefused(Record r, Set<String> refused) {
@@ -501,17 +446,6 @@ public final class HistoryImporter {
     // tool calls are derived from the api history (or a legacy file holding it)
     return r.type().equals(RecordTypes.TOOL_CALL) && (refused.contains(TaskMapper.API_FILE)
         || refused.contains(TaskMapper.LEGACY_FILE));
-  }
-
-  private static boolean putIfChanged(dev.tandem.sync.WriteBatch b, String type, String id,
-      ObjectNode data, Record existing) {
-    String json = Json.write(data);
-    if (existing != null && !existing.deleted()
-        && (existing.json().equals(json) || existing.data().equals(data))) {
-      return false;
-    }
-    b.put(type, id, json);
-    return true;
   }
 
   // ---- fingerprints ----

@@ -3,8 +3,6 @@ package dev.tandem.sync.history;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.sync.RecordTypes;
-import dev.tandem.sync.internal.Json;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -46,6 +44,12 @@ final class LineStore {
   }
 
   static Raw encode(byte[] b, int from, int to) {
+    // The JDK's lenient decoder is much faster than a reporting one; it can only have replaced
+    // malformed input if U+FFFD is in its result, and only then is the line decoded strictly.
+    String fast = new String(b, from, to - from, StandardCharsets.UTF_8);
+    if (fast.indexOf('\uFFFD') < 0) {
+      return new Raw(fast, false);
+    }
     try {
       String s = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -89,23 +93,13 @@ final class LineStore {
       }
       return;
     }
-    List<String> chunks = TaskMapper.chunk(raw.text);
     ObjectNode ref = raws.addObject();
-    ref.put("chunks", chunks.size());
+    // derived: not a line holder, only read through its owner's reference
+    int chunks = ImportSupport.chunks(cid, file, raw.text, j -> chunkId(cid, n, j),
+        m -> m.put("line", n).put("derived", true), r -> spill.put(r.key(), r));
+    ref.put("chunks", chunks);
     if (raw.base64) {
       ref.put("b64", true);
-    }
-    for (int j = 0; j < chunks.size(); j++) {
-      ObjectNode d = Json.object();
-      d.put("conversationId", cid);
-      ObjectNode m = d.putObject(TaskMapper.TANDEM);
-      m.put("file", file);
-      m.put("line", n);
-      m.put("chunk", j);
-      m.put("derived", true); // not a line holder: only read through its owner's reference
-      d.put("text", chunks.get(j));
-      TaskRecord r = new TaskRecord(RecordTypes.FILE_CONTEXT, chunkId(cid, n, j), d);
-      spill.put(r.key(), r);
     }
   }
 

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -29,10 +28,26 @@ abstract class SessionFormat {
   /** Mapping version: part of the saved import state, so a new mapping re-imports in full. */
   static final int MAPPING_VERSION = 1;
 
-  abstract Source source();
+  private final Source source;
+  private final java.util.function.BiFunction<Path, Map<String, String>, Path> root;
+
+  /**
+   * @param homeVariable the environment variable that moves the agent's home
+   * @param homeName the home's name in the user's home folder otherwise ({@code .claude}, …)
+   */
+  SessionFormat(Source source, String homeVariable, String homeName) {
+    this.source = source;
+    this.root = (home, env) -> dirFromEnv(env, homeVariable, home.resolve(homeName));
+  }
+
+  final Source source() {
+    return source;
+  }
 
   /** The agent's home folder ({@code ~/.claude}, …) for this user, existing or not. */
-  abstract Path defaultRoot(Path home, Map<String, String> env);
+  final Path defaultRoot(Path home, Map<String, String> env) {
+    return root.apply(home, env);
+  }
 
   /** Returns true if {@code dir} is this agent's home or a folder inside it that scan accepts. */
   abstract boolean detect(Path dir);
@@ -79,6 +94,16 @@ abstract class SessionFormat {
     Scan(Path home) {
       this.home = home;
     }
+  }
+
+  /** An empty scan of {@code home}, with its index file {@code indexRel} if that exists. */
+  static Scan scanOf(Path home, String indexRel) {
+    Scan scan = new Scan(home);
+    if (Files.exists(home.resolve(indexRel), LinkOption.NOFOLLOW_LINKS)) {
+      scan.index = home.resolve(indexRel);
+      scan.indexRel = indexRel;
+    }
+    return scan;
   }
 
   /** One session: the conversation, its main file and its side files. */
@@ -130,7 +155,10 @@ abstract class SessionFormat {
     }
 
     void put(String type, String id, ObjectNode data) {
-      TaskRecord r = new TaskRecord(type, id, data);
+      add(new TaskRecord(type, id, data));
+    }
+
+    void add(TaskRecord r) {
       out.put(r.key(), r);
     }
 
@@ -164,12 +192,22 @@ abstract class SessionFormat {
   /** Maps the lines of one JSONL session in order; its state is saved for append imports. */
   abstract static class LineMapper {
     /**
-     * Maps line {@code n}.
+     * Maps line {@code n}; one that is not a JSON object is kept as an event.
      *
-     * @param parsed the line as JSON, or null when it is not a JSON object (kept as an event)
+     * @param parsed the line as JSON, or null when it is not a JSON object
      * @param st the mapper's state: small, saved between imports
      */
-    abstract void line(int n, LineStore.Raw raw, JsonNode parsed, Emit e, ObjectNode st);
+    final void line(int n, LineStore.Raw raw, JsonNode parsed, Emit e, ObjectNode st) {
+      if (parsed == null) {
+        e.event(n, raw, raw.text.isEmpty() ? "blank" : "invalid", null, 0);
+        return;
+      }
+      object(n, raw, parsed, parsed.path("type").asText(""), e, st);
+    }
+
+    /** Maps line {@code n}, a JSON object whose {@code type} is {@code type} ("" if none). */
+    abstract void object(int n, LineStore.Raw raw, JsonNode o, String type, Emit e,
+        ObjectNode st);
   }
 
   // ---- helpers for the formats ----
@@ -179,11 +217,77 @@ abstract class SessionFormat {
     if (v == null || !v.isTextual()) {
       return 0;
     }
+    String s = v.asText();
+    long fast = utcMillis(s);
+    if (fast >= 0) {
+      return fast;
+    }
     try {
-      return Instant.parse(v.asText()).toEpochMilli();
+      return Instant.parse(s).toEpochMilli();
     } catch (DateTimeParseException e) {
       return 0;
     }
+  }
+
+  /**
+   * The common form agents write, {@code 2026-01-02T03:04:05.678Z} (any number of fraction
+   * digits up to nine, or none), without {@link Instant#parse}'s cost; -1 for anything else, which
+   * is then parsed in full.
+   */
+  static long utcMillis(String s) {
+    int len = s.length();
+    if (len < 20 || len > 30 || s.charAt(len - 1) != 'Z' || s.charAt(4) != '-'
+        || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
+      return -1;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 7);
+    int day = digits(s, 8, 10);
+    int hour = digits(s, 11, 13);
+    int minute = digits(s, 14, 16);
+    int second = digits(s, 17, 19);
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 28 + 3 || hour < 0 || hour > 23
+        || minute < 0 || minute > 59 || second < 0 || second > 59) {
+      return -1; // before 1970, leap seconds, 24:00 and the like: left to the full parser
+    }
+    int millis = 0;
+    if (len > 20) {
+      if (s.charAt(19) != '.' || len == 21) {
+        return -1;
+      }
+      int frac = digits(s, 20, len - 1);
+      if (frac < 0) {
+        return -1;
+      }
+      millis = frac;
+      for (int i = len - 1 - 20; i < 3; i++) {
+        millis *= 10;
+      }
+      for (int i = len - 1 - 20; i > 3; i--) {
+        millis /= 10;
+      }
+    }
+    long days;
+    try {
+      days = java.time.LocalDate.of(year, month, day).toEpochDay();
+    } catch (java.time.DateTimeException e) {
+      return -1; // 31 April and the like
+    }
+    return ((days * 24 + hour) * 60 + minute) * 60_000L + second * 1000L + millis;
+  }
+
+  /** The decimal number in {@code s[from, to)}, or -1 if anything there is not a digit. */
+  private static int digits(String s, int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
   }
 
   /** Widens the state's time span to {@code ts}. */
@@ -197,6 +301,30 @@ abstract class SessionFormat {
     if (st.path("updatedAt").asLong(0) < ts) {
       st.put("updatedAt", ts);
     }
+  }
+
+  /**
+   * Sets what a JSONL session's conversation always has: the title (from the first candidate
+   * that is not null), the workspace (the state's {@code cwd}); returns its metadata, holding the
+   * session's facts.
+   */
+  static ObjectNode describe(ObjectNode c, ObjectNode st, Unit unit, String... titles) {
+    String t = null;
+    for (String candidate : titles) {
+      if (candidate != null) {
+        t = candidate;
+        break;
+      }
+    }
+    if (title(t) != null) {
+      c.put("title", title(t));
+    }
+    if (st.has("cwd")) {
+      c.put("workspacePath", st.get("cwd").asText());
+    }
+    ObjectNode m = c.with("metadata");
+    m.setAll(unit.facts);
+    return m;
   }
 
   static String title(String s) {
@@ -219,7 +347,7 @@ abstract class SessionFormat {
       entries = s.sorted().collect(java.util.stream.Collectors.toList());
     }
     for (Path p : entries) {
-      String why = refusal(p, maxFileBytes);
+      String why = ImportSupport.refusal(p, maxFileBytes);
       if (why == null) {
         out.add(p);
       } else if (!why.isEmpty()) {
@@ -227,30 +355,6 @@ abstract class SessionFormat {
       }
     }
     return out;
-  }
-
-  /** Why {@code p} is not read: null for a regular file, "" for a folder, else the reason. */
-  static String refusal(Path p, long maxFileBytes) {
-    BasicFileAttributes a;
-    try {
-      a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException e) {
-      return "cannot read: " + e;
-    }
-    if (a.isSymbolicLink()) {
-      return "symbolic link; not read (only regular files are imported)";
-    }
-    if (a.isDirectory()) {
-      return "";
-    }
-    if (!a.isRegularFile()) {
-      return "not a regular file (a FIFO, socket or device); not read";
-    }
-    if (a.size() > maxFileBytes) {
-      return "file is " + a.size() + " bytes, over the import limit of " + maxFileBytes
-          + " bytes (raise it with --max-file-size); not read";
-    }
-    return null;
   }
 
   /** The folder an agent's variable names, else {@code fallback} (an empty variable is unset). */

@@ -6,22 +6,18 @@ import dev.tandem.sync.Ids;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.RecordTypes;
 import dev.tandem.sync.Tandem;
-import dev.tandem.sync.WriteBatch;
 import dev.tandem.sync.internal.Json;
 import dev.tandem.sync.spi.LocalRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -49,12 +45,16 @@ import java.util.zip.CRC32;
  * </ul>
  */
 public final class SessionImporter {
-  private static final List<String> CHILD_TYPES = List.of(RecordTypes.MESSAGE,
-      RecordTypes.UI_MESSAGE, RecordTypes.TOOL_CALL, RecordTypes.FILE_CONTEXT);
-  private static final List<String> USER_FIELDS = List.of("privacy", "state");
+
+  /** File bytes mapped and written per transaction when a long span of a session is read. */
+  static final int WINDOW_BYTES = 4 << 20;
 
   private final Tandem tandem;
   private final long maxFileBytes;
+  /** {@link #WINDOW_BYTES}; smaller in tests, to cut sample sessions into several windows. */
+  int windowBytes = WINDOW_BYTES;
+  /** Called after each window but the last is committed (tests interrupt an import there). */
+  Runnable windowCommitted;
 
   /**
    * @param maxFileBytes the largest file read; bigger ones are refused, not opened
@@ -62,7 +62,7 @@ public final class SessionImporter {
    */
   public SessionImporter(Tandem tandem, long maxFileBytes) {
     this.tandem = Objects.requireNonNull(tandem, "tandem");
-    this.maxFileBytes = HistoryImporter.requirePositive(maxFileBytes);
+    this.maxFileBytes = ImportSupport.requirePositive(maxFileBytes);
   }
 
   /** The session-file agents, in the order {@code --source auto} probes them. */
@@ -97,9 +97,7 @@ public final class SessionImporter {
    * @throws IllegalArgumentException if the agent is not given and cannot be detected
    */
   public ImportReport importDir(Path dir, Source source) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new java.nio.file.NoSuchFileException(dir.toString(), null, "not a directory");
-    }
+    ImportSupport.requireDirectory(dir);
     Source s = source != null ? source : detect(dir);
     if (s == null) {
       throw new IllegalArgumentException(dir + " holds no Claude Code, Codex or Continue "
@@ -107,7 +105,7 @@ public final class SessionImporter {
     }
     SessionFormat f = format(s);
     SessionFormat.Scan scan = f.scan(dir, maxFileBytes);
-    Run run = new Run();
+    ImportSupport.Run run = new ImportSupport.Run();
     run.refused.addAll(scan.refused);
     run.problems.addAll(scan.problems);
     Map<String, ObjectNode> index = readIndex(f, scan, run);
@@ -127,11 +125,12 @@ public final class SessionImporter {
     return run.report();
   }
 
-  private Map<String, ObjectNode> readIndex(SessionFormat f, SessionFormat.Scan scan, Run run) {
+  private Map<String, ObjectNode> readIndex(SessionFormat f, SessionFormat.Scan scan,
+      ImportSupport.Run run) {
     if (scan.index == null) {
       return new HashMap<>();
     }
-    String why = SessionFormat.refusal(scan.index, maxFileBytes);
+    String why = ImportSupport.refusal(scan.index, maxFileBytes);
     if (why != null) {
       if (!why.isEmpty()) {
         run.refused.add(new ImportReport.Problem(null, scan.indexRel, "index " + why));
@@ -151,24 +150,6 @@ public final class SessionImporter {
       run.warnings.add(new ImportReport.Problem(null, scan.indexRel, w));
     }
     return out;
-  }
-
-  static final class Run {
-    int imported;
-    int unchanged;
-    int skipped;
-    int failed;
-    int written;
-    int deleted;
-    long bytes;
-    final List<ImportReport.Problem> problems = new ArrayList<>();
-    final List<ImportReport.Problem> warnings = new ArrayList<>();
-    final List<ImportReport.Problem> refused = new ArrayList<>();
-
-    ImportReport report() {
-      return new ImportReport(imported, unchanged, skipped, failed, written, deleted, bytes,
-          List.copyOf(problems), List.copyOf(warnings), List.copyOf(refused));
-    }
   }
 
   private static String stateKey(SessionFormat f, String cid) {
@@ -201,8 +182,8 @@ public final class SessionImporter {
     return readFrom(p, rel, 0);
   }
 
-  private void importUnit(SessionFormat f, SessionFormat.Unit u, ObjectNode indexEntry, Run run)
-      throws TaskImportException {
+  private void importUnit(SessionFormat f, SessionFormat.Unit u, ObjectNode indexEntry,
+      ImportSupport.Run run) throws TaskImportException {
     String cid = u.conversationId;
     String key = stateKey(f, cid);
     ObjectNode old = state(key);
@@ -230,29 +211,83 @@ public final class SessionImporter {
     next.put("v", SessionFormat.MAPPING_VERSION);
     next.put("meta", meta);
     byte[] bytes;
+    ObjectNode oldConv = conversationData(cid);
+    JsonNode oldFiles = oldConv == null ? Json.object()
+        : oldConv.path(TaskMapper.TANDEM).path("files");
+    ObjectNode oldSide = Json.object();
+    int[] counts = new int[2];
+    Set<String> stale = new HashSet<>();
     if (u.jsonl) {
       long offset = sameMapping ? old.path("offset").asLong(-1) : -1;
       long size = size(u.main, u.mainRel);
       append = offset >= 0 && offset <= size
           && old.path("prefix").asText("").equals(prefixFingerprint(u.main, u.mainRel, offset));
-      // an append import reads only what follows the last complete line of the last import
-      bytes = append ? readFrom(u.main, u.mainRel, offset) : read(u.main, u.mainRel);
+      if (append && old.path("side").isObject()) {
+        oldSide = (ObjectNode) old.get("side");
+      }
       long base = append ? offset : 0;
-      int complete = lastLineEnd(bytes);
+      // A long span is read and written one window at a time, each window committed with a state
+      // an interrupted import resumes from (as an append), so memory does not grow with the
+      // file. Only where nothing has to be deleted at the end: an append, or a conversation
+      // without records yet.
+      boolean windowed = size - base > windowBytes && (append || noChildren(cid));
+      if (size - base > maxFileBytes) {
+        throw new TaskImportException(u.mainRel, "grew by " + (size - base) + " bytes, over the "
+            + "import limit of " + maxFileBytes + " bytes; not read");
+      }
       int n = append ? old.path("lines").asInt() : 0;
       st = append && old.path("st").isObject() ? (ObjectNode) old.get("st").deepCopy()
           : Json.object();
       emit = new SessionFormat.Emit(cid, u.mainRel, append ? this::stored : null);
       SessionFormat.LineMapper lm = f.lineMapper(u);
-      int from = 0;
-      for (int i = 0; i < complete; i++) {
-        if (bytes[i] != '\n') {
-          continue;
+      if (windowed && append) {
+        // the old tail is re-emitted by the last window; a resumed import must not find it
+        int had = oldFiles.path(u.mainRel).path("tail").path("chunks").asInt(0);
+        for (int j = 0; j < had; j++) {
+          stale.add(RecordTypes.FILE_CONTEXT + "/" + cid + ":tail:" + j);
         }
-        LineStore.Raw raw = LineStore.encode(bytes, from, i);
-        lm.line(n, raw, parse(raw, bytes, from, i), emit, st);
-        n++;
-        from = i + 1;
+      }
+      int complete;
+      while (true) {
+        // an import without windows reads only what follows the last complete line of the last
+        // import, up to the end of the file as it is now
+        bytes = windowed ? readWindow(u.main, u.mainRel, base, size)
+            : readFrom(u.main, u.mainRel, base);
+        complete = lastLineEnd(bytes);
+        n = mapLines(lm, bytes, complete, n, emit, st);
+        if (!windowed || base + bytes.length >= size) {
+          break;
+        }
+        base += complete;
+        run.bytes += complete;
+        ObjectNode partial = Json.object();
+        partial.put("v", SessionFormat.MAPPING_VERSION);
+        partial.put("meta", ""); // never equal to a file's: a resumed import is not skipped
+        partial.put("offset", base);
+        partial.put("prefix", prefixFingerprint(u.main, u.mainRel, base));
+        partial.put("lines", n);
+        partial.set("st", st.deepCopy());
+        partial.set("side", oldSide);
+        ObjectNode partialFiles = Json.object();
+        ObjectNode mainInfo = partialFiles.putObject(u.mainRel);
+        mainInfo.put("kind", "jsonl");
+        mainInfo.put("lines", n);
+        for (String rel : u.side.keySet()) {
+          if (oldFiles.path(rel).isObject()) {
+            partialFiles.set(rel, oldFiles.get(rel)); // what a resumed import compares against
+          }
+        }
+        ObjectNode conv = conversation(f, u, st, indexEntry, partialFiles);
+        if (!write(cid, conv, emit.out.values(), append, stale, key, Json.write(partial), run,
+            counts)) {
+          return;
+        }
+        if (windowCommitted != null) {
+          windowCommitted.run();
+        }
+        stale.clear();
+        append = true;
+        emit = new SessionFormat.Emit(cid, u.mainRel, this::stored);
       }
       run.bytes += bytes.length;
       ObjectNode info = files.putObject(u.mainRel);
@@ -260,21 +295,11 @@ public final class SessionImporter {
       info.put("lines", n);
       if (complete < bytes.length) {
         LineStore.Raw tail = LineStore.encode(bytes, complete, bytes.length);
-        List<String> chunks = TaskMapper.chunk(tail.text);
         ObjectNode t = info.putObject("tail");
-        t.put("chunks", chunks.size());
+        t.put("chunks", ImportSupport.chunks(cid, u.mainRel, tail.text, j -> cid + ":tail:" + j,
+            m -> m.put("tail", true), emit::add));
         if (tail.base64) {
           t.put("b64", true);
-        }
-        for (int j = 0; j < chunks.size(); j++) {
-          ObjectNode d = Json.object();
-          d.put("conversationId", cid);
-          ObjectNode m = d.putObject(TaskMapper.TANDEM);
-          m.put("file", u.mainRel);
-          m.put("tail", true);
-          m.put("chunk", j);
-          d.put("text", chunks.get(j));
-          emit.put(RecordTypes.FILE_CONTEXT, cid + ":tail:" + j, d);
         }
       }
       next.put("offset", base + complete);
@@ -286,15 +311,10 @@ public final class SessionImporter {
       st = Json.object();
       emit = new SessionFormat.Emit(cid, u.mainRel, null);
       f.mapWhole(u, bytes, emit, st, warnings);
-      raw(emit, files, u.mainRel, bytes);
+      ImportSupport.raw(cid, u.mainRel, bytes, files, emit::add);
       run.bytes += bytes.length;
     }
     // Side files: re-read only those that changed since an append-mode import's last run.
-    ObjectNode oldSide = append && old.path("side").isObject() ? (ObjectNode) old.get("side")
-        : Json.object();
-    ObjectNode oldConv = conversationData(cid);
-    JsonNode oldFiles = oldConv == null ? Json.object()
-        : oldConv.path(TaskMapper.TANDEM).path("files");
     for (Map.Entry<String, Path> s : u.side.entrySet()) {
       String rel = s.getKey();
       if (append && sideStat.path(rel).asText().equals(oldSide.path(rel).asText(null))
@@ -302,31 +322,15 @@ public final class SessionImporter {
         files.set(rel, oldFiles.get(rel));
       } else {
         byte[] b = read(s.getValue(), rel);
-        raw(emit, files, rel, b);
+        ImportSupport.raw(cid, rel, b, files, emit::add);
         run.bytes += b.length;
       }
     }
     next.set("side", sideStat);
-    ObjectNode conv = Json.object();
-    conv.put("id", cid);
-    conv.put("source", f.source().id());
-    if (u.parentId != null) {
-      conv.put("parentConversationId", u.parentId);
-    }
-    f.conversation(u, st, indexEntry, conv);
-    times(conv, st, indexEntry);
-    ObjectNode meta2 = conv.putObject(TaskMapper.TANDEM);
-    meta2.put("mapping", SessionFormat.MAPPING_VERSION);
-    meta2.put("agent", f.source().id());
-    meta2.put("path", u.mainRel);
-    meta2.set("files", files);
-    if (indexEntry != null) {
-      meta2.set("index", indexEntry);
-    }
+    ObjectNode conv = conversation(f, u, st, indexEntry, files);
     for (String w : warnings) {
       run.warnings.add(new ImportReport.Problem(cid, u.mainRel, w));
     }
-    Set<String> stale = new HashSet<>();
     if (append) {
       // what the new state no longer has: a shorter tail, side files gone or shorter
       for (Map.Entry<String, JsonNode> e : iterable(oldFiles)) {
@@ -339,13 +343,65 @@ public final class SessionImporter {
         } else {
           int had = e.getValue().path("chunks").asInt(0);
           for (int j = now.path("chunks").asInt(0); j < had; j++) {
-            stale.add(RecordTypes.FILE_CONTEXT + "/" + rawId(cid, e.getKey(), j));
+            stale.add(RecordTypes.FILE_CONTEXT + "/" + ImportSupport.rawId(cid, e.getKey(), j));
           }
         }
       }
     }
-    write(cid, conv, emit.out.values(), append, stale, key, Json.write(next), run);
+    if (write(cid, conv, emit.out.values(), append, stale, key, Json.write(next), run,
+        counts)) {
+      run.count(counts[0], counts[1]);
+    }
   }
+
+  /** Maps the complete lines of {@code bytes} (those before {@code complete}), from line n. */
+  private static int mapLines(SessionFormat.LineMapper lm, byte[] bytes, int complete, int n,
+      SessionFormat.Emit emit, ObjectNode st) {
+    int from = 0;
+    for (int i = 0; i < complete; i++) {
+      if (bytes[i] != '\n') {
+        continue;
+      }
+      LineStore.Raw raw = LineStore.encode(bytes, from, i);
+      lm.line(n, raw, parse(raw, bytes, from, i), emit, st);
+      n++;
+      from = i + 1;
+    }
+    return n;
+  }
+
+  /** The conversation record of a session, its {@code _tandem.files} being {@code files}. */
+  private static ObjectNode conversation(SessionFormat f, SessionFormat.Unit u, ObjectNode st,
+      ObjectNode indexEntry, ObjectNode files) {
+    ObjectNode conv = Json.object();
+    conv.put("id", u.conversationId);
+    conv.put("source", f.source().id());
+    if (u.parentId != null) {
+      conv.put("parentConversationId", u.parentId);
+    }
+    f.conversation(u, st, indexEntry, conv);
+    times(conv, st, indexEntry);
+    ObjectNode meta = conv.putObject(TaskMapper.TANDEM);
+    meta.put("mapping", SessionFormat.MAPPING_VERSION);
+    meta.put("agent", f.source().id());
+    meta.put("path", u.mainRel);
+    meta.set("files", files);
+    if (indexEntry != null) {
+      meta.set("index", indexEntry);
+    }
+    return conv;
+  }
+
+  private boolean noChildren(String cid) {
+    for (String type : ImportSupport.CHILD_TYPES) {
+      if (tandem.store().countByConversation(type, cid) > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+
 
   private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode o) {
     List<Map.Entry<String, JsonNode>> l = new ArrayList<>();
@@ -367,7 +423,8 @@ public final class SessionImporter {
     conv.put("updatedAt", Math.max(created, updated));
   }
 
-  private void importIndexOnly(SessionFormat f, String cid, ObjectNode entry, Run run) {
+  private void importIndexOnly(SessionFormat f, String cid, ObjectNode entry,
+      ImportSupport.Run run) {
     String key = stateKey(f, cid);
     String fp = "index:" + TaskMapper.sha256(Json.write(entry).getBytes(StandardCharsets.UTF_8));
     if (fp.equals(tandem.localState(key))) {
@@ -393,7 +450,10 @@ public final class SessionImporter {
     m.putNull("path");
     m.putObject("files");
     m.set("index", entry);
-    write(cid, conv, List.of(), false, Set.of(), key, fp, run);
+    int[] counts = new int[2];
+    if (write(cid, conv, List.of(), false, Set.of(), key, fp, run, counts)) {
+      run.count(counts[0], counts[1]);
+    }
   }
 
   private ObjectNode stored(String type, String id) {
@@ -505,70 +565,63 @@ public final class SessionImporter {
     }
   }
 
-  static String rawId(String cid, String rel, int chunk) {
-    return cid + ":file:" + SessionFormat.key(rel) + ":" + chunk;
+  /**
+   * Reads about {@link #windowBytes} from {@code offset}, more if no line ends in them, never
+   * past {@code end} (the size when the import began: what is appended meanwhile is the next
+   * import's).
+   */
+  private byte[] readWindow(Path p, String rel, long offset, long end)
+      throws TaskImportException {
+    long want = windowBytes;
+    while (true) {
+      long len = Math.min(want, end - offset);
+      byte[] b = readRange(p, rel, offset, (int) len);
+      if (offset + b.length >= end || lastLineEnd(b) > 0) {
+        return b;
+      }
+      want *= 2; // one line longer than a window: read until it ends
+    }
   }
 
-  /** A file kept byte for byte: UTF-8 text, or base64 when it is not UTF-8, in chunks. */
-  static void raw(SessionFormat.Emit emit, ObjectNode files, String rel, byte[] bytes) {
-    String text;
-    String encoding = "utf8";
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      text = Base64.getEncoder().encodeToString(bytes);
-      encoding = "base64";
+  private static byte[] readRange(Path p, String rel, long offset, int len)
+      throws TaskImportException {
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ,
+        LinkOption.NOFOLLOW_LINKS)) {
+      ByteBuffer buf = ByteBuffer.allocate(len);
+      long at = offset;
+      while (buf.hasRemaining()) {
+        int n = ch.read(buf, at);
+        if (n < 0) {
+          throw new TaskImportException(rel, "file shrank while being read");
+        }
+        at += n;
+      }
+      return buf.array();
+    } catch (IOException e) {
+      throw new TaskImportException(rel, "cannot read: " + e.getMessage(), e);
     }
-    List<String> chunks = TaskMapper.chunk(text);
-    for (int i = 0; i < chunks.size(); i++) {
-      ObjectNode d = Json.object();
-      d.put("conversationId", emit.cid);
-      ObjectNode m = d.putObject(TaskMapper.TANDEM);
-      m.put("file", rel);
-      m.put("chunk", i);
-      m.put("encoding", encoding);
-      d.put("text", chunks.get(i));
-      emit.put(RecordTypes.FILE_CONTEXT, rawId(emit.cid, rel, i), d);
-    }
-    ObjectNode info = files.putObject(rel);
-    info.put("kind", "raw");
-    info.put("chunks", chunks.size());
-    info.put("encoding", encoding);
-    info.put("bytes", bytes.length);
   }
 
-  private void write(String cid, ObjectNode conv, java.util.Collection<TaskRecord> records,
-      boolean append, Set<String> stale, String key, String state, Run run) {
-    Map<String, Record> existing = new HashMap<>();
-    if (!append) {
-      for (String type : CHILD_TYPES) {
-        for (Record r : tandem.store().listByConversation(type, cid)) {
-          existing.put(type + "/" + r.id(), r);
-        }
-      }
-    }
-    LocalRecord lc = tandem.store().get(RecordTypes.CONVERSATION, cid);
-    Record oldConv = lc == null || lc.current().deleted() ? null : lc.current();
-    if (oldConv != null) {
-      ObjectNode o = oldConv.data();
-      for (String f : USER_FIELDS) {
-        if (o.has(f)) {
-          conv.set(f, o.get(f));
-        }
-      }
-    }
+  /**
+   * Writes one transaction of a session, adding what it wrote and deleted to {@code counts};
+   * returns false (the failure reported in {@code run}) if it was rolled back.
+   */
+  private boolean write(String cid, ObjectNode conv, java.util.Collection<TaskRecord> records,
+      boolean append, Set<String> stale, String key, String state, ImportSupport.Run run,
+      int[] total) {
     int[] counts = new int[2];
+    Map<String, Record> existing = append ? new HashMap<>()
+        : ImportSupport.children(tandem, cid);
+    Record oldConv = ImportSupport.conversation(tandem, cid);
+    ImportSupport.keepUserFields(conv, oldConv);
     try {
       tandem.batch(b -> {
-        if (put(b, RecordTypes.CONVERSATION, cid, conv, oldConv)) {
+        if (ImportSupport.putIfChanged(b, RecordTypes.CONVERSATION, cid, conv, oldConv)) {
           counts[0]++;
         }
         for (TaskRecord r : records) {
           Record ex = append ? current(r.type(), r.id()) : existing.remove(r.key());
-          if (put(b, r.type(), r.id(), r.data(), ex)) {
+          if (ImportSupport.putIfChanged(b, r.type(), r.id(), r.data(), ex)) {
             counts[0]++;
           }
         }
@@ -588,30 +641,15 @@ public final class SessionImporter {
     } catch (RuntimeException e) {
       run.failed++;
       run.problems.add(new ImportReport.Problem(cid, null, "not imported: " + e.getMessage()));
-      return;
+      return false;
     }
-    if (counts[0] + counts[1] == 0) {
-      run.unchanged++;
-    } else {
-      run.imported++;
-    }
-    run.written += counts[0];
-    run.deleted += counts[1];
+    total[0] += counts[0];
+    total[1] += counts[1];
+    return true;
   }
 
   private Record current(String type, String id) {
     LocalRecord r = tandem.store().get(type, id);
     return r == null ? null : r.current();
-  }
-
-  private static boolean put(WriteBatch b, String type, String id, ObjectNode data,
-      Record existing) {
-    String json = Json.write(data);
-    if (existing != null && !existing.deleted()
-        && (existing.json().equals(json) || existing.data().equals(data))) {
-      return false;
-    }
-    b.put(type, id, json);
-    return true;
   }
 }

@@ -12,14 +12,10 @@ import dev.tandem.sync.internal.Json;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -214,25 +210,14 @@ public final class TaskMapper {
       if (STRAY.matcher(n).matches()) {
         continue;
       }
-      BasicFileAttributes a;
-      try {
-        a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      } catch (IOException e) {
-        refused.put(n, "cannot read: " + e);
-        continue;
-      }
-      if (a.isSymbolicLink()) {
+      String why = ImportSupport.refusal(p, maxFileBytes);
+      if (why == null) {
+        files.add(p);
+      } else if (Files.isSymbolicLink(p)) {
         refused.put(n, "symbolic link" + linkTarget(folder, p)
             + "; not read (only regular files inside the task folder are imported)");
-      } else if (a.isDirectory()) {
-        continue;
-      } else if (!a.isRegularFile()) {
-        refused.put(n, "not a regular file (a FIFO, socket or device); not read");
-      } else if (a.size() > maxFileBytes) {
-        refused.put(n, "file is " + a.size() + " bytes, over the import limit of "
-            + maxFileBytes + " bytes (raise it with --max-file-size); not read");
-      } else {
-        files.add(p);
+      } else if (!why.isEmpty()) {
+        refused.put(n, why);
       }
     }
     return new Listing(files, refused);
@@ -506,34 +491,7 @@ public final class TaskMapper {
     } catch (IOException e) {
       throw new TaskImportException(name, "cannot read: " + e, e);
     }
-    String text;
-    String encoding = "utf8";
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      text = Base64.getEncoder().encodeToString(bytes);
-      encoding = "base64";
-    }
-    List<String> chunks = chunk(text);
-    String key = fileKey(name);
-    for (int i = 0; i < chunks.size(); i++) {
-      ObjectNode d = Json.object();
-      d.put("conversationId", cid);
-      ObjectNode meta = d.putObject(TANDEM);
-      meta.put("file", name);
-      meta.put("chunk", i);
-      meta.put("encoding", encoding);
-      d.put("text", chunks.get(i));
-      records.add(new TaskRecord(RecordTypes.FILE_CONTEXT, cid + ":file:" + key + ":" + i, d));
-    }
-    ObjectNode info = fileInfo.putObject(name);
-    info.put("kind", "raw");
-    info.put("chunks", chunks.size());
-    info.put("encoding", encoding);
-    info.put("bytes", bytes.length);
+    ImportSupport.raw(cid, name, bytes, fileInfo, records::add);
   }
 
   static List<String> chunk(String text) {

@@ -175,4 +175,29 @@ class SessionMappingTest {
     assertFalse(tandem.search("Teams", 5).isEmpty(), "claude-code");
     assertFalse(tandem.search("clangd", 5).isEmpty(), "codex");
   }
+
+  @Test
+  void timestamps_fastPathAgreesWithInstantParse_andLeavesTheRestToIt() {
+    String[] same = {"2026-02-21T17:29:01Z", "2026-02-21T17:29:01.5Z", "2026-02-21T17:29:01.56Z",
+        "2026-02-21T17:29:01.567Z", "2026-02-21T17:29:01.5678Z", "2024-02-29T23:59:59.999999999Z",
+        "1970-01-01T00:00:00.000Z", "2099-12-31T00:00:00.100Z", "2026-01-02T03:04:05.000001Z"};
+    for (String s : same) {
+      long full = java.time.Instant.parse(s).toEpochMilli();
+      assertEquals(full, SessionFormat.utcMillis(s), s);
+      assertEquals(full, SessionFormat.isoMillis(dev.tandem.sync.internal.Json.MAPPER
+          .getNodeFactory().textNode(s)), s);
+    }
+    // not the common form: the fast path declines, the full parser decides
+    String[] declined = {"2026-02-21T17:29:01+01:00", "2026-02-30T00:00:00Z",
+        "2026-13-01T00:00:00Z", "2026-02-21T17:29:01.Z", "2026-02-21 17:29:01Z",
+        "1969-12-31T23:59:59Z", "2026-02-21T17:29:60Z", "2026-02-21T17:29:01.1234567890Z"};
+    for (String s : declined) {
+      assertEquals(-1, SessionFormat.utcMillis(s), s);
+    }
+    assertEquals(java.time.Instant.parse("2026-02-21T16:29:01Z").toEpochMilli(),
+        SessionFormat.isoMillis(dev.tandem.sync.internal.Json.MAPPER.getNodeFactory()
+            .textNode("2026-02-21T17:29:01+01:00")));
+    assertEquals(0, SessionFormat.isoMillis(dev.tandem.sync.internal.Json.MAPPER
+        .getNodeFactory().textNode("2026-02-30T00:00:00Z")));
+  }
 }
