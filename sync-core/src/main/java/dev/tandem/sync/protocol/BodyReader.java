@@ -15,9 +15,11 @@ import org.jspecify.annotations.Nullable;
  * <p>What it accepts is no more than Jackson's defaults accept (so that data stored by the server
  * always reads back on a device): no comments, no unquoted names or trailing commas, no leading
  * zeros or {@code NaN}, no control characters in strings, nesting at most {@link #MAX_DEPTH} deep
- * (the root object counts as one), numbers at most {@link #MAX_NUMBER_CHARS} characters; it is
- * stricter on UTF-8 (overlong forms and encoded surrogates are refused). Duplicate names are
- * allowed, the last one counting, as with Jackson. Bytes after the root object are not read.
+ * (the root object counts as one), numbers at most {@link #MAX_NUMBER_CHARS} characters. A push
+ * is held to strict UTF-8 (RFC 3629: overlong forms and encoded surrogates are refused, which
+ * Jackson lets through); a pull page only to the form of each sequence, as Jackson does, so that
+ * a record some older server stored cannot stop a device's pulls. Duplicate names are allowed,
+ * the last one counting, as with Jackson. Bytes after the root object are not read.
  */
 final class BodyReader {
   /** The deepest nesting of objects and arrays accepted, as Jackson's default. */
@@ -41,15 +43,17 @@ final class BodyReader {
 
   private final byte[] b;
   private final int end;
+  private final boolean strictUtf8;
   private int pos;
 
-  private BodyReader(byte[] body) {
+  private BodyReader(byte[] body, boolean strictUtf8) {
     this.b = body;
     this.end = body.length;
+    this.strictUtf8 = strictUtf8;
   }
 
   static PushRequest readPushRequest(byte[] body) {
-    BodyReader r = new BodyReader(body);
+    BodyReader r = new BodyReader(body, true);
     r.openRoot();
     String batchId = null;
     String deviceId = null;
@@ -82,7 +86,7 @@ final class BodyReader {
   }
 
   static PullResponse readPullResponse(byte[] body) {
-    BodyReader r = new BodyReader(body);
+    BodyReader r = new BodyReader(body, false);
     r.openRoot();
     List<Change> changes = new ArrayList<>();
     String cursor = null;
@@ -552,7 +556,18 @@ final class BodyReader {
     int n;
     int lo = 0x80;
     int hi = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
+    if (!strictUtf8) {
+      // The form only: the lead byte's length and continuation bytes.
+      if (lead >= 0xC0 && lead <= 0xDF) {
+        n = 1;
+      } else if (lead >= 0xE0 && lead <= 0xEF) {
+        n = 2;
+      } else if (lead >= 0xF0 && lead <= 0xF7) {
+        n = 3;
+      } else {
+        throw malformed("invalid UTF-8 start byte 0x" + Integer.toHexString(lead));
+      }
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
       n = 1;
     } else if (lead >= 0xE0 && lead <= 0xEF) {
       n = 2;

@@ -151,6 +151,32 @@ class BodyReaderTest {
   }
 
   @Test
+  void pullPages_takeUtf8OfTheRightForm_soThatAStoredRecordCannotStopPulls() {
+    // An overlong '/', which a push refuses, in a record some other server may have stored.
+    byte[] page = concat(utf8("{\"changes\":[{\"type\":\"message\",\"id\":\"m-1\","
+        + "\"op\":\"upsert\",\"hlc\":\"" + H + "\",\"seq\":1,\"data\":{\"a\":\""),
+        new byte[] {(byte) 0xC0, (byte) 0xAF}, utf8("\"}}],\"cursor\":\"c-1\"}"));
+    assertEquals("{\"a\":\"\ufffd\ufffd\"}",
+        BodyReader.readPullResponse(page).changes().get(0).data());
+    // A byte that cannot start a sequence, or a missing continuation, is still malformed.
+    for (byte[] bad : new byte[][] {{(byte) 0x80}, {(byte) 0xF8, (byte) 0x80, (byte) 0x80,
+        (byte) 0x80, (byte) 0x80}, {(byte) 0xE2, (byte) 0x28, (byte) 0xA1}}) {
+      byte[] body = concat(utf8("{\"cursor\":\""), bad, utf8("\"}"));
+      ProtocolException e = assertThrows(ProtocolException.class,
+          () -> BodyReader.readPullResponse(body));
+      assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
+    }
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.write(p, 0, p.length);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
   void theEnvelope_keepsItsRules() {
     assertEquals("body must be a JSON object", refused(utf8("[]")).getMessage());
     assertEquals("changes must be a JSON array",
