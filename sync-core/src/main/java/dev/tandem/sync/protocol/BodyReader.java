@@ -41,6 +41,13 @@ final class BodyReader {
     }
   }
 
+  // The fields read, in the order of the cases that read them.
+  private static final byte[][] PUSH_FIELDS = ascii("batchId", "deviceId", "changes");
+  private static final byte[][] PULL_FIELDS =
+      ascii("changes", "cursor", "hasMore", "serverTimestamp");
+  private static final byte[][] CHANGE_FIELDS = ascii("type", "id", "op", "hlc", "baseHlc",
+      "deviceId", "seq", "ifBase", "data");
+
   private final byte[] b;
   private final int end;
   private final boolean strictUtf8;
@@ -60,15 +67,14 @@ final class BodyReader {
     List<Change> changes = null;
     if (!r.emptyObject()) {
       do {
-        String name = r.name();
-        switch (name) {
-          case "batchId":
+        switch (r.name(PUSH_FIELDS)) {
+          case 0:
             batchId = r.requireString("batchId");
             break;
-          case "deviceId":
+          case 1:
             deviceId = r.requireString("deviceId");
             break;
-          case "changes":
+          case 2:
             changes = r.changes();
             break;
           default:
@@ -94,18 +100,17 @@ final class BodyReader {
     long ts = 0;
     if (!r.emptyObject()) {
       do {
-        String name = r.name();
-        switch (name) {
-          case "changes":
+        switch (r.name(PULL_FIELDS)) {
+          case 0:
             changes = r.changes();
             break;
-          case "cursor":
+          case 1:
             cursor = r.scalarText();
             break;
-          case "hasMore":
+          case 2:
             hasMore = r.isTrue(1);
             break;
-          case "serverTimestamp":
+          case 3:
             ts = r.longOrZero(1);
             break;
           default:
@@ -182,33 +187,32 @@ final class BodyReader {
     boolean ifBase = false;
     if (!emptyObject()) {
       do {
-        String name = name();
-        switch (name) {
-          case "type":
+        switch (name(CHANGE_FIELDS)) {
+          case 0:
             type = stringOrNull();
             break;
-          case "id":
+          case 1:
             id = stringOrNull();
             break;
-          case "op":
+          case 2:
             op = stringOrNull();
             break;
-          case "hlc":
+          case 3:
             hlc = stringOrNull();
             break;
-          case "baseHlc":
+          case 4:
             baseHlc = stringOrNull();
             break;
-          case "deviceId":
+          case 5:
             deviceId = stringOrNull();
             break;
-          case "seq":
+          case 6:
             seq = longOrZero(3);
             break;
-          case "ifBase":
+          case 7:
             ifBase = isTrue(3);
             break;
-          case "data":
+          case 8:
             data = data();
             break;
           default:
@@ -322,19 +326,62 @@ final class BodyReader {
     return false;
   }
 
-  /** Reads a member's name and the colon after it. */
-  private String name() {
+  /**
+   * Reads a member's name and the colon after it; returns the name's index in {@code known}, or
+   * -1. A plain name is compared as bytes: no string is made for it.
+   */
+  private int name(byte[][] known) {
     ws();
     if (peek() != '"') {
       throw unexpected("expected a field name in double quotes");
     }
-    String name = string();
+    int start = pos + 1;
+    int i = start;
+    while (i < end && STRING_BYTE[b[i] & 0xFF] == 0) {
+      i++;
+    }
+    int found = -1;
+    if (i < end && b[i] == '"') {
+      for (int k = 0; k < known.length && found < 0; k++) {
+        if (sameBytes(known[k], start, i - start)) {
+          found = k;
+        }
+      }
+      pos = i + 1;
+    } else {
+      byte[] name = string().getBytes(StandardCharsets.UTF_8);
+      for (int k = 0; k < known.length && found < 0; k++) {
+        if (java.util.Arrays.equals(known[k], name)) {
+          found = k;
+        }
+      }
+    }
     ws();
     if (peek() != ':') {
       throw unexpected("expected ':' after a field name");
     }
     pos++;
-    return name;
+    return found;
+  }
+
+  private boolean sameBytes(byte[] name, int from, int length) {
+    if (name.length != length) {
+      return false;
+    }
+    for (int k = 0; k < length; k++) {
+      if (b[from + k] != name[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[][] ascii(String... names) {
+    byte[][] out = new byte[names.length][];
+    for (int i = 0; i < names.length; i++) {
+      out[i] = names[i].getBytes(StandardCharsets.US_ASCII);
+    }
+    return out;
   }
 
   /** After a member's value: true if a comma follows, false if the object's brace does. */
