@@ -51,6 +51,8 @@ final class BodyReader {
   private final byte[] b;
   private final int end;
   private final boolean strictUtf8;
+  /** One bit for each container open in {@link #skipValue}: set for an object. */
+  private final long[] openKinds = new long[(MAX_DEPTH >> 6) + 1];
   private int pos;
 
   private BodyReader(byte[] body, boolean strictUtf8) {
@@ -398,92 +400,93 @@ final class BodyReader {
     throw unexpected("expected ',' or '}' after a field");
   }
 
-  /** Skips one value, checking it; {@code depth} is that of the container it is in. */
+  /**
+   * Skips one value, checking it; {@code depth} is that of the container it is in. A loop with
+   * the open containers in a bit set, not recursion: a body nested a thousand deep must not
+   * reach the end of a small thread stack.
+   */
   private void skipValue(int depth) {
-    ws();
-    byte c = peek();
-    switch (c) {
-      case '{':
-        skipObject(depth + 1);
-        break;
-      case '[':
-        skipArray(depth + 1);
-        break;
-      case '"':
+    int open = 0;
+    while (true) {
+      ws();
+      byte c = peek();
+      if (c == '{' || c == '[') {
+        checkDepth(depth + open + 1);
+        pos++;
+        ws();
+        if (peek() == (c == '{' ? '}' : ']')) {
+          pos++;
+        } else {
+          setObject(open++, c == '{');
+          if (c == '{') {
+            memberName();
+          }
+          continue;
+        }
+      } else if (c == '"') {
         pos++;
         skipString();
-        break;
-      case 't':
+      } else if (c == 't') {
         literal("true");
-        break;
-      case 'f':
+      } else if (c == 'f') {
         literal("false");
-        break;
-      case 'n':
+      } else if (c == 'n') {
         literal("null");
-        break;
-      default:
-        if (c == '-' || (c >= '0' && c <= '9')) {
-          number();
-        } else {
-          throw unexpected();
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        number();
+      } else {
+        throw unexpected();
+      }
+      // After a value: close what ends here, or go on to the next value of the open container.
+      while (true) {
+        if (open == 0) {
+          return;
         }
-    }
-  }
-
-  private void skipObject(int depth) {
-    checkDepth(depth);
-    pos++;
-    ws();
-    if (peek() == '}') {
-      pos++;
-      return;
-    }
-    while (true) {
-      ws();
-      if (peek() != '"') {
-        throw unexpected("expected a field name in double quotes");
-      }
-      pos++;
-      skipString();
-      ws();
-      if (peek() != ':') {
-        throw unexpected("expected ':' after a field name");
-      }
-      pos++;
-      skipValue(depth);
-      ws();
-      byte c = next();
-      if (c == '}') {
-        return;
-      }
-      if (c != ',') {
+        boolean object = isObject(open - 1);
+        ws();
+        byte n = next();
+        if (n == ',') {
+          if (object) {
+            memberName();
+          }
+          break;
+        }
+        if (n == (object ? '}' : ']')) {
+          open--;
+          continue;
+        }
         pos--;
-        throw unexpected("expected ',' or '}' after a field");
+        throw unexpected(object ? "expected ',' or '}' after a field"
+            : "expected ',' or ']' in an array");
       }
     }
   }
 
-  private void skipArray(int depth) {
-    checkDepth(depth);
-    pos++;
+  /** Skips a member's name and the colon after it, inside a skipped object. */
+  private void memberName() {
     ws();
-    if (peek() == ']') {
-      pos++;
-      return;
+    if (peek() != '"') {
+      throw unexpected("expected a field name in double quotes");
     }
-    while (true) {
-      skipValue(depth);
-      ws();
-      byte c = next();
-      if (c == ']') {
-        return;
-      }
-      if (c != ',') {
-        pos--;
-        throw unexpected("expected ',' or ']' in an array");
-      }
+    pos++;
+    skipString();
+    ws();
+    if (peek() != ':') {
+      throw unexpected("expected ':' after a field name");
     }
+    pos++;
+  }
+
+  private void setObject(int level, boolean object) {
+    if (object) {
+      openKinds[level >> 6] |= 1L << level;
+    } else {
+      openKinds[level >> 6] &= ~(1L << level);
+    }
+  }
+
+  private boolean isObject(int level) {
+    return (openKinds[level >> 6] & (1L << level)) != 0;
   }
 
   private void checkDepth(int depth) {

@@ -82,6 +82,24 @@ class BodyReaderTest {
         + ",\"changes\":[]}"));
   }
 
+  @Test
+  void theDeepestBody_readsOnASmallThreadStack() throws InterruptedException {
+    byte[] body = utf8(push("{\"a\":" + "[".repeat(BodyReader.MAX_DEPTH - 4)
+        + "]".repeat(BodyReader.MAX_DEPTH - 4) + "}"));
+    Object[] outcome = new Object[1];
+    // 64 KiB: less than a thousand nested calls of a recursive reader would need.
+    Thread t = new Thread(null, () -> {
+      try {
+        outcome[0] = BodyReader.readPushRequest(body).changes().get(0).data().length();
+      } catch (Throwable e) {
+        outcome[0] = e;
+      }
+    }, "small-stack", 64 * 1024);
+    t.start();
+    t.join(30_000);
+    assertEquals(body.length - push("").length(), outcome[0]);
+  }
+
   private static String nested(int levels) {
     StringBuilder sb = new StringBuilder();
     for (int i = 1; i < levels; i++) {
