@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.State;
  * Divide a score by {@code n} for the cost per record.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar CodecBench -f 1 -wi 3 -i 5 -w 2 -r 2
+ * java -jar benchmarks/target/benchmarks.jar CodecBench -f 1 -wi 3 -i 5 -w 1 -r 1
  * </pre>
  */
 @State(Scope.Benchmark)
