@@ -5,11 +5,13 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,8 +23,8 @@ import org.jspecify.annotations.Nullable;
  * Reads and writes the protocol's JSON bodies with Jackson's streaming API.
  *
  * <p>A change's {@code data} object is neither parsed into a tree nor re-serialized: the reader
- * checks it in one pass and slices its exact bytes out of the body, and the writer copies it
- * back verbatim. That keeps the wire lossless (numbers as written, key order, unknown
+ * checks it in one pass and slices its exact bytes out of the body, and the writer copies its
+ * UTF-8 bytes back verbatim. That keeps the wire lossless (numbers as written, key order, unknown
  * fields) and keeps large syncs cheap. Push requests and pull pages, the bodies that carry
  * records, are read by a reader of their own ({@code BodyReader}) that accepts no more than
  * Jackson's defaults; the other bodies by Jackson's streaming parser.
@@ -320,7 +322,7 @@ public final class ProtocolCodec {
     }
     if (c.data() != null) {
       g.writeFieldName("data");
-      g.writeRawValue(c.data());
+      g.writeRawValue(new RawJson(c.data()));
     }
     g.writeEndObject();
   }
@@ -492,6 +494,103 @@ public final class ProtocolCodec {
       size += 160 + (c.data() == null ? 0 : c.data().length());
     }
     return (int) Math.min(size, 64L << 20);
+  }
+
+  /**
+   * A record's data for {@link JsonGenerator#writeRawValue(SerializableString)}: its UTF-8 bytes
+   * are copied into the generator's buffer in one piece, where {@code writeRawValue(String)}
+   * would copy the text to chars and encode them one at a time. For ASCII text (most records:
+   * the JDK's encoding is then a copy) that is ~40 % less CPU per record; for text with other
+   * characters ~10 % more (measured in {@code CodecCpu}). Only the unquoted forms are used for a
+   * raw value.
+   */
+  private static final class RawJson implements SerializableString {
+    private final String text;
+    private final byte[] utf8;
+
+    RawJson(String text) {
+      this.text = text;
+      this.utf8 = text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String getValue() {
+      return text;
+    }
+
+    @Override
+    public int charLength() {
+      return text.length();
+    }
+
+    @Override
+    public byte[] asUnquotedUTF8() {
+      return utf8;
+    }
+
+    @Override
+    public int appendUnquotedUTF8(byte[] buffer, int offset) {
+      if (offset + utf8.length > buffer.length) {
+        return -1;
+      }
+      System.arraycopy(utf8, 0, buffer, offset, utf8.length);
+      return utf8.length;
+    }
+
+    @Override
+    public int appendUnquoted(char[] buffer, int offset) {
+      if (offset + text.length() > buffer.length) {
+        return -1;
+      }
+      text.getChars(0, text.length(), buffer, offset);
+      return text.length();
+    }
+
+    @Override
+    public int writeUnquotedUTF8(OutputStream out) throws IOException {
+      out.write(utf8);
+      return utf8.length;
+    }
+
+    @Override
+    public int putUnquotedUTF8(ByteBuffer buffer) {
+      if (utf8.length > buffer.remaining()) {
+        return -1;
+      }
+      buffer.put(utf8);
+      return utf8.length;
+    }
+
+    // A raw value is never quoted: these would mean the generator changed how it writes one.
+    @Override
+    public char[] asQuotedChars() {
+      throw new UnsupportedOperationException("raw JSON is not quoted");
+    }
+
+    @Override
+    public byte[] asQuotedUTF8() {
+      throw new UnsupportedOperationException("raw JSON is not quoted");
+    }
+
+    @Override
+    public int appendQuotedUTF8(byte[] buffer, int offset) {
+      throw new UnsupportedOperationException("raw JSON is not quoted");
+    }
+
+    @Override
+    public int appendQuoted(char[] buffer, int offset) {
+      throw new UnsupportedOperationException("raw JSON is not quoted");
+    }
+
+    @Override
+    public int writeQuotedUTF8(OutputStream out) {
+      throw new UnsupportedOperationException("raw JSON is not quoted");
+    }
+
+    @Override
+    public int putQuotedUTF8(ByteBuffer buffer) {
+      throw new UnsupportedOperationException("raw JSON is not quoted");
+    }
   }
 
   private static String firstLine(String s) {

@@ -57,6 +57,32 @@ class BodyReaderTest {
   }
 
   @Test
+  void writtenData_roundTripsByteForByte_acrossTheWritersBufferSize() {
+    // Jackson's output buffer is 8000 bytes: data is copied into it, or written past it.
+    for (int size : new int[] {2, 100, 7_990, 8_000, 8_010, 16_500, 100_000}) {
+      for (String filler : new String[] {"a", "\u00e9\u2192", "\ud83d\ude00"}) {
+        StringBuilder sb = new StringBuilder("{\"s\":\"");
+        while (sb.length() < size) {
+          sb.append(filler);
+        }
+        String data = sb.append("\"}").toString();
+        Change c = new Change("message", "m-1", Change.UPSERT, H, null, data, 0, null);
+        PushRequest push = new PushRequest("b", "a", List.of(c, c));
+        assertEquals(List.of(c, c),
+            ProtocolCodec.readPushRequest(ProtocolCodec.writePushRequest(push)).changes());
+        ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+        ProtocolCodec.writePushRequest(push, streamed);
+        assertEquals(List.of(c, c),
+            ProtocolCodec.readPushRequest(streamed.toByteArray()).changes());
+        Change served = c.withSeq(1, "a");
+        PullResponse page = new PullResponse(List.of(served), "c-1", false, 5);
+        assertEquals(List.of(served),
+            ProtocolCodec.readPullResponse(ProtocolCodec.writePullResponse(page)).changes());
+      }
+    }
+  }
+
+  @Test
   void stringFields_areDecoded_escapesAndUtf8Included() {
     Change c = BodyReader.readPushRequest(utf8("{\"batchId\":\"b\\u0031\",\"changes\":[{\"t\\u0079pe\":"
         + "\"mess\\u0061ge\",\"id\":\"caf\u00e9\",\"op\":\"upsert\",\"hlc\":\"" + H + "\","
