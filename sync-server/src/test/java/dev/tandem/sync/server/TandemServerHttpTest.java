@@ -307,6 +307,32 @@ class TandemServerHttpTest {
   }
 
   @Test
+  void push_malformedData_isBadRequestWithTheReason_andStoresNothingOfTheBatch() {
+    // Room for the deepest data: the default test server takes records of 1 KB.
+    restartWith(TandemServer.builder().maxRecordBytes(64 * 1024));
+    String h = hlc(1000, 0, "laptop-1");
+    String ok = upsert("message", "m-1", h, null, "{}");
+    String tooDeep = "{\"a\":".repeat(997) + "{}" + "}".repeat(997);
+    for (String data : new String[] {tooDeep, "{\"n\":" + "9".repeat(1001) + "}",
+        "{\"a\":1,}", "{\"s\":\"tab\there\"}", "{\"a\":\"\\q\"}", "{\"n\":01}"}) {
+      HttpResponse<byte[]> r = laptop.push("{\"batchId\":\"b1\",\"changes\":[" + ok + ","
+          + upsert("message", "m-2", h, null, data) + "]}");
+      assertError(r, 400, "bad_request");
+      assertTrue(ProtocolCodec.readError(r.body()).message().startsWith("malformed JSON: "),
+          text(r));
+    }
+    assertEquals(0, stored("team-1").size());
+    // The deepest data accepted: 1000 levels counting the body, its changes and the change.
+    String deepest = "{\"a\":".repeat(996) + "{}" + "}".repeat(996);
+    HttpResponse<byte[]> r = laptop.push("{\"batchId\":\"b2\",\"changes\":["
+        + upsert("message", "m-3", h, null, deepest) + "]}");
+    assertEquals(200, r.statusCode(), () -> text(r));
+    assertEquals(List.of(), ProtocolCodec.readPushResponse(r.body()).errors(), () -> text(r));
+    assertEquals(1, stored("team-1").size());
+    assertStillServing();
+  }
+
+  @Test
   void push_wrongFieldTypes_isBadRequestAndStoresNothing() {
     String h = hlc(1000, 0, "laptop-1");
     String ok = upsert("message", "m-1", h, null, "{}");

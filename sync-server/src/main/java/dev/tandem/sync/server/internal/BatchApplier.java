@@ -48,9 +48,14 @@ public final class BatchApplier {
     this.maxSkewMillis = maxSkewMillis;
   }
 
-  /** Applies {@code request} for {@code teamId} as sent by {@code deviceId}, in one transaction. */
-  public Outcome apply(String teamId, String deviceId, PushRequest request) {
-    // Validation needs no store, so it happens before the transaction starts.
+  /** The entries of a batch that passed the per-entry checks, and an error for each other. */
+  public record Checked(List<Change> valid, List<PushResponse.EntryError> errors) {}
+
+  /**
+   * Runs the per-entry checks of {@code request} as sent by {@code deviceId}: format, size and
+   * clock bounds. They need no store, so {@link #apply} runs them before its transaction.
+   */
+  public Checked check(String deviceId, PushRequest request) {
     List<Change> valid = new ArrayList<>(request.changes().size());
     List<PushResponse.EntryError> errors = new ArrayList<>();
     long latestAllowed = clock.millis() + maxSkewMillis;
@@ -65,6 +70,14 @@ public final class BatchApplier {
         errors.add(new PushResponse.EntryError(c.type(), c.id(), error.code(), error.message()));
       }
     }
+    return new Checked(valid, errors);
+  }
+
+  /** Applies {@code request} for {@code teamId} as sent by {@code deviceId}, in one transaction. */
+  public Outcome apply(String teamId, String deviceId, PushRequest request) {
+    Checked checked = check(deviceId, request);
+    List<Change> valid = checked.valid();
+    List<PushResponse.EntryError> errors = checked.errors();
     return store.inTeamTransaction(teamId, tx -> {
       long before = tx.seq();
       String prior = tx.batchResponse(deviceId, request.batchId());

@@ -4,9 +4,9 @@ import com.github.luben.zstd.ZstdDictDecompress;
 import com.github.luben.zstd.ZstdInputStream;
 import dev.tandem.sync.protocol.ErrorCode;
 import dev.tandem.sync.protocol.WireDictionary;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -18,6 +18,9 @@ import java.util.zip.ZipException;
  * never fills memory.
  */
 public final class Bodies {
+  /** The largest buffer allocated before any byte of a body has arrived. */
+  static final int MAX_FIRST_BUFFER = 2 << 20;
+
   private Bodies() {}
 
   /** The dictionary digested once; read-only, shared by every request thread. */
@@ -53,18 +56,24 @@ public final class Bodies {
       throw tooLarge(maxBytes);
     }
     InputStream limitedRaw = new LimitedInputStream(raw, maxBytes);
+    // A push of message records inflates about five times; the guess only sizes the buffer.
+    long expected = contentLength <= 0 ? 0
+        : Math.min(maxBytes, encoding.equals("gzip") || encoding.equals("zstd")
+            ? contentLength * 5 : contentLength);
     try {
       switch (encoding) {
         case "gzip":
-          return readAll(new LimitedInputStream(new GZIPInputStream(limitedRaw, 8192), maxBytes));
+          return readAll(new LimitedInputStream(new GZIPInputStream(limitedRaw, 8192), maxBytes),
+              expected);
         case "zstd":
-          return readAll(new LimitedInputStream(new ZstdInputStream(limitedRaw), maxBytes));
+          return readAll(new LimitedInputStream(new ZstdInputStream(limitedRaw), maxBytes),
+              expected);
         case WireDictionary.CODING:
           // The same limit on the inflated bytes: a dictionary makes a bomb no smaller.
           return readAll(new LimitedInputStream(
-              new ZstdInputStream(limitedRaw).setDict(Dictionary.DECOMPRESS), maxBytes));
+              new ZstdInputStream(limitedRaw).setDict(Dictionary.DECOMPRESS), maxBytes), expected);
         default:
-          return readAll(limitedRaw);
+          return readAll(limitedRaw, expected);
       }
     } catch (ApiException e) {
       throw e;
@@ -78,11 +87,31 @@ public final class Bodies {
     }
   }
 
-  private static byte[] readAll(InputStream in) throws IOException {
+  /**
+   * Reads {@code in} to its end into a buffer first sized for {@code expected} bytes, so that a
+   * body of the announced size is read without copying it through a run of doublings. The
+   * first allocation is capped: the announced length is the sender's word, not bytes received.
+   */
+  static byte[] readAll(InputStream in, long expected) throws IOException {
     try (in) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-      in.transferTo(out);
-      return out.toByteArray();
+      byte[] buf = new byte[(int) Math.max(8192, Math.min(expected, MAX_FIRST_BUFFER))];
+      int n = 0;
+      while (true) {
+        if (n == buf.length) {
+          int next = in.read();
+          if (next < 0) {
+            return buf;
+          }
+          buf = Arrays.copyOf(buf, Math.max(buf.length + 1, (int) Math.min(
+              (long) buf.length * 2, Integer.MAX_VALUE - 16)));
+          buf[n++] = (byte) next;
+        }
+        int r = in.read(buf, n, buf.length - n);
+        if (r < 0) {
+          return n == buf.length ? buf : Arrays.copyOf(buf, n);
+        }
+        n += r;
+      }
     }
   }
 
