@@ -249,7 +249,7 @@ public final class Tandem implements AutoCloseable {
       throw new IllegalArgumentException("empty search query");
     }
     Records.requirePositive(limit);
-    return store.search(query, limit);
+    return store.history().search(query, limit);
   }
 
   /**
@@ -441,7 +441,7 @@ public final class Tandem implements AutoCloseable {
     List<Record> children = new ArrayList<>();
     for (String type : RecordTypes.BUILT_IN) {
       if (RecordTypes.belongsToConversation(type)) {
-        children.addAll(store.listByConversation(type, conversationId));
+        children.addAll(store.history().listByConversation(type, conversationId));
       }
     }
     return children;

@@ -425,7 +425,7 @@ public final class HistoryImporter {
     String cid = m.conversationId();
     Map<String, Record> existing = new HashMap<>();
     for (String type : CHILD_TYPES) {
-      for (Record r : tandem.store().listByConversation(type, cid)) {
+      for (Record r : tandem.store().history().listByConversation(type, cid)) {
         existing.put(type + "/" + r.id(), r);
       }
     }

@@ -545,7 +545,7 @@ public final class SessionImporter {
     Map<String, Record> existing = new HashMap<>();
     if (!append) {
       for (String type : CHILD_TYPES) {
-        for (Record r : tandem.store().listByConversation(type, cid)) {
+        for (Record r : tandem.store().history().listByConversation(type, cid)) {
           existing.put(type + "/" + r.id(), r);
         }
       }

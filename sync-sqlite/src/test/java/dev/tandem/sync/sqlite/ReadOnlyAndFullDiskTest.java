@@ -65,7 +65,7 @@ class ReadOnlyAndFullDiskTest {
     assertNotNull(store.get("conversation", "c-1"));
     assertEquals("searchable words",
         store.get("message", "m-1").current().data().get("content").asText());
-    assertEquals(1, store.search("searchable", 10).size());
+    assertEquals(1, store.history().search("searchable", 10).size());
     assertEquals(2, store.countOutbox(OutboxEntry.Status.PENDING));
     assertEquals(1, store.migrations().currentVersion());
   }

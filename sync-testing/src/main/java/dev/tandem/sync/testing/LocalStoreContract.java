@@ -178,9 +178,9 @@ public abstract class LocalStoreContract {
     LocalRecord m = store.get("message", "m-1");
     assertTrue(m.current().deleted());
     assertEquals(Collections.emptyList(), store.list("message", null, 10));
-    assertEquals(Collections.emptyList(), store.listByConversation("message", "c-1"));
-    assertEquals(Collections.emptyList(), store.latestMessages("c-1", Long.MAX_VALUE, 10));
-    assertEquals(0, store.countByConversation("message", "c-1"));
+    assertEquals(Collections.emptyList(), store.history().listByConversation("message", "c-1"));
+    assertEquals(Collections.emptyList(), store.history().latestMessages("c-1", Long.MAX_VALUE, 10));
+    assertEquals(0, store.history().countByConversation("message", "c-1"));
   }
 
   @Test
@@ -428,10 +428,10 @@ public abstract class LocalStoreContract {
         message("m-x", "c-2", 20));
 
     assertEquals(Arrays.asList("m-b", "m-a", "m-c"),
-        ids(store.listByConversation("message", "c-1")));
-    assertEquals(3, store.countByConversation("message", "c-1"));
-    assertEquals(1, store.countByConversation("message", "c-2"));
-    assertEquals(0, store.countByConversation("message", "c-none"));
+        ids(store.history().listByConversation("message", "c-1")));
+    assertEquals(3, store.history().countByConversation("message", "c-1"));
+    assertEquals(1, store.history().countByConversation("message", "c-2"));
+    assertEquals(0, store.history().countByConversation("message", "c-none"));
   }
 
   @Test
@@ -440,9 +440,9 @@ public abstract class LocalStoreContract {
     write(message("m-1", "c-1", 10), message("m-2", "c-1", 20), message("m-3", "c-1", 30),
         message("m-4", "c-1", 40));
 
-    assertEquals(Arrays.asList("m-4", "m-3"), ids(store.latestMessages("c-1", Long.MAX_VALUE, 2)));
-    assertEquals(Arrays.asList("m-2", "m-1"), ids(store.latestMessages("c-1", 30, 5)));
-    assertEquals(Collections.emptyList(), ids(store.latestMessages("c-1", 10, 5)));
+    assertEquals(Arrays.asList("m-4", "m-3"), ids(store.history().latestMessages("c-1", Long.MAX_VALUE, 2)));
+    assertEquals(Arrays.asList("m-2", "m-1"), ids(store.history().latestMessages("c-1", 30, 5)));
+    assertEquals(Collections.emptyList(), ids(store.history().latestMessages("c-1", 10, 5)));
   }
 
   @Test
@@ -451,9 +451,9 @@ public abstract class LocalStoreContract {
     write(message("m-1", "c-old", 900));
 
     assertEquals(Arrays.asList("c-old", "c-new", "c-tie"),
-        ids(store.conversationsByActivity(10, 0)));
-    assertEquals(Arrays.asList("c-new"), ids(store.conversationsByActivity(1, 1)));
-    assertEquals(Collections.emptyList(), ids(store.conversationsByActivity(10, 3)));
+        ids(store.history().conversationsByActivity(10, 0)));
+    assertEquals(Arrays.asList("c-new"), ids(store.history().conversationsByActivity(1, 1)));
+    assertEquals(Collections.emptyList(), ids(store.history().conversationsByActivity(10, 3)));
   }
 
   @Test
@@ -467,10 +467,10 @@ public abstract class LocalStoreContract {
         () -> store.inTransaction(tx -> null),
         () -> store.get("conversation", "c-1"),
         () -> store.list("conversation", null, 10),
-        () -> store.listByConversation("message", "c-1"),
-        () -> store.latestMessages("c-1", Long.MAX_VALUE, 10),
-        () -> store.conversationsByActivity(10, 0),
-        () -> store.countByConversation("message", "c-1"),
+        () -> store.history().listByConversation("message", "c-1"),
+        () -> store.history().latestMessages("c-1", Long.MAX_VALUE, 10),
+        () -> store.history().conversationsByActivity(10, 0),
+        () -> store.history().countByConversation("message", "c-1"),
         () -> store.duePending(clock.millis(), 10),
         () -> store.markSynced(Collections.singletonList(e)),
         () -> store.markFailed(e, "x", 0, false),
