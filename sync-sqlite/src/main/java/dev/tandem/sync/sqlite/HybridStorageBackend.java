@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -74,7 +75,10 @@ public final class HybridStorageBackend implements LocalStore {
     this.config = config;
     this.pool = pool;
     this.tables = new RecordTables(config.customTypes(), config.maxRecordBytes());
-    this.index = new MessageIndex(pool, tables);
+    this.index = new MessageIndex(pool, tables, () -> inTransaction(tx -> {
+      ((StoreTx) tx).catchUpNow();
+      return null;
+    }));
     this.outbox = new Outbox(tables);
     this.migrator = new Migrator(this, migrations);
   }
@@ -139,6 +143,12 @@ public final class HybridStorageBackend implements LocalStore {
         store.migrator.bootstrap();
         if (migrateToLatest) {
           store.migrator.migrate();
+        }
+        if (store.migrator.currentVersion() > 0) {
+          store.inTransaction(tx -> {
+            ((StoreTx) tx).openIndex();
+            return null;
+          });
         }
       }
       return store;
@@ -246,6 +256,7 @@ public final class HybridStorageBackend implements LocalStore {
       boolean committed = false;
       try {
         R result = work.apply(tx);
+        tx.beforeCommit();
         pool.writer().commit();
         committed = true;
         return result;
@@ -387,12 +398,38 @@ public final class HybridStorageBackend implements LocalStore {
   }
 
   /**
-   * Closes the database: waits up to 5 s for a write transaction in progress, then closes every
-   * connection. Idempotent.
+   * Closes the database: waits up to 5 s for a write transaction in progress, indexes the
+   * messages still waiting for the search index (so that a copy of the file, even read-only, is
+   * complete), then closes every connection. Idempotent.
    */
   @Override
   public void close() {
-    pool.close();
+    if (pool.closed()) {
+      return;
+    }
+    boolean locked = false;
+    try {
+      locked = pool.writeLock().tryLock(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      if (locked && active == null && !pool.readOnly()) {
+        try {
+          inTransaction(tx -> {
+            ((StoreTx) tx).catchUpNow();
+            return null;
+          });
+        } catch (RuntimeException e) {
+          // Opening the file again catches up; closing must not fail for it.
+        }
+      }
+      pool.close();
+    } finally {
+      if (locked) {
+        pool.writeLock().unlock();
+      }
+    }
   }
 
   // ------------------------------------------------------------------------------------------

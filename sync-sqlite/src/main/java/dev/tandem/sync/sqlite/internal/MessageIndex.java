@@ -1,14 +1,19 @@
 package dev.tandem.sync.sqlite.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.Ids;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.RecordTypes;
 import dev.tandem.sync.SearchHit;
+import dev.tandem.sync.internal.Json;
 import dev.tandem.sync.spi.HistoryQueries;
 import dev.tandem.sync.spi.LocalRecord;
+import java.io.IOException;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -16,6 +21,16 @@ import org.jspecify.annotations.Nullable;
  * The message side of the store: the full-text index of message text ({@code messages_fts},
  * rowid = {@code messages.rowid}), each conversation's {@code last_activity}, and the history
  * queries over them.
+ *
+ * <p>New messages are indexed late, in batches: flushing FTS5's segment, structure and averages
+ * records is most of a single message's commit. The invariant, kept in every write transaction
+ * (so across processes too): every message row with a rowid up to the watermark in {@code
+ * sync_state} ({@link #WATERMARK}) is indexed, and none above it is. A write transaction that
+ * leaves {@link #CATCH_UP_AT} or more rows above it indexes them before it commits; a search
+ * first indexes whatever is above it; opening the store does too, which is the catch-up after a
+ * crash. Rewrites of messages already indexed update the index at once, as before. The text of a
+ * message just written is kept in memory until it is indexed, so catching up parses nothing the
+ * store already parsed.
  */
 public final class MessageIndex implements HistoryQueries {
   /** The previous state of a message row, needed to keep the search index and activity right. */
@@ -44,12 +59,109 @@ public final class MessageIndex implements HistoryQueries {
     }
   }
 
+  /** The {@code sync_state} key of the highest message rowid covered by the index. */
+  public static final String WATERMARK = "store.search_indexed_rowid";
+  /** How many unindexed messages a write transaction leaves before it indexes them. */
+  public static final int CATCH_UP_AT = 64;
+  private static final int MAX_CACHED = 4 * CATCH_UP_AT;
+
   private final Pool pool;
   private final RecordTables tables;
+  private final Runnable catchUpInTransaction;
+  /**
+   * Text of messages written but not yet indexed: rowid to {hlc, text}. Used only under the
+   * write lock. A stale entry (another process rewrote the row, a transaction rolled back) is
+   * told by its clock and ignored.
+   */
+  private final Map<Long, String[]> pendingText = new HashMap<>();
 
-  public MessageIndex(Pool pool, RecordTables tables) {
+  /**
+   * @param catchUpInTransaction runs {@link #catchUp} in a write transaction of the store, for a
+   *     search that finds the index behind
+   */
+  public MessageIndex(Pool pool, RecordTables tables, Runnable catchUpInTransaction) {
     this.pool = pool;
     this.tables = tables;
+    this.catchUpInTransaction = catchUpInTransaction;
+  }
+
+  /** Reads the watermark on {@code c}; -1 if it was never set (a database of an older version). */
+  long watermark(Conn c) throws SQLException {
+    String v = c.queryFirst("SELECT value FROM sync_state WHERE key = ?", rs -> rs.getString(1),
+        WATERMARK);
+    return v == null ? -1 : Long.parseLong(v);
+  }
+
+  private static long maxRowid(Conn c) throws SQLException {
+    return c.queryLong("SELECT max(rowid) FROM messages", 0);
+  }
+
+  /**
+   * Sets up the watermark of a writable store at open and indexes what a crash left behind.
+   * Before the watermark existed every message was indexed when written, so a database without
+   * one is indexed up to its newest row. Runs inside a write transaction.
+   */
+  public void open(Conn c) throws SQLException {
+    if (c.queryLong("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        + " AND name IN ('messages', 'messages_fts', 'sync_state')", 0) < 3) {
+      return;
+    }
+    long wm = watermark(c);
+    if (wm < 0) {
+      setWatermark(c, maxRowid(c));
+    } else {
+      catchUp(c, wm);
+    }
+  }
+
+  private static void setWatermark(Conn c, long wm) throws SQLException {
+    c.update("INSERT INTO sync_state (key, value) VALUES (?, ?)"
+        + " ON CONFLICT (key) DO UPDATE SET value = excluded.value", WATERMARK,
+        Long.toString(wm));
+  }
+
+  /**
+   * Indexes every message above watermark {@code wm} and moves the watermark to the newest row;
+   * returns the new watermark. Runs inside a write transaction.
+   */
+  long catchUp(Conn c, long wm) throws SQLException {
+    long[] top = {wm};
+    List<Object[]> todo = c.query("SELECT rowid, hlc, deleted, data FROM messages WHERE rowid > ?"
+        + " ORDER BY rowid", rs -> {
+          long rowid = rs.getLong(1);
+          top[0] = Math.max(top[0], rowid);
+          return rs.getLong(3) != 0 ? null
+              : new Object[] {rowid, rs.getString(2), rs.getString(4)};
+        }, wm);
+    for (Object[] row : todo) {
+      if (row == null) {
+        continue;
+      }
+      long rowid = (Long) row[0];
+      String[] cached = pendingText.get(rowid);
+      String text = cached != null && cached[0].equals(row[1]) ? cached[1] : textOf((String) row[2]);
+      if (!text.isEmpty()) {
+        c.update("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", rowid, text);
+      }
+    }
+    pendingText.clear();
+    if (top[0] != wm) {
+      setWatermark(c, top[0]);
+    }
+    return top[0];
+  }
+
+  /** The searchable text of stored message data; a row that does not parse has none. */
+  private static String textOf(@Nullable String data) {
+    if (data == null) {
+      return "";
+    }
+    try {
+      JsonNode n = Json.MAPPER.readTree(data);
+      return n == null ? "" : SearchText.of(n.get("content"));
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** Reads a message with the row state its upsert needs, or null. */
@@ -87,23 +199,24 @@ public final class MessageIndex implements HistoryQueries {
 
   /**
    * Brings the index and the conversations' activity up to date after a message's upsert;
-   * {@code old} is the row before it (null if it had none).
+   * {@code old} is the row before it (null if it had none), {@code wm} the watermark. Returns the
+   * message's rowid.
    */
-  void afterWrite(Conn c, Record r, @Nullable ObjectNode data, @Nullable String conversationId,
-      long ts, @Nullable OldMessage old) throws SQLException {
-    if (old != null && !old.deleted) {
+  long afterWrite(Conn c, Record r, @Nullable ObjectNode data, @Nullable String conversationId,
+      long ts, @Nullable OldMessage old, long wm) throws SQLException {
+    boolean indexed = old != null && old.rowid <= wm;
+    if (indexed && !old.deleted) {
       c.update("DELETE FROM messages_fts WHERE rowid = ?", old.rowid);
     }
+    long rowid = old != null ? old.rowid : c.queryLong("SELECT last_insert_rowid()", 0);
     if (!r.deleted()) {
       String text = SearchText.of(data == null ? null : data.get("content"));
-      if (!text.isEmpty()) {
-        if (old != null) {
-          c.update("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", old.rowid, text);
-        } else {
-          // The upsert just inserted the row: its rowid is last_insert_rowid(), read inside the
-          // FTS insert instead of by a statement of its own.
-          c.update("INSERT INTO messages_fts (rowid, text) VALUES (last_insert_rowid(), ?)", text);
+      if (indexed) {
+        if (!text.isEmpty()) {
+          c.update("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", rowid, text);
         }
+      } else if (pendingText.size() < MAX_CACHED) {
+        pendingText.put(rowid, new String[] {r.hlc().toString(), text});
       }
       if (conversationId != null) {
         c.update("UPDATE conversations SET last_activity = ? WHERE id = ? AND last_activity < ?",
@@ -117,6 +230,12 @@ public final class MessageIndex implements HistoryQueries {
           + " max(ts) FROM messages WHERE conversation_id = ?1 AND deleted = 0), 0))"
           + " WHERE id = ?1", old.conversationId);
     }
+    return rowid;
+  }
+
+  private boolean behind(Conn c) throws SQLException {
+    long wm = watermark(c);
+    return wm >= 0 && maxRowid(c) > wm;
   }
 
   private static int requireLimit(int limit) {
@@ -180,6 +299,9 @@ public final class MessageIndex implements HistoryQueries {
     Objects.requireNonNull(query, "query");
     requireLimit(limit);
     String fts = SearchText.toFtsQuery(query);
+    if (!pool.readOnly() && pool.read("check the search index", this::behind)) {
+      catchUpInTransaction.run();
+    }
     // The inner query is FTS5 alone, so FTS5 sorts by rank itself and stops after the limit:
     // snippet() (the costly part) then runs for the returned rows only, not for every match.
     return pool.read("search", c -> c.query(

@@ -189,6 +189,10 @@ public final class Pool {
     return translate(path, what + " failed on " + path, e);
   }
 
+  public boolean closed() {
+    return closed;
+  }
+
   public void ensureOpen() {
     if (closed) {
       throw new ClosedException("HybridStorageBackend");

@@ -32,6 +32,10 @@ public final class StoreTx implements StoreTransaction {
    * only receives, the outbox is empty and {@link #applyRemote} need not delete from it.
    */
   private @Nullable Boolean unsyncedMayExist;
+  /** The search index's watermark ({@link MessageIndex}); null until read. */
+  private @Nullable Long watermark;
+  /** The highest message rowid this transaction wrote, 0 if none. */
+  private long lastMessageRowid;
 
   public StoreTx(Pool pool, RecordTables tables, MessageIndex index, Outbox outbox, Clock clock) {
     this.pool = pool;
@@ -50,6 +54,55 @@ public final class StoreTx implements StoreTransaction {
   public void forget() {
     forgetKnown();
     unsyncedMayExist = null;
+    watermark = null;
+  }
+
+  private long watermark(Conn c) throws SQLException {
+    if (watermark == null) {
+      watermark = index.watermark(c);
+    }
+    return watermark;
+  }
+
+  /**
+   * Called just before COMMIT: indexes the messages waiting for the search index once there are
+   * enough of them to make one batch.
+   */
+  public void beforeCommit() {
+    if (lastMessageRowid == 0) {
+      return;
+    }
+    try {
+      Conn c = writer();
+      long wm = watermark(c);
+      if (wm >= 0 && lastMessageRowid - wm >= MessageIndex.CATCH_UP_AT) {
+        watermark = index.catchUp(c, wm);
+      }
+    } catch (SQLException e) {
+      throw pool.failure("update the search index", e);
+    }
+  }
+
+  /** Indexes every message waiting for the search index (a search is about to run). */
+  public void catchUpNow() {
+    try {
+      Conn c = writer();
+      long wm = watermark(c);
+      if (wm >= 0) {
+        watermark = index.catchUp(c, wm);
+      }
+    } catch (SQLException e) {
+      throw pool.failure("update the search index", e);
+    }
+  }
+
+  /** Sets up the search index's watermark when the store opens (see {@link MessageIndex}). */
+  public void openIndex() {
+    try {
+      index.open(writer());
+    } catch (SQLException e) {
+      throw pool.failure("update the search index", e);
+    }
   }
 
   private void forgetKnown() {
@@ -139,7 +192,8 @@ public final class StoreTx implements StoreTransaction {
         ? index.newestMessage(c, r.id()) : 0;
     tables.upsert(c, r, data, table, conversationId, ts, remote, newest);
     if (message) {
-      index.afterWrite(c, r, data, conversationId, ts, old);
+      long rowid = index.afterWrite(c, r, data, conversationId, ts, old, watermark(c));
+      lastMessageRowid = Math.max(lastMessageRowid, rowid);
     }
   }
 
