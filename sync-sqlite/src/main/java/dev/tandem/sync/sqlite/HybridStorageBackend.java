@@ -256,7 +256,6 @@ public final class HybridStorageBackend implements LocalStore {
       boolean committed = false;
       try {
         R result = work.apply(tx);
-        tx.beforeCommit();
         pool.writer().commit();
         committed = true;
         return result;

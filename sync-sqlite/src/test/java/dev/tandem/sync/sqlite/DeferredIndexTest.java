@@ -45,7 +45,7 @@ class DeferredIndexTest {
   }
 
   private static List<String> ids(HybridStorageBackend store, String query) {
-    return store.history().search(query, 100).stream().map(SearchHit::messageId).sorted()
+    return store.history().search(query, 1000).stream().map(SearchHit::messageId).sorted()
         .collect(Collectors.toList());
   }
 
@@ -183,6 +183,38 @@ class DeferredIndexTest {
         ResultSet rs = st.executeQuery("SELECT count(*) FROM messages_fts")) {
       rs.next();
       assertEquals(1, rs.getInt(1));
+    }
+  }
+
+  @Test
+  void aConversationMovesUpAsSoonAsItsNewMessageIsWritten() {
+    try (HybridStorageBackend store = open(dir.resolve("h.db"))) {
+      write(store, conversation("c-old", "Old", 1), conversation("c-new", "New", 5));
+      assertEquals(Arrays.asList("c-new", "c-old"), store.history().conversationsByActivity(10, 0)
+          .stream().map(Record::id).collect(Collectors.toList()));
+      write(store, message("m-1", "c-old", 100, "bump"));
+      assertEquals(Arrays.asList("c-old", "c-new"), store.history().conversationsByActivity(10, 0)
+          .stream().map(Record::id).collect(Collectors.toList()));
+      assertEquals(100, count(store, "SELECT last_activity FROM conversations WHERE id = 'c-old'"));
+      assertInStep(store);
+    }
+  }
+
+  @Test
+  void aLargeTransactionIsIndexedBatchByBatch() {
+    try (HybridStorageBackend store = open(dir.resolve("i.db"))) {
+      int n = 2 * MessageIndex.CATCH_UP_AT + 22;
+      store.inTransaction(tx -> {
+        for (int i = 1; i <= n; i++) {
+          tx.writeLocal(message("m-" + i, "c-1", i, "vole " + i));
+        }
+        return null;
+      });
+      assertEquals(2 * MessageIndex.CATCH_UP_AT,
+          count(store, "SELECT count(*) FROM messages_fts"));
+      assertInStep(store);
+      assertEquals(n, ids(store, "vole").size());
+      assertInStep(store);
     }
   }
 }

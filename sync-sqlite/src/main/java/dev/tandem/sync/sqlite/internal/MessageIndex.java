@@ -23,14 +23,16 @@ import org.jspecify.annotations.Nullable;
  * queries over them.
  *
  * <p>New messages are indexed late, in batches: flushing FTS5's segment, structure and averages
- * records is most of a single message's commit. The invariant, kept in every write transaction
- * (so across processes too): every message row with a rowid up to the watermark in {@code
- * sync_state} ({@link #WATERMARK}) is indexed, and none above it is. A write transaction that
- * leaves {@link #CATCH_UP_AT} or more rows above it indexes them before it commits; a search
- * first indexes whatever is above it; opening the store does too, which is the catch-up after a
- * crash. Rewrites of messages already indexed update the index at once, as before. The text of a
- * message just written is kept in memory until it is indexed, so catching up parses nothing the
- * store already parsed.
+ * records, and moving the conversation in its activity index, is most of a single message's
+ * commit. A new message's conversation {@code last_activity} moves with the index. The
+ * invariant, kept inside every write transaction (so across processes too): every message row
+ * with a rowid up to the watermark in {@code sync_state} ({@link #WATERMARK}) is indexed and
+ * counted in its conversation's activity, and none above it is. A write transaction that reaches
+ * {@link #CATCH_UP_AT} rows above it indexes them there and then; a search or a listing by
+ * activity first indexes whatever is above it; opening and closing the store do too (opening is
+ * the catch-up after a crash). Rewrites of messages already indexed update the index at once.
+ * The text of a message just written is kept in memory until it is indexed, so catching up
+ * parses nothing the store already parsed.
  */
 public final class MessageIndex implements HistoryQueries {
   /** The previous state of a message row, needed to keep the search index and activity right. */
@@ -126,13 +128,14 @@ public final class MessageIndex implements HistoryQueries {
    */
   long catchUp(Conn c, long wm) throws SQLException {
     long[] top = {wm};
-    List<Object[]> todo = c.query("SELECT rowid, hlc, deleted, data FROM messages WHERE rowid > ?"
-        + " ORDER BY rowid", rs -> {
+    List<Object[]> todo = c.query("SELECT rowid, hlc, deleted, data, conversation_id, ts"
+        + " FROM messages WHERE rowid > ? ORDER BY rowid", rs -> {
           long rowid = rs.getLong(1);
           top[0] = Math.max(top[0], rowid);
-          return rs.getLong(3) != 0 ? null
-              : new Object[] {rowid, rs.getString(2), rs.getString(4)};
+          return rs.getLong(3) != 0 ? null : new Object[] {rowid, rs.getString(2),
+              rs.getString(4), rs.getString(5), rs.getLong(6)};
         }, wm);
+    Map<String, Long> newest = new HashMap<>();
     for (Object[] row : todo) {
       if (row == null) {
         continue;
@@ -143,6 +146,13 @@ public final class MessageIndex implements HistoryQueries {
       if (!text.isEmpty()) {
         c.update("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", rowid, text);
       }
+      if (row[3] != null) {
+        newest.merge((String) row[3], (Long) row[4], Math::max);
+      }
+    }
+    for (Map.Entry<String, Long> e : newest.entrySet()) {
+      c.update("UPDATE conversations SET last_activity = ? WHERE id = ? AND last_activity < ?",
+          e.getValue(), e.getKey(), e.getValue());
     }
     pendingText.clear();
     if (top[0] != wm) {
@@ -215,12 +225,13 @@ public final class MessageIndex implements HistoryQueries {
         if (!text.isEmpty()) {
           c.update("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", rowid, text);
         }
+        if (conversationId != null) {
+          c.update("UPDATE conversations SET last_activity = ? WHERE id = ? AND last_activity < ?",
+              ts, conversationId, ts);
+        }
       } else if (pendingText.size() < MAX_CACHED) {
+        // The conversation's activity moves with the index, in the catch-up.
         pendingText.put(rowid, new String[] {r.hlc().toString(), text});
-      }
-      if (conversationId != null) {
-        c.update("UPDATE conversations SET last_activity = ? WHERE id = ? AND last_activity < ?",
-            ts, conversationId, ts);
       }
     }
     if (old != null && !old.deleted && old.conversationId != null
@@ -231,6 +242,16 @@ public final class MessageIndex implements HistoryQueries {
           + " WHERE id = ?1", old.conversationId);
     }
     return rowid;
+  }
+
+  /**
+   * Brings the index and the activity up to date before a query that reads them. May wait for a
+   * write transaction in progress, but only when writes are waiting for the index.
+   */
+  private void catchUpIfBehind() {
+    if (!pool.readOnly() && pool.read("check the search index", this::behind)) {
+      catchUpInTransaction.run();
+    }
   }
 
   private boolean behind(Conn c) throws SQLException {
@@ -271,6 +292,7 @@ public final class MessageIndex implements HistoryQueries {
     if (offset < 0) {
       throw new IllegalArgumentException("offset must not be negative: " + offset);
     }
+    catchUpIfBehind();
     return pool.read("list conversations", c -> c.query(
         "SELECT id, hlc, data FROM conversations WHERE deleted = 0"
             + " ORDER BY last_activity DESC, id LIMIT ? OFFSET ?",
@@ -299,9 +321,7 @@ public final class MessageIndex implements HistoryQueries {
     Objects.requireNonNull(query, "query");
     requireLimit(limit);
     String fts = SearchText.toFtsQuery(query);
-    if (!pool.readOnly() && pool.read("check the search index", this::behind)) {
-      catchUpInTransaction.run();
-    }
+    catchUpIfBehind();
     // The inner query is FTS5 alone, so FTS5 sorts by rank itself and stops after the limit:
     // snippet() (the costly part) then runs for the returned rows only, not for every match.
     return pool.read("search", c -> c.query(

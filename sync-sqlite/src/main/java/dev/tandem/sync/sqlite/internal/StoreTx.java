@@ -34,8 +34,6 @@ public final class StoreTx implements StoreTransaction {
   private @Nullable Boolean unsyncedMayExist;
   /** The search index's watermark ({@link MessageIndex}); null until read. */
   private @Nullable Long watermark;
-  /** The highest message rowid this transaction wrote, 0 if none. */
-  private long lastMessageRowid;
 
   public StoreTx(Pool pool, RecordTables tables, MessageIndex index, Outbox outbox, Clock clock) {
     this.pool = pool;
@@ -62,25 +60,6 @@ public final class StoreTx implements StoreTransaction {
       watermark = index.watermark(c);
     }
     return watermark;
-  }
-
-  /**
-   * Called just before COMMIT: indexes the messages waiting for the search index once there are
-   * enough of them to make one batch.
-   */
-  public void beforeCommit() {
-    if (lastMessageRowid == 0) {
-      return;
-    }
-    try {
-      Conn c = writer();
-      long wm = watermark(c);
-      if (wm >= 0 && lastMessageRowid - wm >= MessageIndex.CATCH_UP_AT) {
-        watermark = index.catchUp(c, wm);
-      }
-    } catch (SQLException e) {
-      throw pool.failure("update the search index", e);
-    }
   }
 
   /** Indexes every message waiting for the search index (a search is about to run). */
@@ -192,8 +171,12 @@ public final class StoreTx implements StoreTransaction {
         ? index.newestMessage(c, r.id()) : 0;
     tables.upsert(c, r, data, table, conversationId, ts, remote, newest);
     if (message) {
-      long rowid = index.afterWrite(c, r, data, conversationId, ts, old, watermark(c));
-      lastMessageRowid = Math.max(lastMessageRowid, rowid);
+      long wm = watermark(c);
+      long rowid = index.afterWrite(c, r, data, conversationId, ts, old, wm);
+      if (wm >= 0 && rowid - wm >= MessageIndex.CATCH_UP_AT) {
+        // A batch is full: index it now, while its text is still remembered.
+        watermark = index.catchUp(c, wm);
+      }
     }
   }
 
