@@ -6,6 +6,7 @@ import dev.tandem.sync.sqlite.internal.Conn;
 import dev.tandem.sync.sqlite.internal.Schema;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -32,9 +33,11 @@ import java.util.TreeMap;
  * is migrated again. Thread-safe.
  */
 public final class Migrator {
-  static final List<Migration> BUILT_IN = Collections.singletonList(
+  static final List<Migration> BUILT_IN = Collections.unmodifiableList(Arrays.asList(
       Migration.of(1, "built-in schema: records, outbox, state, conflicts, search",
-          Schema.V1_UP, Schema.V1_DOWN));
+          Schema.V1_UP, Schema.V1_DOWN),
+      Migration.of(2, "outbox: one index for failed entries instead of one for every entry",
+          Schema.V2_UP, Schema.V2_DOWN)));
 
   private final HybridStorageBackend store;
   private final List<Migration> migrations;

@@ -57,7 +57,13 @@ public final class StoreTx implements StoreTransaction {
 
   private long watermark(Conn c) throws SQLException {
     if (watermark == null) {
-      watermark = index.watermark(c);
+      long wm = index.watermark(c);
+      if (wm < 0) {
+        // Migrated after the store opened (tandem db migrate): set it up now.
+        index.open(c);
+        wm = index.watermark(c);
+      }
+      watermark = wm;
     }
     return watermark;
   }
