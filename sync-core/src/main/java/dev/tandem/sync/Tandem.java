@@ -1,5 +1,6 @@
 package dev.tandem.sync;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.internal.SyncEngine;
 import dev.tandem.sync.redact.Redactors;
 import dev.tandem.sync.spi.ConflictResolver;
@@ -362,11 +363,16 @@ public final class Tandem implements AutoCloseable {
   }
 
   Record write(String type, String id, String json) {
+    return write(type, id, json, null);
+  }
+
+  /** {@code data}: {@code json} already parsed, handed to the store so it need not parse again. */
+  Record write(String type, String id, String json, @Nullable ObjectNode data) {
     ensureOpen();
     requireSize(type, id, json);
     Record written = store.inTransaction(tx -> {
       Record r = Record.of(type, id, hlc.now(), json);
-      tx.writeLocal(r);
+      tx.writeLocal(r, data);
       return r;
     });
     engine.onLocalWrite();

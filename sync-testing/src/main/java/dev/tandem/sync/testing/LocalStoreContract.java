@@ -435,6 +435,24 @@ public abstract class LocalStoreContract {
   }
 
   @Test
+  void writeLocal_withTheDataAlreadyParsed_isTheSameWrite() {
+    write(conversation("c-1", 1));
+    Record m = message("m-1", "c-1", 10);
+    inTx(tx -> tx.writeLocal(m, m.data()));
+    assertEquals(m, store.get("message", "m-1").current());
+    assertEquals(Arrays.asList("m-1"), ids(store.history().listByConversation("message", "c-1")));
+    assertEquals(Arrays.asList("c-1"), ids(store.history().conversationsByActivity(10, 0)));
+    assertEquals("m-1", onlyMessageEntry().entityId());
+  }
+
+  private OutboxEntry onlyMessageEntry() {
+    List<OutboxEntry> due = store.duePending(clock.millis(), 100).stream()
+        .filter(e -> e.type().equals("message")).collect(java.util.stream.Collectors.toList());
+    assertEquals(1, due.size(), () -> "due message entries: " + due);
+    return due.get(0);
+  }
+
+  @Test
   void latestMessages_areNewestFirst_strictlyBeforeTheGivenTs() {
     write(conversation("c-1", 1));
     write(message("m-1", "c-1", 10), message("m-2", "c-1", 20), message("m-3", "c-1", 30),

@@ -234,12 +234,13 @@ public final class RecordTables {
   }
 
   /**
-   * Checks the size of a record's data and parses it; null for a tombstone.
+   * Checks the size of a record's data and parses it, unless the caller did ({@code parsed});
+   * null for a tombstone.
    *
    * @throws StoreException {@code RECORD_TOO_LARGE} over the store's limit
    * @throws IllegalArgumentException if the data is not a JSON object
    */
-  public @Nullable ObjectNode checkAndParse(Record r) {
+  public @Nullable ObjectNode checkAndParse(Record r, @Nullable ObjectNode parsed) {
     if (r.deleted()) {
       return null;
     }
@@ -247,6 +248,9 @@ public final class RecordTables {
     if (size > maxRecordBytes) {
       throw new StoreException(Reason.RECORD_TOO_LARGE, r.type() + "/" + r.id() + " is " + size
           + " bytes, over the limit of " + maxRecordBytes + " bytes");
+    }
+    if (parsed != null) {
+      return parsed;
     }
     try {
       JsonNode n = Json.MAPPER.readTree(r.json());

@@ -132,10 +132,15 @@ public final class StoreTx implements StoreTransaction {
 
   @Override
   public void writeLocal(Record record) {
+    writeLocal(record, null);
+  }
+
+  @Override
+  public void writeLocal(Record record, @Nullable ObjectNode parsed) {
     Conn c = writer();
     Objects.requireNonNull(record, "record");
     String table = tables.tableFor(record.type());
-    ObjectNode data = tables.checkAndParse(record);
+    ObjectNode data = tables.checkAndParse(record, parsed);
     unsyncedMayExist = Boolean.TRUE;
     try {
       write(c, record, table, data, false);
@@ -151,7 +156,7 @@ public final class StoreTx implements StoreTransaction {
     Conn c = writer();
     Objects.requireNonNull(record, "record");
     String table = tables.tableFor(record.type());
-    ObjectNode data = tables.checkAndParse(record);
+    ObjectNode data = tables.checkAndParse(record, null);
     try {
       write(c, record, table, data, true);
       if (unsyncedMayExist(c)) {
