@@ -443,7 +443,11 @@ public final class HybridStorageBackend implements LocalStore {
    */
   public int execute(String sql, @Nullable Object... params) {
     Objects.requireNonNull(sql, "sql");
-    return write("execute", c -> c.executeUncached(sql, params));
+    return write("execute", c -> {
+      int n = c.executeUncached(sql, params);
+      index.afterHostSql(c);
+      return n;
+    });
   }
 
   /**

@@ -18,10 +18,13 @@ final class JdbcDriver implements SqlDriver {
 
   @Override
   public SqlConnection open(Path path, boolean readOnly) throws SQLException {
-    if (!readOnly) {
-      return new JdbcConnection(new SQLiteConfig().createConnection("jdbc:sqlite:" + path));
-    }
     SQLiteConfig c = new SQLiteConfig();
+    // Else sqlite-jdbc runs "SELECT last_insert_rowid()" after every INSERT, for
+    // getGeneratedKeys(), which the store never calls: a statement of its own on every write.
+    c.setGetGeneratedKeys(false);
+    if (!readOnly) {
+      return new JdbcConnection(c.createConnection("jdbc:sqlite:" + path));
+    }
     c.setReadOnly(true);
     SQLException first;
     try {

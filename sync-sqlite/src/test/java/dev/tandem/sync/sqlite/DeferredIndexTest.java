@@ -217,4 +217,19 @@ class DeferredIndexTest {
       assertInStep(store);
     }
   }
+
+  @Test
+  void rowsDeletedByTheHostsOwnSql_doNotHideNewMessagesFromTheIndex() {
+    try (HybridStorageBackend store = open(dir.resolve("j.db"))) {
+      write(store, message("m-1", "c-1", 1, "gannet one"), message("m-2", "c-1", 2, "gannet two"));
+      assertEquals(2, ids(store, "gannet").size());
+      store.execute("DELETE FROM messages_fts WHERE rowid = (SELECT rowid FROM messages"
+          + " WHERE id = 'm-2')");
+      store.execute("DELETE FROM messages WHERE id = 'm-2'");
+      // The next message takes the deleted row's rowid, which the watermark covered.
+      write(store, message("m-3", "c-1", 3, "gannet three"));
+      assertEquals(Arrays.asList("m-1", "m-3"), ids(store, "gannet"));
+      assertInStep(store);
+    }
+  }
 }

@@ -71,11 +71,17 @@ public final class MessageIndex implements HistoryQueries {
   private final RecordTables tables;
   private final Runnable catchUpInTransaction;
   /**
-   * Text of messages written but not yet indexed: rowid to {hlc, text}. Used only under the
+   * Text of messages written but not yet indexed: id to {hlc, text}. Used only under the
    * write lock. A stale entry (another process rewrote the row, a transaction rolled back) is
    * told by its clock and ignored.
    */
-  private final Map<Long, String[]> pendingText = new HashMap<>();
+  private final Map<String, String[]> pendingText = new HashMap<>();
+  /**
+   * New message rows this store wrote since it last caught up: when to catch up. Only a hint
+   * (another process's writes and catch-ups are not counted; a rolled-back row is), since the
+   * catch-up itself reads what is above the watermark.
+   */
+  private int newSinceCatchUp;
 
   /**
    * @param catchUpInTransaction runs {@link #catchUp} in a write transaction of the store, for a
@@ -104,8 +110,7 @@ public final class MessageIndex implements HistoryQueries {
    * one is indexed up to its newest row. Runs inside a write transaction.
    */
   public void open(Conn c) throws SQLException {
-    if (c.queryLong("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-        + " AND name IN ('messages', 'messages_fts', 'sync_state')", 0) < 3) {
+    if (!hasTables(c)) {
       return;
     }
     long wm = watermark(c);
@@ -116,10 +121,28 @@ public final class MessageIndex implements HistoryQueries {
     }
   }
 
+  private static boolean hasTables(Conn c) throws SQLException {
+    return c.queryLong("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        + " AND name IN ('messages', 'messages_fts', 'sync_state')", 0) == 3;
+  }
+
   private static void setWatermark(Conn c, long wm) throws SQLException {
     c.update("INSERT INTO sync_state (key, value) VALUES (?, ?)"
         + " ON CONFLICT (key) DO UPDATE SET value = excluded.value", WATERMARK,
         Long.toString(wm));
+  }
+
+  /**
+   * Lowers the watermark to the newest message row, after SQL of the host's own may have deleted
+   * rows: a new row must never get a rowid the watermark already covers.
+   */
+  public void afterHostSql(Conn c) throws SQLException {
+    if (!hasTables(c)) {
+      return;
+    }
+    c.update("UPDATE sync_state SET value = CAST((SELECT coalesce(max(rowid), 0) FROM messages)"
+        + " AS TEXT) WHERE key = ? AND CAST(value AS INTEGER) >"
+        + " (SELECT coalesce(max(rowid), 0) FROM messages)", WATERMARK);
   }
 
   /**
@@ -128,12 +151,12 @@ public final class MessageIndex implements HistoryQueries {
    */
   long catchUp(Conn c, long wm) throws SQLException {
     long[] top = {wm};
-    List<Object[]> todo = c.query("SELECT rowid, hlc, deleted, data, conversation_id, ts"
+    List<Object[]> todo = c.query("SELECT rowid, id, hlc, deleted, conversation_id, ts"
         + " FROM messages WHERE rowid > ? ORDER BY rowid", rs -> {
           long rowid = rs.getLong(1);
           top[0] = Math.max(top[0], rowid);
-          return rs.getLong(3) != 0 ? null : new Object[] {rowid, rs.getString(2),
-              rs.getString(4), rs.getString(5), rs.getLong(6)};
+          return rs.getLong(4) != 0 ? null : new Object[] {rowid, rs.getString(2),
+              rs.getString(3), rs.getString(5), rs.getLong(6)};
         }, wm);
     Map<String, Long> newest = new HashMap<>();
     for (Object[] row : todo) {
@@ -141,8 +164,10 @@ public final class MessageIndex implements HistoryQueries {
         continue;
       }
       long rowid = (Long) row[0];
-      String[] cached = pendingText.get(rowid);
-      String text = cached != null && cached[0].equals(row[1]) ? cached[1] : textOf((String) row[2]);
+      String[] cached = pendingText.get((String) row[1]);
+      String text = cached != null && cached[0].equals(row[2]) ? cached[1]
+          : textOf(c.queryFirst("SELECT data FROM messages WHERE rowid = ?",
+              rs -> rs.getString(1), rowid));
       if (!text.isEmpty()) {
         c.update("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", rowid, text);
       }
@@ -155,6 +180,7 @@ public final class MessageIndex implements HistoryQueries {
           e.getValue(), e.getKey(), e.getValue());
     }
     pendingText.clear();
+    newSinceCatchUp = 0;
     if (top[0] != wm) {
       setWatermark(c, top[0]);
     }
@@ -209,21 +235,23 @@ public final class MessageIndex implements HistoryQueries {
 
   /**
    * Brings the index and the conversations' activity up to date after a message's upsert;
-   * {@code old} is the row before it (null if it had none), {@code wm} the watermark. Returns the
-   * message's rowid.
+   * {@code old} is the row before it (null if it had none), {@code wm} the watermark. Returns
+   * true if enough new messages wait for the index to make a batch.
    */
-  long afterWrite(Conn c, Record r, @Nullable ObjectNode data, @Nullable String conversationId,
+  boolean afterWrite(Conn c, Record r, @Nullable ObjectNode data, @Nullable String conversationId,
       long ts, @Nullable OldMessage old, long wm) throws SQLException {
     boolean indexed = old != null && old.rowid <= wm;
     if (indexed && !old.deleted) {
       c.update("DELETE FROM messages_fts WHERE rowid = ?", old.rowid);
     }
-    long rowid = old != null ? old.rowid : c.queryLong("SELECT last_insert_rowid()", 0);
+    if (old == null) {
+      newSinceCatchUp++;
+    }
     if (!r.deleted()) {
       String text = SearchText.of(data == null ? null : data.get("content"));
       if (indexed) {
         if (!text.isEmpty()) {
-          c.update("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", rowid, text);
+          c.update("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", old.rowid, text);
         }
         if (conversationId != null) {
           c.update("UPDATE conversations SET last_activity = ? WHERE id = ? AND last_activity < ?",
@@ -231,7 +259,7 @@ public final class MessageIndex implements HistoryQueries {
         }
       } else if (pendingText.size() < MAX_CACHED) {
         // The conversation's activity moves with the index, in the catch-up.
-        pendingText.put(rowid, new String[] {r.hlc().toString(), text});
+        pendingText.put(r.id(), new String[] {r.hlc().toString(), text});
       }
     }
     if (old != null && !old.deleted && old.conversationId != null
@@ -241,7 +269,7 @@ public final class MessageIndex implements HistoryQueries {
           + " max(ts) FROM messages WHERE conversation_id = ?1 AND deleted = 0), 0))"
           + " WHERE id = ?1", old.conversationId);
     }
-    return rowid;
+    return newSinceCatchUp >= CATCH_UP_AT;
   }
 
   /**

@@ -183,8 +183,7 @@ public final class StoreTx implements StoreTransaction {
     tables.upsert(c, r, data, table, conversationId, ts, remote, newest);
     if (message) {
       long wm = watermark(c);
-      long rowid = index.afterWrite(c, r, data, conversationId, ts, old, wm);
-      if (wm >= 0 && rowid - wm >= MessageIndex.CATCH_UP_AT) {
+      if (index.afterWrite(c, r, data, conversationId, ts, old, wm) && wm >= 0) {
         // A batch is full: index it now, while its text is still remembered.
         watermark = index.catchUp(c, wm);
       }
