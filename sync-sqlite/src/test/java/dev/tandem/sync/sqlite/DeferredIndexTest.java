@@ -232,4 +232,16 @@ class DeferredIndexTest {
       assertInStep(store);
     }
   }
+
+  @Test
+  void aStoreMigratedAfterItOpened_indexesItsFirstMessages() {
+    Path file = dir.resolve("k.db");
+    try (HybridStorageBackend store = HybridStorageBackend.open(
+        TestStores.config(file, new ManualClock(TestStores.START)), false)) {
+      store.migrations().migrate();
+      write(store, message("m-1", "c-1", 1, "curlew"));
+      assertEquals(Collections.singletonList("m-1"), ids(store, "curlew"));
+      assertInStep(store);
+    }
+  }
 }

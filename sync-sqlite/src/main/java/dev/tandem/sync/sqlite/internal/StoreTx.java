@@ -68,7 +68,7 @@ public final class StoreTx implements StoreTransaction {
     return watermark;
   }
 
-  /** Indexes every message waiting for the search index (a search is about to run). */
+  /** Indexes every message waiting for the search index (before a query reads it, or at close). */
   public void catchUpNow() {
     try {
       Conn c = writer();
@@ -173,16 +173,18 @@ public final class StoreTx implements StoreTransaction {
     long ts = RecordTables.tsOf(r.type(), data);
     boolean message = table.equals("messages");
     MessageIndex.OldMessage old = null;
+    long wm = 0;
     if (message) {
       // The engine usually read this row a moment ago in the same transaction: no second select.
       old = r.id().equals(knownId) ? known : index.old(c, r.id());
       forgetKnown();
+      // Read before the upsert: a watermark set up now must not cover the row about to be new.
+      wm = watermark(c);
     }
     long newest = RecordTypes.CONVERSATION.equals(r.type()) && !r.deleted()
         ? index.newestMessage(c, r.id()) : 0;
     tables.upsert(c, r, data, table, conversationId, ts, remote, newest);
     if (message) {
-      long wm = watermark(c);
       if (index.afterWrite(c, r, data, conversationId, ts, old, wm) && wm >= 0) {
         // A batch is full: index it now, while its text is still remembered.
         watermark = index.catchUp(c, wm);
