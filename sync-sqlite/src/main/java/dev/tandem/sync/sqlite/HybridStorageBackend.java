@@ -56,7 +56,7 @@ import org.jspecify.annotations.Nullable;
  * serialized through one writer connection ({@code BEGIN IMMEDIATE}, guarded by a lock); reads
  * run on separate read-only connections from a small pool, so in WAL mode readers never wait for
  * the writer. All methods are thread-safe. {@link #close()} is idempotent; afterwards every
- * method throws {@link ClosedException}.
+ * method throws {@link dev.tandem.sync.ClosedException}.
  */
 public final class HybridStorageBackend implements LocalStore {
   private static final long[] SEED_BACKOFF = {30_000, 60_000, 120_000, 300_000};
