@@ -2,7 +2,6 @@ package dev.tandem.bench.store;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 
 /**
  * The cases of {@link StoreSearchBench} in CPU time of the searching thread (the store reads on
@@ -35,8 +34,8 @@ public final class StoreSearchCpu {
           like[i] = like(b, 3);
         }
         System.out.printf("%s: FTS %.0f µs CPU per search, LIKE scan %.0f µs, %.0f× faster"
-            + " (median of %d rounds)%n", w, median(fts), median(like),
-            median(like) / median(fts), rounds);
+            + " (median of %d rounds)%n", w, StoreWriteCpu.median(fts), StoreWriteCpu.median(like),
+            StoreWriteCpu.median(like) / StoreWriteCpu.median(fts), rounds);
       }
     } finally {
       b.tearDown();
@@ -57,11 +56,5 @@ public final class StoreSearchCpu {
       b.c_likeScan();
     }
     return (THREADS.getCurrentThreadCpuTime() - start) / 1000.0 / calls;
-  }
-
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 }

@@ -64,7 +64,7 @@ public final class StoreWriteCpu {
         median(ratio), ratio.length, min(ratio), max(ratio));
   }
 
-  private static double median(double[] v) {
+  static double median(double[] v) {
     double[] s = v.clone();
     Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
