@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -432,6 +433,30 @@ public abstract class LocalStoreContract {
     assertEquals(3, store.history().countByConversation("message", "c-1"));
     assertEquals(1, store.history().countByConversation("message", "c-2"));
     assertEquals(0, store.history().countByConversation("message", "c-none"));
+  }
+
+  /**
+   * Search is the one history query a store may leave out ({@code UnsupportedOperationException},
+   * as {@code InMemoryStore} does); a store that has it finds live messages by a word of their text,
+   * right after the write, and no longer once they are deleted.
+   */
+  @Test
+  void search_findsLiveMessagesByAWordOfTheirText_orIsUnsupported() {
+    write(conversation("c-1", 1), Record.of("message", "m-1", nextHlc(),
+        "{\"conversationId\":\"c-1\",\"role\":\"user\",\"ts\":5,"
+            + "\"content\":\"the narwhal sings\"}"), message("m-2", "c-1", 6));
+    List<dev.tandem.sync.SearchHit> hits;
+    try {
+      hits = store.history().search("narwhal", 10);
+    } catch (UnsupportedOperationException e) {
+      Assumptions.abort("this store has no full-text search: " + e.getMessage());
+      return;
+    }
+    assertEquals(1, hits.size(), () -> "hits: " + hits);
+    assertEquals("m-1", hits.get(0).messageId());
+    assertEquals("c-1", hits.get(0).conversationId());
+    write(Record.tombstone("message", "m-1", nextHlc()));
+    assertEquals(Collections.emptyList(), store.history().search("narwhal", 10));
   }
 
   @Test
