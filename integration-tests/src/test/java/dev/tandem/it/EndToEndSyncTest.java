@@ -113,7 +113,7 @@ class EndToEndSyncTest extends ClusterTest {
     }
     assertTrue(a.syncNow().ok());
     assertTrue(b.syncNow().ok());
-    assertEquals(250, b.store().countByConversation("message", "c"));
+    assertEquals(250, b.store().history().countByConversation("message", "c"));
     assertEquals(dump(a, "message"), dump(b, "message"));
     assertEquals(250, wire[0].pulledChanges.get(), "each record crossed the wire once");
     assertTrue(b.syncNow().ok());
@@ -161,6 +161,6 @@ class EndToEndSyncTest extends ClusterTest {
     SyncResult r = a.syncNow();
     assertEquals(10_000, r.pushed(), r.toString());
     b.syncNow();
-    assertEquals(10_000, b.store().countByConversation("message", "c"));
+    assertEquals(10_000, b.store().history().countByConversation("message", "c"));
   }
 }

@@ -77,7 +77,7 @@ class IncrementalSyncTest extends ClusterTest {
     assertTrue(resumed.ok(), resumed.toString());
     assertEquals(5, resumed.pulled());
     assertEquals(5, second.pulledChanges.get(), "only the new changes cross the wire");
-    assertEquals(45, reopened.store().countByConversation("message", "c"));
+    assertEquals(45, reopened.store().history().countByConversation("message", "c"));
     assertEquals(0, reopened.syncNow().pulled());
   }
 
@@ -106,7 +106,7 @@ class IncrementalSyncTest extends ClusterTest {
     Tandem b = cluster.device("b");
     SyncResult pulled = b.syncNow();
     assertEquals(35, pulled.pulled(), "each record once");
-    assertEquals(35, b.store().countByConversation("message", "c"));
+    assertEquals(35, b.store().history().countByConversation("message", "c"));
     assertEquals(0, b.syncNow().pulled());
   }
 
@@ -127,14 +127,14 @@ class IncrementalSyncTest extends ClusterTest {
     };
     assertFalse(b.syncNow().ok());
     assertEquals(20, h.pulledChanges.get());
-    assertEquals(20, b.store().countByConversation("message", "c"), "pages already applied stay");
+    assertEquals(20, b.store().history().countByConversation("message", "c"), "pages already applied stay");
     h.beforePull = n -> { };
     cluster.startServer(cluster.uri().getPort());
     SyncResult r = b.syncNow();
     assertTrue(r.ok(), r.toString());
     assertEquals(30, r.pulled());
     assertEquals(50, h.pulledChanges.get(), "no page is downloaded twice");
-    assertEquals(50, b.store().countByConversation("message", "c"));
+    assertEquals(50, b.store().history().countByConversation("message", "c"));
   }
 
   @Test

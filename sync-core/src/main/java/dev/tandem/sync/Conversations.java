@@ -47,7 +47,7 @@ public final class Conversations {
       throw new IllegalArgumentException("offset must not be negative: " + offset);
     }
     List<Conversation> out = new ArrayList<>();
-    for (Record r : tandem.store().conversationsByActivity(limit, offset)) {
+    for (Record r : tandem.store().history().conversationsByActivity(limit, offset)) {
       out.add(Conversation.fromRecord(r));
     }
     return out;
@@ -55,7 +55,7 @@ public final class Conversations {
 
   /** Returns the number of live messages in a conversation. */
   public int messageCount(String id) {
-    return tandem.store().countByConversation(RecordTypes.MESSAGE, Ids.requireId(id));
+    return tandem.store().history().countByConversation(RecordTypes.MESSAGE, Ids.requireId(id));
   }
 
   /**

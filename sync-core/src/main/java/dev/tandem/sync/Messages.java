@@ -46,7 +46,7 @@ public final class Messages {
     Ids.requireId(conversationId);
     Records.requirePositive(limit);
     List<Message> out = new ArrayList<>();
-    for (Record r : tandem.store().latestMessages(conversationId, beforeTs, limit)) {
+    for (Record r : tandem.store().history().latestMessages(conversationId, beforeTs, limit)) {
       out.add(Message.fromRecord(r));
     }
     return out;
@@ -56,7 +56,7 @@ public final class Messages {
   public List<Message> all(String conversationId) {
     Ids.requireId(conversationId);
     List<Message> out = new ArrayList<>();
-    for (Record r : tandem.store().listByConversation(RecordTypes.MESSAGE, conversationId)) {
+    for (Record r : tandem.store().history().listByConversation(RecordTypes.MESSAGE, conversationId)) {
       out.add(Message.fromRecord(r));
     }
     return out;

@@ -44,8 +44,8 @@ public final class Records {
   public Record put(String id, String json) {
     Ids.requireId(id);
     Objects.requireNonNull(json, "json");
-    Json.parseObject(json);
-    return tandem.write(type, id, json);
+    ObjectNode data = Json.parseObject(json);
+    return tandem.write(type, id, json, data);
   }
 
   /**
@@ -55,7 +55,8 @@ public final class Records {
    */
   public Record put(String id, ObjectNode data) {
     Ids.requireId(id);
-    return tandem.write(type, id, Json.write(Objects.requireNonNull(data, "data")));
+    Objects.requireNonNull(data, "data");
+    return tandem.write(type, id, Json.write(data), data);
   }
 
   /** Returns the live record with {@code id}, or null if absent or deleted. */

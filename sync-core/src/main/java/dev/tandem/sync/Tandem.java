@@ -1,5 +1,6 @@
 package dev.tandem.sync;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.internal.SyncEngine;
 import dev.tandem.sync.redact.Redactors;
 import dev.tandem.sync.spi.ConflictResolver;
@@ -251,7 +252,7 @@ public final class Tandem implements AutoCloseable {
       throw new IllegalArgumentException("empty search query");
     }
     Records.requirePositive(limit);
-    return store.search(query, limit);
+    return store.history().search(query, limit);
   }
 
   /**
@@ -364,11 +365,16 @@ public final class Tandem implements AutoCloseable {
   }
 
   Record write(String type, String id, String json) {
+    return write(type, id, json, null);
+  }
+
+  /** {@code data}: {@code json} already parsed, handed to the store so it need not parse again. */
+  Record write(String type, String id, String json, @Nullable ObjectNode data) {
     ensureOpen();
     requireSize(type, id, json);
     Record written = store.inTransaction(tx -> {
       Record r = Record.of(type, id, hlc.now(), json);
-      tx.writeLocal(r);
+      tx.writeLocal(r, data);
       return r;
     });
     engine.onLocalWrite();
@@ -443,7 +449,7 @@ public final class Tandem implements AutoCloseable {
     List<Record> children = new ArrayList<>();
     for (String type : RecordTypes.BUILT_IN) {
       if (RecordTypes.belongsToConversation(type)) {
-        children.addAll(store.listByConversation(type, conversationId));
+        children.addAll(store.history().listByConversation(type, conversationId));
       }
     }
     return children;

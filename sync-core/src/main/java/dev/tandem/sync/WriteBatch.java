@@ -1,5 +1,6 @@
 package dev.tandem.sync;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.internal.Json;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.StoreTransaction;
@@ -34,10 +35,10 @@ public final class WriteBatch {
     tandem.requireKnownType(type);
     Ids.requireId(id);
     Objects.requireNonNull(json, "json");
-    Json.parseObject(json);
+    ObjectNode data = Json.parseObject(json);
     tandem.requireSize(type, id, json);
     Record r = Record.of(type, id, tandem.nextHlc(), json);
-    tx.writeLocal(r);
+    tx.writeLocal(r, data);
     writes++;
     types.add(type);
     return r;

@@ -242,7 +242,7 @@ class SyncEngineTest {
     SyncResult r = a.syncNow();
     assertEquals(10_000, r.pushed(), r.toString());
     b.syncNow();
-    assertEquals(10_000, b.store().countByConversation("message", "c"));
+    assertEquals(10_000, b.store().history().countByConversation("message", "c"));
   }
 
   @Test

@@ -163,7 +163,7 @@ public final class SessionImportBench {
       try (HistoryWatcher w = new HistoryWatcher(importer, where, 200, r -> { })) {
         w.start();
         for (int i = 0; i < rounds; i++) {
-          int before = t.store().countByConversation(RecordTypes.MESSAGE, cid);
+          int before = t.store().history().countByConversation(RecordTypes.MESSAGE, cid);
           String uuid = "bench-" + i;
           String line = "{\"parentUuid\":null,\"type\":\"user\",\"message\":{\"role\":"
               + "\"user\",\"content\":\"watched line " + i + "\"},\"uuid\":\"" + uuid
@@ -172,7 +172,7 @@ public final class SessionImportBench {
           long a = System.nanoTime();
           Files.write(file, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
           long deadline = a + 30_000_000_000L;
-          while (t.store().countByConversation(RecordTypes.MESSAGE, cid) == before) {
+          while (t.store().history().countByConversation(RecordTypes.MESSAGE, cid) == before) {
             if (System.nanoTime() > deadline) {
               throw new IllegalStateException("the watcher did not import line " + i);
             }

@@ -67,6 +67,9 @@ public final class WalPages {
         });
         n += perTx;
       }
+      // New messages reach the search index in batches; a search indexes what is still waiting,
+      // so that the pages counted are all the work the writes caused.
+      store.history().search("tokenizer", 1);
       n = 0;
       try (PreparedStatement ins = bare.prepareStatement("INSERT INTO messages (id, hlc, deleted,"
           + " data, conversation_id, ts, role) VALUES (?, ?, 0, ?, ?, ?, ?)")) {

@@ -32,7 +32,7 @@ final class ListCommand extends BaseCommand {
         o.put("title", c.title());
         o.put("source", c.source());
         o.put("messages", tandem.conversations().messageCount(c.id()));
-        o.put("uiMessages", tandem.store().countByConversation(RecordTypes.UI_MESSAGE, c.id()));
+        o.put("uiMessages", tandem.store().history().countByConversation(RecordTypes.UI_MESSAGE, c.id()));
         o.put("lastActivity", c.updatedAt());
         o.put("syncState", syncState(tandem, c));
       }

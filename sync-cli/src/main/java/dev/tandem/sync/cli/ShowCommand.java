@@ -33,7 +33,7 @@ final class ShowCommand extends BaseCommand {
         err().println("tandem: no conversation " + id);
         return 1;
       }
-      List<Record> records = new ArrayList<>(tandem.store().listByConversation(
+      List<Record> records = new ArrayList<>(tandem.store().history().listByConversation(
           ui ? RecordTypes.UI_MESSAGE : RecordTypes.MESSAGE, id));
       // Imported records carry their position in the file; the store orders by ts, which is
       // neither unique nor always present.

@@ -2,14 +2,14 @@ package dev.tandem.sync.spi;
 
 import dev.tandem.sync.Conflict;
 import dev.tandem.sync.Record;
-import dev.tandem.sync.SearchHit;
 import java.util.List;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The local database every write lands in first. The sync engine and the repositories use only
- * this interface; {@code tandem-sync-sqlite}'s {@code HybridStorageBackend} implements it.
+ * The local database every write lands in first: records, the outbox, sync state and conflicts.
+ * The sync engine uses only this interface; the repositories also run the {@link #history()
+ * history queries}. {@code tandem-sync-sqlite}'s {@code HybridStorageBackend} implements both.
  *
  * <p>Implementations serialize write transactions through one writer and allow concurrent reads.
  * All methods are thread-safe. After {@link #close()} every method throws {@link
@@ -31,33 +31,8 @@ public interface LocalStore extends AutoCloseable {
    */
   List<Record> list(String type, @Nullable String afterId, int limit);
 
-  /**
-   * Returns live records of {@code type} whose {@code conversationId} is {@code conversationId},
-   * in the order they were written by their creator ({@code ts}, then id).
-   */
-  List<Record> listByConversation(String type, String conversationId);
-
-  /**
-   * Returns the latest {@code limit} live messages of a conversation with {@code ts} strictly
-   * before {@code beforeTs} (Long.MAX_VALUE for the newest), newest first.
-   */
-  List<Record> latestMessages(String conversationId, long beforeTs, int limit);
-
-  /**
-   * Returns live conversations ordered by last activity (most recent first, then id), skipping
-   * {@code offset}.
-   */
-  List<Record> conversationsByActivity(int limit, int offset);
-
-  /** Returns the number of live records of {@code type} in a conversation. */
-  int countByConversation(String type, String conversationId);
-
-  /**
-   * Runs a full-text search over message text and returns ranked hits with snippets.
-   *
-   * @throws IllegalArgumentException if the query cannot be parsed
-   */
-  List<SearchHit> search(String query, int limit);
+  /** Returns the history queries over this store's records (conversations, messages, search). */
+  HistoryQueries history();
 
   /** Returns up to {@code limit} pending entries due at {@code nowMillis}, oldest first. */
   List<OutboxEntry> duePending(long nowMillis, int limit);

@@ -1,5 +1,6 @@
 package dev.tandem.sync.spi;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sync.Conflict;
 import dev.tandem.sync.Record;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +23,16 @@ public interface StoreTransaction {
    *     over the store's limit
    */
   void writeLocal(Record record);
+
+  /**
+   * Writes a local change like {@link #writeLocal(Record)}, with its data already parsed by the
+   * caller: {@code data} is what {@code record.json()} holds (null for a tombstone), so that a
+   * store which reads fields out of the data need not parse it a second time. The store must
+   * neither keep nor change {@code data}. This default ignores it.
+   */
+  default void writeLocal(Record record, @Nullable ObjectNode data) {
+    writeLocal(record);
+  }
 
   /**
    * Writes a version received from the server without queueing it, and makes it the new base. A

@@ -2,7 +2,7 @@ package dev.tandem.sync.testing;
 
 import dev.tandem.sync.Conflict;
 import dev.tandem.sync.Record;
-import dev.tandem.sync.SearchHit;
+import dev.tandem.sync.spi.HistoryQueries;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.LocalStore;
 import dev.tandem.sync.spi.OutboxEntry;
@@ -73,28 +73,8 @@ public final class TrackingStore implements LocalStore {
   }
 
   @Override
-  public List<Record> listByConversation(String type, String conversationId) {
-    return delegate.listByConversation(type, conversationId);
-  }
-
-  @Override
-  public List<Record> latestMessages(String conversationId, long beforeTs, int limit) {
-    return delegate.latestMessages(conversationId, beforeTs, limit);
-  }
-
-  @Override
-  public List<Record> conversationsByActivity(int limit, int offset) {
-    return delegate.conversationsByActivity(limit, offset);
-  }
-
-  @Override
-  public int countByConversation(String type, String conversationId) {
-    return delegate.countByConversation(type, conversationId);
-  }
-
-  @Override
-  public List<SearchHit> search(String query, int limit) {
-    return delegate.search(query, limit);
+  public HistoryQueries history() {
+    return delegate.history();
   }
 
   @Override

@@ -223,7 +223,7 @@ public final class HistoryExporter {
     while (true) {
       List<Record> page;
       try {
-        page = tandem.store().conversationsByActivity(PAGE, offset);
+        page = tandem.store().history().conversationsByActivity(PAGE, offset);
       } catch (RuntimeException e) {
         page = null;
       }
@@ -237,7 +237,7 @@ public final class HistoryExporter {
       }
       for (int i = 0; i < PAGE; i++, offset++) {
         try {
-          List<Record> row = tandem.store().conversationsByActivity(1, offset);
+          List<Record> row = tandem.store().history().conversationsByActivity(1, offset);
           if (row.isEmpty()) {
             return out;
           }
@@ -258,7 +258,7 @@ public final class HistoryExporter {
         RecordTypes.FILE_CONTEXT)) {
       List<Record> list;
       try {
-        list = tandem.store().listByConversation(type, conversationId);
+        list = tandem.store().history().listByConversation(type, conversationId);
       } catch (RuntimeException e) {
         throw new CorruptRecordException("its " + type + " records cannot be read: "
             + TaskMapper.firstLine(e.getMessage()));

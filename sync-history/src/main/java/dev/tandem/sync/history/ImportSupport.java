@@ -121,7 +121,7 @@ final class ImportSupport {
   static Map<String, Record> children(Tandem tandem, String cid) {
     Map<String, Record> out = new HashMap<>();
     for (String type : CHILD_TYPES) {
-      for (Record r : tandem.store().listByConversation(type, cid)) {
+      for (Record r : tandem.store().history().listByConversation(type, cid)) {
         out.put(type + "/" + r.id(), r);
       }
     }

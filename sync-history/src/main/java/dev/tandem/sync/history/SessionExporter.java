@@ -187,7 +187,7 @@ public final class SessionExporter {
   private List<Record> all() {
     List<Record> out = new ArrayList<>();
     for (int offset = 0; ; ) {
-      List<Record> page = tandem.store().conversationsByActivity(500, offset);
+      List<Record> page = tandem.store().history().conversationsByActivity(500, offset);
       out.addAll(page);
       if (page.size() < 500) {
         return out;
@@ -200,7 +200,7 @@ public final class SessionExporter {
     List<ObjectNode> out = new ArrayList<>();
     for (String type : List.of(RecordTypes.MESSAGE, RecordTypes.UI_MESSAGE,
         RecordTypes.TOOL_CALL, RecordTypes.FILE_CONTEXT)) {
-      for (Record r : tandem.store().listByConversation(type, cid)) {
+      for (Record r : tandem.store().history().listByConversation(type, cid)) {
         try {
           out.add(r.data());
         } catch (RuntimeException e) {

@@ -394,7 +394,7 @@ public final class SessionImporter {
 
   private boolean noChildren(String cid) {
     for (String type : ImportSupport.CHILD_TYPES) {
-      if (tandem.store().countByConversation(type, cid) > 0) {
+      if (tandem.store().history().countByConversation(type, cid) > 0) {
         return false;
       }
     }

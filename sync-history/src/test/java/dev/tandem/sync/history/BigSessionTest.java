@@ -40,7 +40,7 @@ class BigSessionTest {
       ImportReport r = new SessionImporter(t, HistoryImporter.DEFAULT_MAX_FILE_BYTES)
           .importDir(Paths.get(args[0]), Source.CODEX);
       System.out.println("report " + r.imported() + " " + r.failed() + " " + r.bytesRead() + " "
-          + r.problems().size() + " " + t.store().countByConversation(RecordTypes.MESSAGE, CID));
+          + r.problems().size() + " " + t.store().history().countByConversation(RecordTypes.MESSAGE, CID));
     }
   }
 
@@ -89,7 +89,7 @@ class BigSessionTest {
       assertEquals(List.of(), r.problems());
       assertEquals(line.length(), r.bytesRead(), "only the appended line is read");
       assertTrue(r.recordsWritten() <= 2, "the new message and its conversation: " + r);
-      assertEquals(messages + 1, t.store().countByConversation(RecordTypes.MESSAGE, CID));
+      assertEquals(messages + 1, t.store().history().countByConversation(RecordTypes.MESSAGE, CID));
     }
   }
 

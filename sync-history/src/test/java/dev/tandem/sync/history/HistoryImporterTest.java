@@ -207,7 +207,7 @@ class HistoryImporterTest {
             + "{\"ts\":2,\"type\":\"say\",\"say\":\"text\",\"text\":\"c\"},"
             + "{\"ts\":3,\"type\":\"ask\",\"ask\":\"resume_task\"}]");
     importDir(tmp.resolve("tasks"));
-    assertEquals(4, tandem.store().listByConversation(RecordTypes.UI_MESSAGE,
+    assertEquals(4, tandem.store().history().listByConversation(RecordTypes.UI_MESSAGE,
         "1700000000000").size());
     // checkpoint restore: the tail is cut and one row rewritten
     Files.writeString(task.resolve("ui_messages.json"),
@@ -254,7 +254,7 @@ class HistoryImporterTest {
     assertNotNull(tandem.conversations().get("good"));
     for (String bad : List.of("truncated", "wrongtypes", "missingfile", "unreadable", "huge")) {
       assertNull(tandem.conversations().get(bad), bad + " must not be half-imported");
-      assertEquals(0, tandem.store().listByConversation(RecordTypes.FILE_CONTEXT, bad).size());
+      assertEquals(0, tandem.store().history().listByConversation(RecordTypes.FILE_CONTEXT, bad).size());
     }
     String all = r.problems().toString();
     String refused = r.refused().toString();
@@ -276,11 +276,11 @@ class HistoryImporterTest {
     Path tasks = tmp.resolve("tasks");
     Corpus.copy(Corpus.bundled().resolve("wqying__agents__1751428457059"), tasks.resolve("t"));
     importDir(tasks);
-    int before = tandem.store().listByConversation(RecordTypes.UI_MESSAGE, "t").size();
+    int before = tandem.store().history().listByConversation(RecordTypes.UI_MESSAGE, "t").size();
     Files.writeString(tasks.resolve("t/ui_messages.json"), "[{\"ts\":1,");
     ImportReport r = importDir(tasks);
     assertEquals(1, r.failed());
-    assertEquals(before, tandem.store().listByConversation(RecordTypes.UI_MESSAGE, "t").size());
+    assertEquals(before, tandem.store().history().listByConversation(RecordTypes.UI_MESSAGE, "t").size());
   }
 
   @Test
@@ -298,7 +298,7 @@ class HistoryImporterTest {
     assertTrue(r.problems().get(0).toString().contains("big: ui_messages.json: not imported"),
         r.problems().toString());
     assertNull(tandem.conversations().get("big"));
-    assertEquals(0, tandem.store().listByConversation(RecordTypes.UI_MESSAGE, "big").size());
+    assertEquals(0, tandem.store().history().listByConversation(RecordTypes.UI_MESSAGE, "big").size());
   }
 
   @Test

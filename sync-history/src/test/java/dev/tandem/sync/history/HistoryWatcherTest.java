@@ -60,7 +60,7 @@ class HistoryWatcherTest {
   }
 
   private int messages(String cid) {
-    return tandem.store().listByConversation(RecordTypes.MESSAGE, cid).size();
+    return tandem.store().history().listByConversation(RecordTypes.MESSAGE, cid).size();
   }
 
   private String content(int n) {

@@ -106,7 +106,7 @@ class ImportSafetyTest {
     assertNotNull(refusedReason(r, "1700000000001", "task_metadata.json"));
     assertTrue(refusedReason(r, "1700000000001", "plan-copy.md").startsWith("symbolic link"));
     assertNull(refusedReason(r, "1700000000001", "plan.md"));
-    assertEquals(1, tandem.store().listByConversation(RecordTypes.UI_MESSAGE, "1700000000001")
+    assertEquals(1, tandem.store().history().listByConversation(RecordTypes.UI_MESSAGE, "1700000000001")
         .size());
     assertFalse(storeBytes().contains("aws_secret_access_key"),
         "the linked credentials must never reach the store (and so the server)");
@@ -182,9 +182,9 @@ class ImportSafetyTest {
     assertEquals("file is 5000 bytes, over the import limit of 1000 bytes (raise it with "
         + "--max-file-size); not read",
         refusedReason(r, "1700000000007", "focus_chain_taskid_1700000000007.md"));
-    assertEquals(0, tandem.store().listByConversation(RecordTypes.FILE_CONTEXT, "1700000000007")
+    assertEquals(0, tandem.store().history().listByConversation(RecordTypes.FILE_CONTEXT, "1700000000007")
         .size());
-    assertEquals(1, tandem.store().listByConversation(RecordTypes.UI_MESSAGE, "1700000000007")
+    assertEquals(1, tandem.store().history().listByConversation(RecordTypes.UI_MESSAGE, "1700000000007")
         .size());
   }
 

@@ -42,7 +42,7 @@ class KiloCodeTest {
       assertEquals(1, r.imported(), r.problems().toString());
       assertEquals("kilo", tandem.conversations().get(TASK).source());
 
-      List<Record> tools = tandem.store().listByConversation(RecordTypes.TOOL_CALL, TASK);
+      List<Record> tools = tandem.store().history().listByConversation(RecordTypes.TOOL_CALL, TASK);
       assertEquals(1, tools.size());
       JsonNode tool = tools.get(0).data();
       assertEquals("read_file", tool.path("name").asText());
@@ -68,7 +68,7 @@ class KiloCodeTest {
 
   private static String dataOf(Tandem tandem, String type) {
     StringBuilder sb = new StringBuilder();
-    for (Record r : tandem.store().listByConversation(type, TASK)) {
+    for (Record r : tandem.store().history().listByConversation(type, TASK)) {
       sb.append(r.data()).append('\n');
     }
     return sb.toString();

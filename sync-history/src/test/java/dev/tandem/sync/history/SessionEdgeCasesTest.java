@@ -85,7 +85,7 @@ class SessionEdgeCasesTest {
   }
 
   private List<ObjectNode> list(String type) {
-    return tandem.store().listByConversation(type, SID).stream().map(Record::data)
+    return tandem.store().history().listByConversation(type, SID).stream().map(Record::data)
         .sorted(java.util.Comparator.comparingInt(d -> d.path("_tandem").path("ordinal")
             .asInt()))
         .collect(Collectors.toList());
@@ -181,7 +181,7 @@ class SessionEdgeCasesTest {
     String big = "y".repeat(LineStore.INLINE_CHARS * 2 + 17);
     Files.writeString(session, user("u1", null, "small") + "\n" + user("u2", "u1", big) + "\n");
     importHome();
-    long chunks = tandem.store().listByConversation(RecordTypes.FILE_CONTEXT, SID).stream()
+    long chunks = tandem.store().history().listByConversation(RecordTypes.FILE_CONTEXT, SID).stream()
         .filter(r -> r.id().contains(":chunk:")).count();
     assertEquals(2, chunks);
     assertTrue(list(RecordTypes.MESSAGE).get(1).path("content").asText().length()
@@ -223,7 +223,7 @@ class SessionEdgeCasesTest {
     Files.createSymbolicLink(side.resolve("toolu_1.txt"), secret);
     ImportReport r = importHome();
     assertEquals(1, r.refused().size(), r.refused().toString());
-    assertFalse(tandem.store().listByConversation(RecordTypes.FILE_CONTEXT, SID).stream()
+    assertFalse(tandem.store().history().listByConversation(RecordTypes.FILE_CONTEXT, SID).stream()
         .anyMatch(x -> x.data().toString().contains("token")));
   }
 
@@ -302,7 +302,7 @@ class SessionEdgeCasesTest {
         assertNull(Corpus.firstDifference(h.resolve(f), out.resolve(f)));
       }
     }
-    ObjectNode orphan = tandem.store().listByConversation(RecordTypes.TOOL_CALL,
+    ObjectNode orphan = tandem.store().history().listByConversation(RecordTypes.TOOL_CALL,
         "bbbbbbbb-0000-0000-0000-000000000001").get(0).data();
     assertTrue(orphan.path("name").isNull());
     assertEquals("orphan", orphan.path("result").asText());
@@ -441,7 +441,7 @@ class SessionEdgeCasesTest {
           RecordTypes.TOOL_CALL, RecordTypes.FILE_CONTEXT)) {
         List<Record> live = new ArrayList<>();
         for (Record c : t.store().list(RecordTypes.CONVERSATION, null, 1000)) {
-          live.addAll(t.store().listByConversation(type, c.id()));
+          live.addAll(t.store().history().listByConversation(type, c.id()));
         }
         for (Record r : live) {
           out.put(type + "/" + r.id(), canonical(r.data()));

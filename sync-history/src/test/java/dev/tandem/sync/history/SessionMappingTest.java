@@ -43,7 +43,7 @@ class SessionMappingTest {
   }
 
   private List<ObjectNode> list(String type, String cid) {
-    return tandem.store().listByConversation(type, cid).stream()
+    return tandem.store().history().listByConversation(type, cid).stream()
         .sorted(Comparator.comparing(Record::id, Comparator.comparingInt(
             (String id) -> id.length()).thenComparing(Comparator.naturalOrder())))
         .map(Record::data).collect(Collectors.toList());

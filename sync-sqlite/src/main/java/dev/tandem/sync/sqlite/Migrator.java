@@ -6,6 +6,7 @@ import dev.tandem.sync.sqlite.internal.Conn;
 import dev.tandem.sync.sqlite.internal.Schema;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -32,9 +33,11 @@ import java.util.TreeMap;
  * is migrated again. Thread-safe.
  */
 public final class Migrator {
-  static final List<Migration> BUILT_IN = Collections.singletonList(
+  static final List<Migration> BUILT_IN = Collections.unmodifiableList(Arrays.asList(
       Migration.of(1, "built-in schema: records, outbox, state, conflicts, search",
-          Schema.V1_UP, Schema.V1_DOWN));
+          Schema.V1_UP, Schema.V1_DOWN),
+      Migration.of(2, "outbox: one index for failed entries instead of one for every entry",
+          Schema.V2_UP, Schema.V2_DOWN)));
 
   private final HybridStorageBackend store;
   private final List<Migration> migrations;
@@ -92,7 +95,7 @@ public final class Migrator {
     }
     for (MigrationStatus applied : c.query("SELECT version, description, checksum, executed_at,"
         + " execution_time_ms FROM schema_migrations ORDER BY version", rs -> {
-          int v = rs.getInt(1);
+          int v = (int) rs.getLong(1);
           Migration m = known.get(v);
           MigrationStatus.State st = m == null ? MigrationStatus.State.UNKNOWN
               : m.checksum().equals(rs.getString(3)) ? MigrationStatus.State.APPLIED
@@ -195,7 +198,7 @@ public final class Migrator {
 
   private void apply(Conn c, Migration m) throws SQLException {
     long start = System.nanoTime();
-    c.exec("BEGIN IMMEDIATE");
+    c.begin();
     boolean done = false;
     try {
       for (String sql : Schema.split(m.upSql())) {
@@ -205,14 +208,14 @@ public final class Migrator {
       c.update("INSERT INTO schema_migrations (version, description, checksum, executed_at,"
               + " execution_time_ms, rollback_sql) VALUES (?, ?, ?, ?, ?, ?)", m.version(),
           m.description(), m.checksum(), System.currentTimeMillis(), ms, m.downSql());
-      c.exec("COMMIT");
+      c.commit();
       done = true;
     } catch (SQLException e) {
       throw new StoreException(Reason.MIGRATION_FAILED, "migration " + m.version() + " (\""
           + m.description() + "\") failed on " + store.path() + ": " + e.getMessage(), e);
     } finally {
       if (!done) {
-        rollbackQuietly(c);
+        c.rollbackQuietly();
       }
     }
   }
@@ -232,7 +235,7 @@ public final class Migrator {
     return store.withWriterLocked("rollback", c -> {
       List<Object[]> applied = c.query("SELECT version, description, rollback_sql"
           + " FROM schema_migrations WHERE version > ? ORDER BY version DESC",
-          rs -> new Object[] {rs.getInt(1), rs.getString(2), rs.getString(3)}, to);
+          rs -> new Object[] {(int) rs.getLong(1), rs.getString(2), rs.getString(3)}, to);
       int undone = 0;
       try {
         for (Object[] a : applied) {
@@ -250,7 +253,7 @@ public final class Migrator {
 
   private void undo(Conn c, int version, String description, String downSql)
       throws SQLException {
-    c.exec("BEGIN IMMEDIATE");
+    c.begin();
     boolean done = false;
     try {
       if (downSql == null) {
@@ -261,23 +264,15 @@ public final class Migrator {
         c.exec(sql);
       }
       c.update("DELETE FROM schema_migrations WHERE version = ?", version);
-      c.exec("COMMIT");
+      c.commit();
       done = true;
     } catch (SQLException e) {
       throw new StoreException(Reason.MIGRATION_FAILED, "rollback of migration " + version
           + " (\"" + description + "\") failed on " + store.path() + ": " + e.getMessage(), e);
     } finally {
       if (!done) {
-        rollbackQuietly(c);
+        c.rollbackQuietly();
       }
-    }
-  }
-
-  private static void rollbackQuietly(Conn c) {
-    try {
-      c.exec("ROLLBACK");
-    } catch (SQLException ignored) {
-      // Already rolled back by SQLite.
     }
   }
 }

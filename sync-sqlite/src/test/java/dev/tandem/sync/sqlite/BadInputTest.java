@@ -188,7 +188,7 @@ class BadInputTest {
     assertThrows(ClosedException.class, () -> store.get("conversation", "c-1"));
     assertThrows(ClosedException.class, () -> store.inTransaction(tx -> null));
     assertThrows(ClosedException.class, () -> store.duePending(0, 1));
-    assertThrows(ClosedException.class, () -> store.search("hello", 1));
+    assertThrows(ClosedException.class, () -> store.history().search("hello", 1));
     assertThrows(ClosedException.class, () -> store.query("SELECT 1"));
     assertThrows(ClosedException.class, () -> store.markSynced(Collections.emptyList()));
     assertThrows(ClosedException.class, store::migrations);
@@ -213,7 +213,7 @@ class BadInputTest {
   void limits_mustBePositive() {
     try (HybridStorageBackend store = open(1000)) {
       assertThrows(IllegalArgumentException.class, () -> store.list("conversation", null, 0));
-      assertThrows(IllegalArgumentException.class, () -> store.conversationsByActivity(1, -1));
+      assertThrows(IllegalArgumentException.class, () -> store.history().conversationsByActivity(1, -1));
       assertThrows(IllegalArgumentException.class, () -> store.duePending(0, -1));
     }
   }

@@ -271,8 +271,8 @@ class HybridStorageBackendTest {
         message("m-a", "c-1", 20, "y"), message("m-c", "c-1", 10, "z"),
         message("m-other", "c-2", 5, "w"));
     assertEquals(Arrays.asList("m-c", "m-a", "m-b"),
-        ids(store.listByConversation("message", "c-1")));
-    assertEquals(3, store.countByConversation("message", "c-1"));
+        ids(store.history().listByConversation("message", "c-1")));
+    assertEquals(3, store.history().countByConversation("message", "c-1"));
   }
 
   @Test
@@ -281,26 +281,26 @@ class HybridStorageBackendTest {
     for (int i = 1; i <= 5; i++) {
       write(message("m-" + i, "c-1", i * 10, "text " + i));
     }
-    assertEquals(Arrays.asList("m-5", "m-4"), ids(store.latestMessages("c-1", Long.MAX_VALUE, 2)));
-    assertEquals(Arrays.asList("m-3", "m-2"), ids(store.latestMessages("c-1", 40, 2)));
-    assertEquals(Collections.singletonList("m-1"), ids(store.latestMessages("c-1", 20, 2)));
+    assertEquals(Arrays.asList("m-5", "m-4"), ids(store.history().latestMessages("c-1", Long.MAX_VALUE, 2)));
+    assertEquals(Arrays.asList("m-3", "m-2"), ids(store.history().latestMessages("c-1", 40, 2)));
+    assertEquals(Collections.singletonList("m-1"), ids(store.history().latestMessages("c-1", 20, 2)));
   }
 
   @Test
   void conversationsByActivity_usesNewestMessageAndIsStable() {
     write(conversation("c-1", "a", 100), conversation("c-2", "b", 200),
         conversation("c-3", "c", 200));
-    assertEquals(Arrays.asList("c-2", "c-3", "c-1"), ids(store.conversationsByActivity(10, 0)));
+    assertEquals(Arrays.asList("c-2", "c-3", "c-1"), ids(store.history().conversationsByActivity(10, 0)));
     write(message("m-1", "c-1", 300, "late"));
-    assertEquals(Arrays.asList("c-1", "c-2", "c-3"), ids(store.conversationsByActivity(10, 0)));
-    assertEquals(Collections.singletonList("c-2"), ids(store.conversationsByActivity(1, 1)));
+    assertEquals(Arrays.asList("c-1", "c-2", "c-3"), ids(store.history().conversationsByActivity(10, 0)));
+    assertEquals(Collections.singletonList("c-2"), ids(store.history().conversationsByActivity(1, 1)));
     // A message that arrived before its conversation still counts.
     write(message("m-9", "c-9", 1000, "early"));
     write(conversation("c-9", "late conversation", 1));
-    assertEquals("c-9", store.conversationsByActivity(1, 0).get(0).id());
+    assertEquals("c-9", store.history().conversationsByActivity(1, 0).get(0).id());
     // Deleting the newest message moves the conversation back.
     write(Record.tombstone("message", "m-9", hlc()));
-    assertEquals("c-1", store.conversationsByActivity(1, 0).get(0).id());
+    assertEquals("c-1", store.history().conversationsByActivity(1, 0).get(0).id());
   }
 
   @Test
@@ -312,11 +312,11 @@ class HybridStorageBackendTest {
     write(all.toArray(new Record[0]));
     List<String> seen = new ArrayList<>();
     for (int offset = 0; offset < 25; offset += 7) {
-      seen.addAll(ids(store.conversationsByActivity(7, offset)));
+      seen.addAll(ids(store.history().conversationsByActivity(7, offset)));
     }
     assertEquals(25, seen.size());
     assertEquals(25, seen.stream().distinct().count());
-    assertEquals(seen, ids(store.conversationsByActivity(100, 0)));
+    assertEquals(seen, ids(store.history().conversationsByActivity(100, 0)));
   }
 
   @Test

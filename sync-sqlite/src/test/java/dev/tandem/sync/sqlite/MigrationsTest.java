@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.sync.StoreException;
 import dev.tandem.sync.SyncException.Reason;
+import dev.tandem.sync.spi.OutboxEntry;
 import dev.tandem.sync.spi.StoreConfig;
+import dev.tandem.sync.sqlite.internal.MessageIndex;
 import dev.tandem.sync.testing.ManualClock;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,11 +27,11 @@ class MigrationsTest {
     return TestStores.config(dir.resolve("m.db"), new ManualClock(TestStores.START));
   }
 
-  private static final Migration V2 = Migration.of(2, "add notes table",
+  private static final Migration V3 = Migration.of(3, "add notes table",
       "CREATE TABLE extra_notes (id TEXT PRIMARY KEY, body TEXT);"
           + "CREATE INDEX extra_notes_body ON extra_notes(body);",
       "DROP INDEX extra_notes_body; DROP TABLE extra_notes;");
-  private static final Migration V3 = Migration.of(3, "add column",
+  private static final Migration V4 = Migration.of(4, "add column",
       "ALTER TABLE extra_notes ADD COLUMN tag TEXT DEFAULT 'x;y'",
       "ALTER TABLE extra_notes DROP COLUMN tag");
 
@@ -56,7 +58,8 @@ class MigrationsTest {
   void open_appliesBuiltInSchemaAndRecordsIt() {
     try (HybridStorageBackend store = HybridStorageBackend.open(config())) {
       List<MigrationStatus> status = store.migrations().status();
-      assertEquals(1, status.size());
+      assertEquals(2, status.size());
+      assertEquals(MigrationStatus.State.APPLIED, status.get(1).state());
       MigrationStatus s = status.get(0);
       assertEquals(1, s.version());
       assertEquals(MigrationStatus.State.APPLIED, s.state());
@@ -73,24 +76,24 @@ class MigrationsTest {
 
   @Test
   void migrateTo_statusAndRollback_moveBetweenVersions() {
-    try (HybridStorageBackend store = HybridStorageBackend.open(config(), withExtra(V2, V3),
+    try (HybridStorageBackend store = HybridStorageBackend.open(config(), withExtra(V3, V4),
         false)) {
       Migrator m = store.migrations();
       assertEquals(0, m.currentVersion());
       assertTrue(m.status().stream().noneMatch(MigrationStatus::applied));
-      assertEquals(2, m.migrate(2));
-      assertEquals(2, m.currentVersion());
+      assertEquals(3, m.migrate(3));
+      assertEquals(3, m.currentVersion());
       assertEquals(Arrays.asList(MigrationStatus.State.APPLIED, MigrationStatus.State.APPLIED,
-          MigrationStatus.State.PENDING),
+          MigrationStatus.State.APPLIED, MigrationStatus.State.PENDING),
           m.status().stream().map(MigrationStatus::state).collect(Collectors.toList()));
       assertTrue(tables(store).contains("extra_notes"));
       assertEquals(1, m.migrate());
-      assertEquals(3, m.currentVersion());
+      assertEquals(4, m.currentVersion());
       store.execute("INSERT INTO extra_notes (id, body) VALUES (?, ?)", "a", "b");
       assertEquals("x;y", store.query("SELECT tag FROM extra_notes").get(0).get("tag"));
 
       assertThrows(IllegalArgumentException.class, () -> m.migrate(1));
-      assertEquals(2, m.rollback(1));
+      assertEquals(3, m.rollback(1));
       assertEquals(1, m.currentVersion());
       assertFalse(tables(store).contains("extra_notes"));
       assertTrue(tables(store).contains("sync_queue"));
@@ -98,30 +101,30 @@ class MigrationsTest {
       assertEquals(1, m.rollback(0));
       assertEquals(0, m.currentVersion());
       assertEquals(Arrays.asList("schema_migrations"), tables(store));
-      assertEquals(3, m.migrate());
-      assertEquals(3, m.currentVersion());
-      assertEquals(0, m.rollback(3));
+      assertEquals(4, m.migrate());
+      assertEquals(4, m.currentVersion());
+      assertEquals(0, m.rollback(4));
     }
   }
 
   @Test
   void reopen_afterAppliedMigrationChanged_isRefusedNamingIt() {
-    try (HybridStorageBackend store = HybridStorageBackend.open(config(), withExtra(V2), true)) {
-      assertEquals(2, store.migrations().currentVersion());
+    try (HybridStorageBackend store = HybridStorageBackend.open(config(), withExtra(V3), true)) {
+      assertEquals(3, store.migrations().currentVersion());
     }
-    Migration edited = Migration.of(2, "add notes table",
+    Migration edited = Migration.of(3, "add notes table",
         "CREATE TABLE extra_notes (id TEXT PRIMARY KEY, body TEXT, more TEXT);",
         "DROP TABLE extra_notes;");
     StoreException e = assertThrows(StoreException.class,
         () -> HybridStorageBackend.open(config(), withExtra(edited), true));
     assertEquals(Reason.MIGRATION_FAILED, e.reason());
-    assertTrue(e.getMessage().contains("migration 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("migration 3"), e.getMessage());
     assertTrue(e.getMessage().contains("add notes table"), e.getMessage());
 
     try (HybridStorageBackend store = HybridStorageBackend.open(config(), withExtra(edited),
         false)) {
       assertEquals(MigrationStatus.State.CHECKSUM_MISMATCH,
-          store.migrations().status().get(1).state());
+          store.migrations().status().get(2).state());
       assertThrows(StoreException.class, () -> store.migrations().validate());
       assertThrows(StoreException.class, () -> store.migrations().migrate());
     }
@@ -141,8 +144,8 @@ class MigrationsTest {
 
   @Test
   void open_ofDatabaseNewerThanCode_isRefused() {
-    try (HybridStorageBackend store = HybridStorageBackend.open(config(), withExtra(V2), true)) {
-      assertEquals(2, store.migrations().currentVersion());
+    try (HybridStorageBackend store = HybridStorageBackend.open(config(), withExtra(V3), true)) {
+      assertEquals(3, store.migrations().currentVersion());
     }
     StoreException e = assertThrows(StoreException.class,
         () -> HybridStorageBackend.open(config()));
@@ -152,14 +155,14 @@ class MigrationsTest {
 
   @Test
   void failingMigration_isRolledBackAndReported() {
-    Migration bad = Migration.of(2, "broken", "CREATE TABLE ok_table (x); SELECT * FROM nowhere",
+    Migration bad = Migration.of(3, "broken", "CREATE TABLE ok_table (x); SELECT * FROM nowhere",
         "DROP TABLE ok_table");
     StoreException e = assertThrows(StoreException.class,
         () -> HybridStorageBackend.open(config(), withExtra(bad), true));
     assertEquals(Reason.MIGRATION_FAILED, e.reason());
-    assertTrue(e.getMessage().contains("migration 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("migration 3"), e.getMessage());
     try (HybridStorageBackend store = HybridStorageBackend.open(config())) {
-      assertEquals(1, store.migrations().currentVersion());
+      assertEquals(2, store.migrations().currentVersion());
       assertFalse(tables(store).contains("ok_table"));
     }
   }
@@ -177,7 +180,53 @@ class MigrationsTest {
     try (HybridStorageBackend store = HybridStorageBackend.open(config())) {
       assertThrows(IllegalStateException.class,
           () -> store.inTransaction(tx -> store.migrations().rollback(0)));
-      assertEquals(1, store.migrations().currentVersion());
+      assertEquals(2, store.migrations().currentVersion());
     }
+  }
+
+  @Test
+  void upgradeFromVersion1_keepsRecordsOutboxAndSearch() {
+    List<Migration> v1 = Migrator.BUILT_IN.subList(0, 1);
+    try (HybridStorageBackend store = HybridStorageBackend.open(config(), v1, true)) {
+      store.inTransaction(tx -> {
+        tx.writeLocal(TestStores.conversation("c-1", "Old", 1));
+        for (int i = 1; i <= 3; i++) {
+          tx.writeLocal(TestStores.message("m-" + i, "c-1", i, "ancient kestrel " + i));
+        }
+        return null;
+      });
+      store.history().search("kestrel", 10);
+      OutboxEntry first = store.duePending(Long.MAX_VALUE, 1).get(0);
+      store.markFailed(first, "refused", 0, true);
+      // A database of version 1 was written by code that kept no watermark.
+      store.execute("DELETE FROM sync_state WHERE key = ?", MessageIndex.WATERMARK);
+      assertTrue(indexes(store).contains("sync_queue_pending_order"));
+    }
+    try (HybridStorageBackend store = HybridStorageBackend.open(config())) {
+      assertEquals(2, store.migrations().currentVersion());
+      List<String> indexes = indexes(store);
+      assertFalse(indexes.contains("sync_queue_pending_order"), indexes.toString());
+      assertTrue(indexes.contains("sync_queue_failed"), indexes.toString());
+      assertEquals(3, store.history().search("kestrel", 10).size());
+      assertEquals(3, store.countOutbox(OutboxEntry.Status.PENDING));
+      assertEquals(1, store.countOutbox(OutboxEntry.Status.FAILED));
+      assertEquals(Arrays.asList("m-1", "m-2", "m-3"), store.duePending(Long.MAX_VALUE, 10)
+          .stream().map(OutboxEntry::entityId).collect(Collectors.toList()));
+      assertEquals("c-1", store.failedEntries(10).get(0).entityId());
+      store.inTransaction(tx -> {
+        tx.writeLocal(TestStores.message("m-4", "c-1", 4, "new kestrel"));
+        return null;
+      });
+      assertEquals(4, store.history().search("kestrel", 10).size());
+      assertEquals(4, store.countOutbox(OutboxEntry.Status.PENDING));
+      assertEquals(1, store.migrations().rollback(1));
+      assertTrue(indexes(store).contains("sync_queue_pending_order"));
+      assertEquals(4, store.countOutbox(OutboxEntry.Status.PENDING));
+    }
+  }
+
+  private static List<String> indexes(HybridStorageBackend store) {
+    return store.query("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        .stream().map(r -> (String) r.get("name")).collect(Collectors.toList());
   }
 }

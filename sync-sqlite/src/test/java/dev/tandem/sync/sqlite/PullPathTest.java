@@ -40,7 +40,7 @@ class PullPathTest {
 
   private List<String> ids(String q) {
     List<String> out = new ArrayList<>();
-    for (SearchHit h : store.search(q, 10)) {
+    for (SearchHit h : store.history().search(q, 10)) {
       out.add(h.messageId());
     }
     return out;
@@ -72,7 +72,7 @@ class PullPathTest {
     });
     assertTrue(ids("alpha").isEmpty());
     assertEquals(java.util.Collections.singletonList("m-1"), ids("gamma"));
-    assertEquals("c-2", store.conversationsByActivity(1, 0).get(0).id());
+    assertEquals("c-2", store.history().conversationsByActivity(1, 0).get(0).id());
   }
 
   @Test

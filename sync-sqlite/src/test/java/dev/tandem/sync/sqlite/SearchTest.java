@@ -56,13 +56,13 @@ class SearchTest {
   }
 
   private List<String> messageIds(String query) {
-    return store.search(query, 10).stream().map(SearchHit::messageId)
+    return store.history().search(query, 10).stream().map(SearchHit::messageId)
         .collect(Collectors.toList());
   }
 
   @Test
   void search_findsRightConversationsWithSnippetsAndTitles() {
-    List<SearchHit> hits = store.search("sqlite", 10);
+    List<SearchHit> hits = store.history().search("sqlite", 10);
     assertEquals(new HashSet<>(Arrays.asList("m-1", "m-2", "m-4")),
         hits.stream().map(SearchHit::messageId).collect(Collectors.toSet()));
     assertEquals("m-4", hits.get(0).messageId(), "three occurrences rank first");
@@ -105,8 +105,8 @@ class SearchTest {
 
   @Test
   void search_withNoSearchableWord_throwsIllegalArgument() {
-    assertThrows(IllegalArgumentException.class, () -> store.search("  ", 10));
-    assertThrows(IllegalArgumentException.class, () -> store.search("(( \"\" ** ))", 10));
+    assertThrows(IllegalArgumentException.class, () -> store.history().search("  ", 10));
+    assertThrows(IllegalArgumentException.class, () -> store.history().search("(( \"\" ** ))", 10));
   }
 
   @Test
@@ -136,6 +136,6 @@ class SearchTest {
   void search_respectsLimitAndDiacritics() {
     write(message("m-6", "c-ui", 60, "café crème"));
     assertEquals(Arrays.asList("m-6"), messageIds("cafe"));
-    assertEquals(1, store.search("sqlite", 1).size());
+    assertEquals(1, store.history().search("sqlite", 1).size());
   }
 }

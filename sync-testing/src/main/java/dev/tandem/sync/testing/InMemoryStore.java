@@ -5,6 +5,7 @@ import dev.tandem.sync.Conflict;
 import dev.tandem.sync.Hlc;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.SearchHit;
+import dev.tandem.sync.spi.HistoryQueries;
 import dev.tandem.sync.spi.LocalRecord;
 import dev.tandem.sync.spi.LocalStore;
 import dev.tandem.sync.spi.OutboxEntry;
@@ -22,12 +23,13 @@ import java.util.function.Function;
 /**
  * A {@link LocalStore} in memory, for tests that need no SQLite. Transactions roll back by
  * restoring a snapshot. Follows the SPI's documented semantics, like the SQLite store (both pass
- * {@link LocalStoreContract}), with one exception: {@link #search} is not supported.
+ * {@link LocalStoreContract}), with one exception: {@link #search} is not supported. It is its
+ * own {@link #history() history queries}, answered by scanning.
  *
  * <p>Thread-safe: every method holds the store's lock, so a transaction excludes every other call.
  * Nothing is kept after the JVM ends; {@link #close()} only refuses further use.
  */
-public final class InMemoryStore implements LocalStore {
+public final class InMemoryStore implements LocalStore, HistoryQueries {
   private static final class Row {
     long id;
     String type;
@@ -224,6 +226,12 @@ public final class InMemoryStore implements LocalStore {
       }
     }
     return out;
+  }
+
+  /** Returns this store: it answers the history queries itself, by scanning. */
+  @Override
+  public HistoryQueries history() {
+    return this;
   }
 
   @Override

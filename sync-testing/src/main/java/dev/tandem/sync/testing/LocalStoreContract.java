@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -178,9 +179,9 @@ public abstract class LocalStoreContract {
     LocalRecord m = store.get("message", "m-1");
     assertTrue(m.current().deleted());
     assertEquals(Collections.emptyList(), store.list("message", null, 10));
-    assertEquals(Collections.emptyList(), store.listByConversation("message", "c-1"));
-    assertEquals(Collections.emptyList(), store.latestMessages("c-1", Long.MAX_VALUE, 10));
-    assertEquals(0, store.countByConversation("message", "c-1"));
+    assertEquals(Collections.emptyList(), store.history().listByConversation("message", "c-1"));
+    assertEquals(Collections.emptyList(), store.history().latestMessages("c-1", Long.MAX_VALUE, 10));
+    assertEquals(0, store.history().countByConversation("message", "c-1"));
   }
 
   @Test
@@ -428,10 +429,52 @@ public abstract class LocalStoreContract {
         message("m-x", "c-2", 20));
 
     assertEquals(Arrays.asList("m-b", "m-a", "m-c"),
-        ids(store.listByConversation("message", "c-1")));
-    assertEquals(3, store.countByConversation("message", "c-1"));
-    assertEquals(1, store.countByConversation("message", "c-2"));
-    assertEquals(0, store.countByConversation("message", "c-none"));
+        ids(store.history().listByConversation("message", "c-1")));
+    assertEquals(3, store.history().countByConversation("message", "c-1"));
+    assertEquals(1, store.history().countByConversation("message", "c-2"));
+    assertEquals(0, store.history().countByConversation("message", "c-none"));
+  }
+
+  /**
+   * Search is the one history query a store may leave out ({@code UnsupportedOperationException},
+   * as {@code InMemoryStore} does); a store that has it finds live messages by a word of their text,
+   * right after the write, and no longer once they are deleted.
+   */
+  @Test
+  void search_findsLiveMessagesByAWordOfTheirText_orIsUnsupported() {
+    write(conversation("c-1", 1), Record.of("message", "m-1", nextHlc(),
+        "{\"conversationId\":\"c-1\",\"role\":\"user\",\"ts\":5,"
+            + "\"content\":\"the narwhal sings\"}"), message("m-2", "c-1", 6));
+    List<dev.tandem.sync.SearchHit> hits;
+    try {
+      hits = store.history().search("narwhal", 10);
+    } catch (UnsupportedOperationException e) {
+      Assumptions.abort("this store has no full-text search: " + e.getMessage());
+      return;
+    }
+    assertEquals(1, hits.size(), () -> "hits: " + hits);
+    assertEquals("m-1", hits.get(0).messageId());
+    assertEquals("c-1", hits.get(0).conversationId());
+    write(Record.tombstone("message", "m-1", nextHlc()));
+    assertEquals(Collections.emptyList(), store.history().search("narwhal", 10));
+  }
+
+  @Test
+  void writeLocal_withTheDataAlreadyParsed_isTheSameWrite() {
+    write(conversation("c-1", 1));
+    Record m = message("m-1", "c-1", 10);
+    inTx(tx -> tx.writeLocal(m, m.data()));
+    assertEquals(m, store.get("message", "m-1").current());
+    assertEquals(Arrays.asList("m-1"), ids(store.history().listByConversation("message", "c-1")));
+    assertEquals(Arrays.asList("c-1"), ids(store.history().conversationsByActivity(10, 0)));
+    assertEquals("m-1", onlyMessageEntry().entityId());
+  }
+
+  private OutboxEntry onlyMessageEntry() {
+    List<OutboxEntry> due = store.duePending(clock.millis(), 100).stream()
+        .filter(e -> e.type().equals("message")).collect(java.util.stream.Collectors.toList());
+    assertEquals(1, due.size(), () -> "due message entries: " + due);
+    return due.get(0);
   }
 
   @Test
@@ -440,9 +483,9 @@ public abstract class LocalStoreContract {
     write(message("m-1", "c-1", 10), message("m-2", "c-1", 20), message("m-3", "c-1", 30),
         message("m-4", "c-1", 40));
 
-    assertEquals(Arrays.asList("m-4", "m-3"), ids(store.latestMessages("c-1", Long.MAX_VALUE, 2)));
-    assertEquals(Arrays.asList("m-2", "m-1"), ids(store.latestMessages("c-1", 30, 5)));
-    assertEquals(Collections.emptyList(), ids(store.latestMessages("c-1", 10, 5)));
+    assertEquals(Arrays.asList("m-4", "m-3"), ids(store.history().latestMessages("c-1", Long.MAX_VALUE, 2)));
+    assertEquals(Arrays.asList("m-2", "m-1"), ids(store.history().latestMessages("c-1", 30, 5)));
+    assertEquals(Collections.emptyList(), ids(store.history().latestMessages("c-1", 10, 5)));
   }
 
   @Test
@@ -451,9 +494,9 @@ public abstract class LocalStoreContract {
     write(message("m-1", "c-old", 900));
 
     assertEquals(Arrays.asList("c-old", "c-new", "c-tie"),
-        ids(store.conversationsByActivity(10, 0)));
-    assertEquals(Arrays.asList("c-new"), ids(store.conversationsByActivity(1, 1)));
-    assertEquals(Collections.emptyList(), ids(store.conversationsByActivity(10, 3)));
+        ids(store.history().conversationsByActivity(10, 0)));
+    assertEquals(Arrays.asList("c-new"), ids(store.history().conversationsByActivity(1, 1)));
+    assertEquals(Collections.emptyList(), ids(store.history().conversationsByActivity(10, 3)));
   }
 
   @Test
@@ -467,10 +510,10 @@ public abstract class LocalStoreContract {
         () -> store.inTransaction(tx -> null),
         () -> store.get("conversation", "c-1"),
         () -> store.list("conversation", null, 10),
-        () -> store.listByConversation("message", "c-1"),
-        () -> store.latestMessages("c-1", Long.MAX_VALUE, 10),
-        () -> store.conversationsByActivity(10, 0),
-        () -> store.countByConversation("message", "c-1"),
+        () -> store.history().listByConversation("message", "c-1"),
+        () -> store.history().latestMessages("c-1", Long.MAX_VALUE, 10),
+        () -> store.history().conversationsByActivity(10, 0),
+        () -> store.history().countByConversation("message", "c-1"),
         () -> store.duePending(clock.millis(), 10),
         () -> store.markSynced(Collections.singletonList(e)),
         () -> store.markFailed(e, "x", 0, false),

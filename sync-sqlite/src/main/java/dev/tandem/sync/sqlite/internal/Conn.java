@@ -1,11 +1,9 @@
 package dev.tandem.sync.sqlite.internal;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
+import dev.tandem.sync.sqlite.SqlConnection;
+import dev.tandem.sync.sqlite.SqlCursor;
+import dev.tandem.sync.sqlite.SqlStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -13,32 +11,28 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One JDBC connection with a cache of prepared statements. Preparing is a measurable part of a
- * small write, so the hot path reuses statements. Not thread-safe: the writer is guarded by the
- * store's lock and each reader is borrowed by one thread at a time.
+ * One {@link SqlConnection} with a cache of prepared statements. Preparing is a measurable part
+ * of a small write, so the hot path reuses statements. Not thread-safe: the writer is guarded by
+ * the store's lock and each reader is borrowed by one thread at a time.
  */
 public final class Conn implements AutoCloseable {
-  /** Maps one row of a result set. */
+  /** Maps one row of a cursor. */
   public interface RowMapper<T> {
-    T map(ResultSet rs) throws SQLException;
+    T map(SqlCursor row) throws SQLException;
   }
 
-  private final Connection connection;
-  private final Map<String, PreparedStatement> cache = new HashMap<>();
+  private final SqlConnection connection;
+  private final Map<String, SqlStatement> cache = new HashMap<>();
 
-  public Conn(Connection connection) {
+  public Conn(SqlConnection connection) {
     this.connection = connection;
   }
 
-  public Connection connection() {
-    return connection;
-  }
-
   /** Returns a cached prepared statement for {@code sql}. */
-  public PreparedStatement prepare(String sql) throws SQLException {
-    PreparedStatement ps = cache.get(sql);
+  private SqlStatement prepare(String sql) throws SQLException {
+    SqlStatement ps = cache.get(sql);
     if (ps == null) {
-      ps = connection.prepareStatement(sql);
+      ps = connection.prepare(sql);
       cache.put(sql, ps);
     }
     return ps;
@@ -50,13 +44,9 @@ public final class Conn implements AutoCloseable {
    * half-stepped statement must not be reused in the next transaction.
    */
   private SQLException evict(String sql, SQLException e) {
-    PreparedStatement ps = cache.remove(sql);
+    SqlStatement ps = cache.remove(sql);
     if (ps != null) {
-      try {
-        ps.close();
-      } catch (SQLException ignored) {
-        // Already unusable; dropping it from the cache is what matters.
-      }
+      ps.close();
     }
     return e;
   }
@@ -64,9 +54,7 @@ public final class Conn implements AutoCloseable {
   /** Runs an update and returns the number of rows changed. */
   public int update(String sql, Object... args) throws SQLException {
     try {
-      PreparedStatement ps = prepare(sql);
-      bind(ps, args);
-      return ps.executeUpdate();
+      return prepare(sql).update(args);
     } catch (SQLException e) {
       throw evict(sql, e);
     }
@@ -75,10 +63,8 @@ public final class Conn implements AutoCloseable {
   /** Runs a query and maps every row. */
   public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
     try {
-      PreparedStatement ps = prepare(sql);
-      bind(ps, args);
       List<T> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
+      try (SqlCursor rs = prepare(sql).query(args)) {
         while (rs.next()) {
           out.add(mapper.map(rs));
         }
@@ -92,9 +78,7 @@ public final class Conn implements AutoCloseable {
   /** Runs a query and maps its first row, or returns null if there is none. */
   public <T> T queryFirst(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
     try {
-      PreparedStatement ps = prepare(sql);
-      bind(ps, args);
-      try (ResultSet rs = ps.executeQuery()) {
+      try (SqlCursor rs = prepare(sql).query(args)) {
         return rs.next() ? mapper.map(rs) : null;
       }
     } catch (SQLException e) {
@@ -105,38 +89,28 @@ public final class Conn implements AutoCloseable {
   /** Runs a query and returns its first column of its first row as a long, or {@code dflt}. */
   public long queryLong(String sql, long dflt, Object... args) throws SQLException {
     try {
-      PreparedStatement ps = prepare(sql);
-      bind(ps, args);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
+      try (SqlCursor rs = prepare(sql).query(args)) {
+        if (!rs.next() || rs.isNull(1)) {
           return dflt;
         }
-        long v = rs.getLong(1);
-        return rs.wasNull() ? dflt : v;
+        return rs.getLong(1);
       }
     } catch (SQLException e) {
       throw evict(sql, e);
     }
   }
 
-  /**
-   * Runs arbitrary SQL (not cached) and returns the rows as maps for a query, or an empty list
-   * and the update count for anything else.
-   */
+  /** Runs arbitrary SQL (not cached) and returns the rows as maps from column label to value. */
   public List<Map<String, Object>> queryMaps(String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      bind(ps, args);
+    try (SqlStatement ps = connection.prepare(sql); SqlCursor rs = ps.query(args)) {
       List<Map<String, Object>> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        ResultSetMetaData md = rs.getMetaData();
-        int n = md.getColumnCount();
-        while (rs.next()) {
-          Map<String, Object> row = new LinkedHashMap<>();
-          for (int i = 1; i <= n; i++) {
-            row.put(md.getColumnLabel(i), rs.getObject(i));
-          }
-          out.add(row);
+      int n = rs.columnCount();
+      while (rs.next()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 1; i <= n; i++) {
+          row.put(rs.columnName(i), rs.getObject(i));
         }
+        out.add(row);
       }
       return out;
     }
@@ -144,37 +118,39 @@ public final class Conn implements AutoCloseable {
 
   /** Runs an uncached update with parameters (the seed surface's {@code execute}). */
   public int executeUncached(String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      bind(ps, args);
-      // A statement that returns rows (a pragma, say) changes none.
-      return ps.execute() ? 0 : Math.max(ps.getUpdateCount(), 0);
-    }
-  }
-
-  /** Runs a cached parameterless statement such as BEGIN or COMMIT (hot on every write). */
-  public void run(String sql) throws SQLException {
-    try {
-      prepare(sql).execute();
-    } catch (SQLException e) {
-      throw evict(sql, e);
+    try (SqlStatement ps = connection.prepare(sql)) {
+      return ps.update(args);
     }
   }
 
   /** Runs SQL without parameters and without caching (DDL, pragmas). */
   public void exec(String sql) throws SQLException {
-    try (Statement st = connection.createStatement()) {
-      st.execute(sql);
+    connection.execute(sql);
+  }
+
+  /** Starts a write transaction ({@code BEGIN IMMEDIATE}). */
+  public void begin() throws SQLException {
+    connection.beginImmediate();
+  }
+
+  /** Commits the open transaction. */
+  public void commit() throws SQLException {
+    connection.commit();
+  }
+
+  /** Rolls back, ignoring the error of a transaction SQLite already rolled back. */
+  public void rollbackQuietly() {
+    try {
+      connection.rollback();
+    } catch (SQLException ignored) {
+      // SQLite may already have rolled back (it does after some SQLITE_FULL and I/O errors).
     }
   }
 
   /** Closes every cached statement, for example after the schema changed. */
   public void clearCache() {
-    for (PreparedStatement ps : cache.values()) {
-      try {
-        ps.close();
-      } catch (SQLException ignored) {
-        // Closing a statement of a connection we are about to reuse or close cannot be acted on.
-      }
+    for (SqlStatement ps : cache.values()) {
+      ps.close();
     }
     cache.clear();
   }
@@ -182,29 +158,6 @@ public final class Conn implements AutoCloseable {
   @Override
   public void close() {
     clearCache();
-    try {
-      connection.close();
-    } catch (SQLException ignored) {
-      // Nothing useful to do when closing fails; the file handle goes with the process.
-    }
-  }
-
-  static void bind(PreparedStatement ps, Object[] args) throws SQLException {
-    for (int i = 0; i < args.length; i++) {
-      Object a = args[i];
-      if (a == null) {
-        ps.setNull(i + 1, java.sql.Types.NULL);
-      } else if (a instanceof String) {
-        ps.setString(i + 1, (String) a);
-      } else if (a instanceof Long) {
-        ps.setLong(i + 1, (Long) a);
-      } else if (a instanceof Integer) {
-        ps.setInt(i + 1, (Integer) a);
-      } else if (a instanceof Boolean) {
-        ps.setInt(i + 1, ((Boolean) a) ? 1 : 0);
-      } else {
-        ps.setObject(i + 1, a);
-      }
-    }
+    connection.close();
   }
 }

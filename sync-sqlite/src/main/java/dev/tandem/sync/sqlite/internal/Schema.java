@@ -73,6 +73,21 @@ public final class Schema {
           + "DROP TABLE IF EXISTS sync_queue;\n"
           + "DROP TABLE IF EXISTS sync_state;\n";
 
+  /**
+   * Migration 2: the outbox keeps one secondary index instead of two. Delivered entries are
+   * deleted, so the table holds only pending and failed ones and is drained in id order (its
+   * rowid) without an index; {@code sync_queue_pending_order} cost a page on every write. The
+   * failed entries, few, get a partial index of their own, which a pending write never touches.
+   */
+  public static final String V2_UP =
+      "DROP INDEX sync_queue_pending_order;\n"
+          + "CREATE INDEX sync_queue_failed ON sync_queue(id) WHERE status = 'failed';\n";
+
+  /** Undoes migration 2. */
+  public static final String V2_DOWN =
+      "DROP INDEX IF EXISTS sync_queue_failed;\n"
+          + "CREATE INDEX IF NOT EXISTS sync_queue_pending_order ON sync_queue(status, id);\n";
+
   /** Returns the table holding records of {@code type}. */
   public static String tableOf(String type) {
     switch (type) {
