@@ -412,6 +412,11 @@ public final class TandemServer implements AutoCloseable {
     return live.size();
   }
 
+  /** True once a live connection of the device is registered here (tests wait for it). */
+  boolean isLive(String teamId, String deviceId) {
+    return live.isOnline(teamId, deviceId);
+  }
+
   /**
    * Creates a token for a device of a team, like {@code POST /admin/tokens}, that never expires.
    * It replaces the device's previous token, which is refused from then on. Only the token's hash

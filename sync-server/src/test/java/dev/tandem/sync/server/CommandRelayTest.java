@@ -118,6 +118,9 @@ class CommandRelayTest {
         .buildAsync(URI.create("ws://127.0.0.1:" + d.server().port() + "/sync/live"), c)
         .get(10, TimeUnit.SECONDS);
     open.add(c);
+    // The client's handshake can complete before the server registers the connection; a frame
+    // sent to the device in between (a command_update to a source) would not reach it.
+    await().atMost(Duration.ofSeconds(20)).until(() -> d.server().isLive(d.team(), d.device()));
     return c;
   }
 
