@@ -1,12 +1,12 @@
 package dev.tandem.sync.server;
 
+import dev.tandem.sync.sqlite.SqliteJdbc;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,7 +51,7 @@ public final class SqliteBackup {
     Path partial = dir.resolve(target.getFileName() + ".partial-" + ProcessHandle.current().pid()
         + "-" + System.nanoTime());
     try {
-      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + source.toAbsolutePath())) {
+      try (Connection c = SqliteJdbc.open(source.toAbsolutePath(), false)) {
         try (Statement s = c.createStatement()) {
           // The server holds the write lock for milliseconds at a time; wait for it, do not fail.
           s.execute("PRAGMA busy_timeout=30000");
@@ -63,7 +63,7 @@ public final class SqliteBackup {
       }
       long records;
       long teams;
-      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + partial);
+      try (Connection c = SqliteJdbc.open(partial, true);
           Statement s = c.createStatement()) {
         try (ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
           String answer = rs.next() ? rs.getString(1) : "no answer";

@@ -2,11 +2,11 @@ package dev.tandem.sync.server;
 
 import dev.tandem.sync.protocol.Change;
 import dev.tandem.sync.server.internal.SchemaMigrator;
+import dev.tandem.sync.sqlite.SqliteJdbc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -168,7 +168,8 @@ public final class SqliteServerStore extends JdbcServerStore {
   }
 
   private static Connection connect(Path file) throws SQLException {
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    // Opened as the devices' store opens its file (sync-sqlite), then the server's own pragmas.
+    Connection c = SqliteJdbc.open(file.toAbsolutePath(), false);
     try (Statement s = c.createStatement()) {
       s.execute("PRAGMA busy_timeout=10000");
       // NORMAL in WAL mode loses at most the last transactions on power loss, never consistency.

@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import org.jspecify.annotations.Nullable;
-import org.sqlite.SQLiteConfig;
 
 /** The default {@link SqlDriver}, on sqlite-jdbc. */
 final class JdbcDriver implements SqlDriver {
@@ -18,40 +17,7 @@ final class JdbcDriver implements SqlDriver {
 
   @Override
   public SqlConnection open(Path path, boolean readOnly) throws SQLException {
-    SQLiteConfig c = new SQLiteConfig();
-    // Else sqlite-jdbc runs "SELECT last_insert_rowid()" after every INSERT, for
-    // getGeneratedKeys(), which the store never calls: a statement of its own on every write.
-    c.setGetGeneratedKeys(false);
-    if (!readOnly) {
-      return new JdbcConnection(c.createConnection("jdbc:sqlite:" + path));
-    }
-    c.setReadOnly(true);
-    SQLException first;
-    try {
-      return probe(c, "jdbc:sqlite:" + path);
-    } catch (SQLException e) {
-      first = e;
-    }
-    // A WAL database needs its -shm file, which a read-only directory does not let SQLite
-    // create; opened as immutable it can still be read, which is right for a copy nobody writes.
-    try {
-      return probe(c, "jdbc:sqlite:" + path.toUri() + "?immutable=1");
-    } catch (SQLException e) {
-      e.addSuppressed(first);
-      throw e;
-    }
-  }
-
-  /** Opening is lazy: the first read is what fails when the file cannot be read. */
-  private static SqlConnection probe(SQLiteConfig c, String url) throws SQLException {
-    JdbcConnection conn = new JdbcConnection(c.createConnection(url));
-    try {
-      conn.execute("SELECT count(*) FROM sqlite_master");
-      return conn;
-    } catch (SQLException e) {
-      conn.close();
-      throw e;
-    }
+    return new JdbcConnection(SqliteJdbc.open(path, readOnly));
   }
 
   private static final class JdbcConnection implements SqlConnection {
