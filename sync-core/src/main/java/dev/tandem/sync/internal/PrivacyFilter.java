@@ -102,9 +102,10 @@ final class PrivacyFilter {
     if (rec.deleted()) {
       // A tombstone carries no data; its last agreed base knows the conversation, if any.
       Record base = lr.base();
-      return base == null || base.deleted() ? null : base.data().path("conversationId")
-          .asText(null);
+      return base == null || base.deleted() ? null
+          : Json.topLevelText(base.json(), "conversationId");
     }
-    return rec.data().path("conversationId").asText(null);
+    // Asked of every record a push sends: read as tokens, not parsed into a tree.
+    return Json.topLevelText(rec.json(), "conversationId");
   }
 }
