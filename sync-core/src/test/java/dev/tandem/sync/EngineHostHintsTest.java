@@ -128,6 +128,66 @@ class EngineHostHintsTest {
 
     assertTrue(r.ok(), String.valueOf(r));
     assertEquals(1, p.pushes().size());
+    assertEquals(SyncStatus.Mode.POLLING, a.status().mode(),
+        "a manual cycle that got through proves the server is there");
+  }
+
+  /** Records every status mode published, on the calling thread. */
+  private static List<SyncStatus.Mode> modesHeardBy(Tandem a) {
+    List<SyncStatus.Mode> modes = new ArrayList<>();
+    a.addListener(new SyncListener() {
+      @Override
+      public void onStatus(SyncStatus status) {
+        modes.add(status.mode());
+      }
+    }, Runnable::run);
+    return modes;
+  }
+
+  @Test
+  void networkLost_isPublishedToListeners() {
+    ProbeTransport p = new ProbeTransport(server.transport("a"), clock).withLive();
+    Tandem a = open(p);
+    List<SyncStatus.Mode> modes = modesHeardBy(a);
+    scheduler.runDue();
+    p.fireOpen();
+    scheduler.runDue();
+    assertEquals(SyncStatus.Mode.LIVE, modes.get(modes.size() - 1));
+
+    a.setNetworkAvailable(false);
+    scheduler.runDue();
+
+    assertEquals(SyncStatus.Mode.OFFLINE, modes.get(modes.size() - 1));
+  }
+
+  @Test
+  void livePaused_isPublishedToListeners() {
+    ProbeTransport p = new ProbeTransport(server.transport("a"), clock).withLive();
+    Tandem a = open(p);
+    List<SyncStatus.Mode> modes = modesHeardBy(a);
+    scheduler.runDue();
+    p.fireOpen();
+    scheduler.runDue();
+    assertEquals(SyncStatus.Mode.LIVE, modes.get(modes.size() - 1));
+
+    a.setLivePaused(true);
+    scheduler.runDue();
+
+    assertEquals(SyncStatus.Mode.POLLING, modes.get(modes.size() - 1));
+  }
+
+  @Test
+  void channelDroppingAfterClose_schedulesNoReconnect() {
+    ProbeTransport p = new ProbeTransport(server.transport("a"), clock).withLive();
+    Tandem a = open(p);
+    scheduler.runDue();
+    p.fireOpen();
+    a.close();
+    int queued = scheduler.queued();
+
+    p.fireClosed();
+
+    assertEquals(queued, scheduler.queued(), "nothing scheduled for a closed engine");
   }
 
   @Test

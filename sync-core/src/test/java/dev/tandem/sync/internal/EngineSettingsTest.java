@@ -41,6 +41,7 @@ class EngineSettingsTest {
     assertEquals("defaultResolver must not be null",
         refusal(EngineSettings.builder().defaultResolver(null)));
     assertEquals("random must not be null", refusal(EngineSettings.builder().random(null)));
+    assertEquals("resolvers must not be null", refusal(EngineSettings.builder().resolvers(null)));
     Map<String, ConflictResolver> withNull = new HashMap<>();
     withNull.put("note", null);
     assertTrue(refusal(EngineSettings.builder().resolvers(withNull))
