@@ -171,4 +171,50 @@ class UnansweredPushBaseTest {
     assertTrue(b.syncNow().ok());
     assertEquals(merged, b.records("note").get("n").data());
   }
+
+  private static long countBatch(ProbeTransport probe, String batchId) {
+    return probe.pushes().stream().filter(p -> p.batchId().equals(batchId)).count();
+  }
+
+  /**
+   * The next cycle asks the server about a push that got no answer by sending it again as it
+   * was (the same batch id); the answer makes its version the base of the next push, and the
+   * request is not asked about again. While the server stays unreachable, it is asked each cycle.
+   */
+  @Test
+  void unansweredPush_isAskedAgainUntilAnswered_thenItsVersionIsTheBaseOfTheNextPush() {
+    ProbeTransport probe = new ProbeTransport(server.transport("a"), clock);
+    Tandem a = open("a", probe);
+    a.records("note").put("n", "{\"fa\":\"0\"}");
+    assertTrue(a.syncNow().ok());
+    clock.advance(10);
+    Record first = a.records("note").put("n", "{\"fa\":\"1\"}");
+    server.loseNextResponse("a");
+    assertFalse(a.syncNow().ok());
+    String lost = probe.pushes().get(probe.pushes().size() - 1).batchId();
+    clock.advance(10);
+    a.records("note").put("n", "{\"fa\":\"2\"}");
+
+    server.setOffline("a", true);
+    assertFalse(a.syncNow().ok());
+    assertEquals(2, countBatch(probe, lost), "asked again, but no answer yet");
+    server.setOffline("a", false);
+    int before = probe.pushes().size();
+
+    assertTrue(a.syncNow().ok());
+
+    assertEquals(3, countBatch(probe, lost), "asked once more, and answered");
+    List<dev.tandem.sync.protocol.PushRequest> pushes =
+        probe.pushes().subList(before, probe.pushes().size());
+    assertEquals(lost, pushes.get(0).batchId(), "asked before anything else is pushed");
+    dev.tandem.sync.protocol.Change next = pushes.get(1).changes().get(0);
+    assertEquals(first.hlc().toString(), next.baseHlc(),
+        "the answered version is the base of the edit made after it");
+    assertEquals("{\"fa\":\"2\"}", server.contents().get("note/n").data());
+
+    clock.advance(10);
+    a.records("note").put("n", "{\"fa\":\"3\"}");
+    assertTrue(a.syncNow().ok());
+    assertEquals(3, countBatch(probe, lost), "an answered push is not asked about again");
+  }
 }
