@@ -208,4 +208,29 @@ class EngineWiringTest {
 
     assertEquals(1, t.pushes, "no batch is sent after close");
   }
+
+  @Test
+  void whatTheServerAccepted_isAFloorTheClockNeverComesBackBelow() {
+    // Written by an earlier run whose wall clock was one and two minutes ahead of this one's.
+    ManualClock ahead = new ManualClock(clock.millis() + 60_000);
+    HlcClock earlier = new HlcClock(ahead, "b");
+    Record first = Record.of("message", "m1", earlier.now(), "{}");
+    ahead.advance(60_000);
+    Record newest = Record.of("message", "m2", earlier.now(), "{}");
+    store.inTransaction(tx -> {
+      tx.writeLocal(first);
+      tx.writeLocal(newest);
+      return null;
+    });
+    HlcClock hlc = new HlcClock(clock, "b");
+    SyncEngine b = new SyncEngine(store, server.transport("b"), hlc, clock,
+        EngineSettings.builder().autoSync(false).build());
+    engines.add(b);
+    assertFalse(hlc.now().isAfter(first.hlc()), "the fresh clock starts below both");
+
+    SyncResult r = b.syncNow();
+
+    assertEquals(2, r.pushed(), String.valueOf(r));
+    assertTrue(hlc.now().isAfter(newest.hlc()), "a later edit must rank after the newest push");
+  }
 }
