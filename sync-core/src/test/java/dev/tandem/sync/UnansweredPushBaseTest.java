@@ -101,10 +101,20 @@ class UnansweredPushBaseTest {
     a.records("note").put("n", "{\"fa\":\"a\",\"fb\":\"0\"}");
     probe.beforeNextPush(() -> assertTrue(b.syncNow().ok()));
     int before = probe.pushes().size();
+    List<Record> heard = new ArrayList<>();
+    a.addListener(new SyncListener() {
+      @Override
+      public void onRemoteChange(Record record) {
+        heard.add(record);
+      }
+    }, Runnable::run);
 
     SyncResult r = a.syncNow();
 
     assertTrue(r.ok(), r.toString());
+    assertEquals(1, r.pulled(), "the merge of the version sent with the refusal: " + r);
+    assertEquals(1, heard.size(), "the merge is heard as a remote change");
+    assertEquals("{\"fa\":\"a\",\"fb\":\"b\"}", heard.get(0).json());
     List<dev.tandem.sync.protocol.PushRequest> pushes =
         probe.pushes().subList(before, probe.pushes().size());
     assertEquals(2, pushes.size(), "refused once, then the merge went out");

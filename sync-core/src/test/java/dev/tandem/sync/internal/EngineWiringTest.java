@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.sync.ClosedException;
+import dev.tandem.sync.Conflict;
 import dev.tandem.sync.HlcClock;
 import dev.tandem.sync.Record;
 import dev.tandem.sync.SyncException;
+import dev.tandem.sync.SyncListener;
 import dev.tandem.sync.SyncResult;
+import dev.tandem.sync.TransportException;
 import dev.tandem.sync.protocol.Change;
 import dev.tandem.sync.protocol.PullResponse;
 import dev.tandem.sync.protocol.PushRequest;
@@ -20,7 +23,9 @@ import dev.tandem.sync.testing.InMemoryStore;
 import dev.tandem.sync.testing.ManualClock;
 import dev.tandem.sync.testing.ManualScheduler;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,6 +52,8 @@ class EngineWiringTest {
     final Transport delegate;
     IntFunction<RuntimeException> beforePull = n -> null;
     IntFunction<RuntimeException> beforePush = n -> null;
+    /** The answer to push number n instead of the server's, or null to ask the server. */
+    BiFunction<Integer, PushRequest, PushResponse> answerPush = (n, r) -> null;
     int pulls;
     int pushes;
     LiveListener live;
@@ -62,7 +69,8 @@ class EngineWiringTest {
       if (e != null) {
         throw e;
       }
-      return delegate.push(request);
+      PushResponse answer = answerPush.apply(pushes, request);
+      return answer != null ? answer : delegate.push(request);
     }
 
     @Override
@@ -232,5 +240,47 @@ class EngineWiringTest {
 
     assertEquals(2, r.pushed(), String.valueOf(r));
     assertTrue(hlc.now().isAfter(newest.hlc()), "a later edit must rank after the newest push");
+  }
+
+  @Test
+  void eventsOfAPushThatFailsHalfway_areStillDelivered() {
+    Scripted t = new Scripted(server.transport("b"));
+    // The batch of two is refused as a whole; its first half is answered with a conflict the
+    // server decided, and the second half meets a server error that ends the cycle.
+    t.beforePush = n -> n == 1
+        ? new TransportException(SyncException.Reason.BAD_REQUEST, 400, null, "refused whole")
+        : n == 3 ? new TransportException(SyncException.Reason.SERVER_ERROR, 503, null, "down")
+        : null;
+    t.answerPush = (n, request) -> {
+      if (n != 2) {
+        return null;
+      }
+      Change c = request.changes().get(0);
+      return new PushResponse(true, Collections.emptyMap(), Collections.singletonList(
+          new PushResponse.Conflict(c.type(), c.id(), "local_wins", c.hlc())),
+          Collections.emptyList(), null);
+    };
+    SyncEngine b = engine(t, EngineSettings.builder().autoSync(false).build());
+    HlcClock hlc = new HlcClock(clock, "b");
+    store.inTransaction(tx -> {
+      tx.writeLocal(Record.of("message", "x", hlc.now(), "{}"));
+      tx.writeLocal(Record.of("message", "y", hlc.now(), "{}"));
+      return null;
+    });
+    List<String> heard = new ArrayList<>();
+    b.addListener(new SyncListener() {
+      @Override
+      public void onConflict(Conflict conflict) {
+        heard.add(conflict.id());
+      }
+    }, Runnable::run);
+
+    SyncResult r = b.syncNow();
+
+    assertEquals(3, t.pushes);
+    assertEquals(SyncException.Reason.SERVER_ERROR, r.uploadError().reason(), String.valueOf(r));
+    assertEquals(1, r.conflicts().size());
+    assertEquals(Collections.singletonList("x"), heard,
+        "the conflict recorded before the failure is heard");
   }
 }
