@@ -25,6 +25,8 @@ import dev.tandem.sync.testing.ManualScheduler;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
@@ -282,5 +284,76 @@ class EngineWiringTest {
     assertEquals(1, r.conflicts().size());
     assertEquals(Collections.singletonList("x"), heard,
         "the conflict recorded before the failure is heard");
+  }
+
+  @Test
+  void failureAfterCloseBegan_isReportedAsClosed() {
+    Scripted t = new Scripted(server.transport("b"));
+    SyncEngine b = engine(t, EngineSettings.builder().autoSync(false).build());
+    t.beforePull = n -> {
+      b.close();
+      return new IllegalStateException("the store went away under the cycle");
+    };
+
+    SyncResult r = b.syncNow();
+
+    assertEquals(SyncException.Reason.CLOSED, r.downloadError().reason(), String.valueOf(r));
+  }
+
+  @Test
+  void deleteWhosePushGetsNoAnswer_failsAsANetworkError() {
+    Scripted t = new Scripted(server.transport("b"));
+    SyncEngine b = engine(t, EngineSettings.builder().autoSync(false).build());
+    HlcClock hlc = new HlcClock(clock, "b");
+    store.inTransaction(tx -> {
+      tx.writeLocal(Record.of("message", "x", hlc.now(), "{}"));
+      return null;
+    });
+    assertTrue(b.syncNow().ok());
+    store.inTransaction(tx -> {
+      tx.writeLocal(Record.tombstone("message", "x", hlc.now()));
+      return null;
+    });
+    t.beforePush = n -> new TransportException(SyncException.Reason.NETWORK, 0, null, "no route");
+
+    SyncResult r = b.syncNow();
+
+    assertEquals(SyncException.Reason.NETWORK, r.uploadError().reason(), String.valueOf(r));
+    assertEquals(1, b.status().pending(), "the delete waits for the next cycle");
+  }
+
+  @Test
+  void eventsOfEachPushBatch_areHandedOnBeforeTheNextBatch() throws Exception {
+    Scripted t = new Scripted(server.transport("b"));
+    t.answerPush = (n, request) -> {
+      Change c = request.changes().get(0);
+      return new PushResponse(true, Collections.emptyMap(), Collections.singletonList(
+          new PushResponse.Conflict(c.type(), c.id(), "local_wins", c.hlc())),
+          Collections.emptyList(), null);
+    };
+    SyncEngine b = engine(t, EngineSettings.builder().autoSync(false).batchSize(1).build());
+    HlcClock hlc = new HlcClock(clock, "b");
+    store.inTransaction(tx -> {
+      for (int i = 0; i < 3; i++) {
+        tx.writeLocal(Record.of("message", "m" + i, hlc.now(), "{}"));
+      }
+      return null;
+    });
+    List<String> heard = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch all = new CountDownLatch(3);
+    b.addListener(new SyncListener() {
+      @Override
+      public void onConflict(Conflict conflict) {
+        heard.add(conflict.id());
+        all.countDown();
+      }
+    }, null); // the engine's own listener thread, which gets each batch as soon as it is done
+
+    SyncResult r = b.syncNow();
+
+    assertEquals(3, r.conflicts().size(), String.valueOf(r));
+    assertTrue(all.await(60, TimeUnit.SECONDS), "not every conflict was heard: " + heard);
+    assertEquals(List.of("m0", "m1", "m2"), heard);
+    assertEquals(1, b.listeners().peakEventsHeld(), "one batch's events at a time, not the cycle's");
   }
 }
