@@ -153,9 +153,11 @@ class ListenerDispatchTest {
     SyncResult inner = nested.get(PATIENCE_S, TimeUnit.SECONDS);
 
     assertTrue(outer.ok(), outer.toString());
-    assertEquals(0, outer.pushed(), "the reply is not pushed by the cycle that heard m-1");
     assertTrue(inner.ok(), inner.toString());
-    assertEquals(1, inner.pushed(), "the listener's own sync sent its reply");
+    // The page of m-1 is heard as soon as it is committed, while the outer cycle goes on to its
+    // push: the reply is written then, so whichever cycle reads the outbox after it sends it.
+    assertEquals(1, outer.pushed() + inner.pushed(), "the reply is pushed once: " + outer
+        + " / " + inner);
     assertNotNull(server.contents().get("message/reply-to-m-1"));
     assertNotEquals(caller.get(), deliveredOn.get(), "heard on the thread of the sync");
     assertEquals("Sync Listeners", deliveredOn.get().getName());

@@ -101,10 +101,20 @@ class UnansweredPushBaseTest {
     a.records("note").put("n", "{\"fa\":\"a\",\"fb\":\"0\"}");
     probe.beforeNextPush(() -> assertTrue(b.syncNow().ok()));
     int before = probe.pushes().size();
+    List<Record> heard = new ArrayList<>();
+    a.addListener(new SyncListener() {
+      @Override
+      public void onRemoteChange(Record record) {
+        heard.add(record);
+      }
+    }, Runnable::run);
 
     SyncResult r = a.syncNow();
 
     assertTrue(r.ok(), r.toString());
+    assertEquals(1, r.pulled(), "the merge of the version sent with the refusal: " + r);
+    assertEquals(1, heard.size(), "the merge is heard as a remote change");
+    assertEquals("{\"fa\":\"a\",\"fb\":\"b\"}", heard.get(0).json());
     List<dev.tandem.sync.protocol.PushRequest> pushes =
         probe.pushes().subList(before, probe.pushes().size());
     assertEquals(2, pushes.size(), "refused once, then the merge went out");
@@ -170,5 +180,86 @@ class UnansweredPushBaseTest {
     assertEquals("b", merged.get("fb").asText(), "b's edit survives: " + merged);
     assertTrue(b.syncNow().ok());
     assertEquals(merged, b.records("note").get("n").data());
+  }
+  /** The same, when the push cannot be asked about again: the pull finds the true base. */
+  @Test
+  void anotherDevicesVersionBuiltOnAnUnansweredUnconditionalPush_isMergedAgainstThatPush() {
+    // Not asked about again (an unconditional push could overwrite), so the pull finds the base.
+    conditional = false;
+    Tandem a = open("a");
+    Tandem b = open("b");
+    a.records("note").put("n", "{\"fa\":\"0\",\"fb\":\"0\"}");
+    assertTrue(a.syncNow().ok());
+    assertTrue(b.syncNow().ok());
+
+    clock.advance(10);
+    Record first = a.records("note").put("n", "{\"fa\":\"1\",\"fb\":\"0\"}");
+    server.loseNextResponse("a");
+    assertFalse(a.syncNow().ok(), "the server stored a's push, but a never heard back");
+    clock.advance(10);
+    a.records("note").put("n", "{\"fa\":\"2\",\"fb\":\"0\"}"); // coalesced with the unanswered one
+
+    clock.advance(10);
+    assertTrue(b.syncNow().ok());
+    assertEquals("1", b.records("note").get("n").data().get("fa").asText());
+    b.records("note").put("n", "{\"fa\":\"1\",\"fb\":\"b\"}");
+    assertTrue(b.syncNow().ok());
+
+    clock.advance(10);
+    assertTrue(a.syncNow().ok());
+
+    assertEquals(first, basesSeen.get(basesSeen.size() - 1),
+        "b's version names a's unanswered push as its base");
+    ObjectNode merged = a.records("note").get("n").data();
+    assertEquals("2", merged.get("fa").asText(), "a's last edit survives: " + merged);
+    assertEquals("b", merged.get("fb").asText(), "b's edit survives: " + merged);
+    assertTrue(b.syncNow().ok());
+    assertEquals(merged, b.records("note").get("n").data());
+  }
+
+  private static long countBatch(ProbeTransport probe, String batchId) {
+    return probe.pushes().stream().filter(p -> p.batchId().equals(batchId)).count();
+  }
+
+  /**
+   * The next cycle asks the server about a push that got no answer by sending it again as it
+   * was (the same batch id); the answer makes its version the base of the next push, and the
+   * request is not asked about again. While the server stays unreachable, it is asked each cycle.
+   */
+  @Test
+  void unansweredPush_isAskedAgainUntilAnswered_thenItsVersionIsTheBaseOfTheNextPush() {
+    ProbeTransport probe = new ProbeTransport(server.transport("a"), clock);
+    Tandem a = open("a", probe);
+    a.records("note").put("n", "{\"fa\":\"0\"}");
+    assertTrue(a.syncNow().ok());
+    clock.advance(10);
+    Record first = a.records("note").put("n", "{\"fa\":\"1\"}");
+    server.loseNextResponse("a");
+    assertFalse(a.syncNow().ok());
+    String lost = probe.pushes().get(probe.pushes().size() - 1).batchId();
+    clock.advance(10);
+    a.records("note").put("n", "{\"fa\":\"2\"}");
+
+    server.setOffline("a", true);
+    assertFalse(a.syncNow().ok());
+    assertEquals(2, countBatch(probe, lost), "asked again, but no answer yet");
+    server.setOffline("a", false);
+    int before = probe.pushes().size();
+
+    assertTrue(a.syncNow().ok());
+
+    assertEquals(3, countBatch(probe, lost), "asked once more, and answered");
+    List<dev.tandem.sync.protocol.PushRequest> pushes =
+        probe.pushes().subList(before, probe.pushes().size());
+    assertEquals(lost, pushes.get(0).batchId(), "asked before anything else is pushed");
+    dev.tandem.sync.protocol.Change next = pushes.get(1).changes().get(0);
+    assertEquals(first.hlc().toString(), next.baseHlc(),
+        "the answered version is the base of the edit made after it");
+    assertEquals("{\"fa\":\"2\"}", server.contents().get("note/n").data());
+
+    clock.advance(10);
+    a.records("note").put("n", "{\"fa\":\"3\"}");
+    assertTrue(a.syncNow().ok());
+    assertEquals(3, countBatch(probe, lost), "an answered push is not asked about again");
   }
 }

@@ -160,4 +160,16 @@ class ListenerPagingTest {
       assertEquals(expected, order, "events out of order");
     }
   }
+
+  @Test
+  void withoutAListener_aPullHoldsNoEvents() {
+    seed(30);
+    SyncEngine b = engineB(server.transport("b"), 10);
+
+    SyncResult result = b.syncNow();
+
+    assertTrue(result.ok(), () -> "sync failed: " + result);
+    assertEquals(30, result.pulled());
+    assertEquals(0, b.listeners().peakEventsHeld(), "events kept for no listener");
+  }
 }
