@@ -256,7 +256,7 @@ public final class ClusterLoadBench {
       ws.abort();
     }
     for (Process p : processes) {
-      p.destroy();
+      p.toHandle().destroy(); // leaves the output pipe to the reader (see UserPathBench)
       p.waitFor(30, TimeUnit.SECONDS);
     }
   }

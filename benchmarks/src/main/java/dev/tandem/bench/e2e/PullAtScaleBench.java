@@ -84,7 +84,7 @@ public final class PullAtScaleBench {
               nanos[TIMES / 2] / 1e6, nanos[(int) (TIMES * 0.99) - 1] / 1e6);
         }
       } finally {
-        node.destroy();
+        node.toHandle().destroy(); // leaves the output pipe to the reader (see UserPathBench)
         node.waitFor(30, TimeUnit.SECONDS);
       }
     }

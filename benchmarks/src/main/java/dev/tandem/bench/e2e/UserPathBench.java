@@ -244,10 +244,12 @@ public final class UserPathBench {
       }
     } finally {
       if (deviceB != null) {
-        deviceB.destroy();
+        // Through the handle: Process.destroy() also closes our end of the output pipe, which
+        // the reader thread of lines() then reports as "Stream closed", a false alarm.
+        deviceB.toHandle().destroy();
         deviceB.waitFor(30, TimeUnit.SECONDS);
       }
-      server.destroy();
+      server.toHandle().destroy();
       if (!server.waitFor(30, TimeUnit.SECONDS)) {
         server.destroyForcibly();
       }
