@@ -146,22 +146,16 @@ class EngineHostHintsTest {
 
   @Test
   void networkLost_isPublishedToListeners() {
-    ProbeTransport p = new ProbeTransport(server.transport("a"), clock).withLive();
-    Tandem a = open(p);
-    List<SyncStatus.Mode> modes = modesHeardBy(a);
-    scheduler.runDue();
-    p.fireOpen();
-    scheduler.runDue();
-    assertEquals(SyncStatus.Mode.LIVE, modes.get(modes.size() - 1));
-
-    a.setNetworkAvailable(false);
-    scheduler.runDue();
-
-    assertEquals(SyncStatus.Mode.OFFLINE, modes.get(modes.size() - 1));
+    assertEquals(SyncStatus.Mode.OFFLINE, modeAfter(a -> a.setNetworkAvailable(false)));
   }
 
   @Test
   void livePaused_isPublishedToListeners() {
+    assertEquals(SyncStatus.Mode.POLLING, modeAfter(a -> a.setLivePaused(true)));
+  }
+
+  /** Opens a live device, applies {@code hint} to it and returns the last mode its listener heard. */
+  private SyncStatus.Mode modeAfter(java.util.function.Consumer<Tandem> hint) {
     ProbeTransport p = new ProbeTransport(server.transport("a"), clock).withLive();
     Tandem a = open(p);
     List<SyncStatus.Mode> modes = modesHeardBy(a);
@@ -170,10 +164,9 @@ class EngineHostHintsTest {
     scheduler.runDue();
     assertEquals(SyncStatus.Mode.LIVE, modes.get(modes.size() - 1));
 
-    a.setLivePaused(true);
+    hint.accept(a);
     scheduler.runDue();
-
-    assertEquals(SyncStatus.Mode.POLLING, modes.get(modes.size() - 1));
+    return modes.get(modes.size() - 1);
   }
 
   @Test
