@@ -78,6 +78,21 @@ class UnansweredPushBaseTest {
     return t;
   }
 
+  /**
+   * a and b agree on note n; then b changes {@code fb} and a changes {@code fa}, and b pushes its
+   * change between a's pull and a's push.
+   */
+  private void editOnBothSides_bPushingJustBeforeA(ProbeTransport probe, Tandem a, Tandem b) {
+    a.records("note").put("n", "{\"fa\":\"0\",\"fb\":\"0\"}");
+    assertTrue(a.syncNow().ok());
+    assertTrue(b.syncNow().ok());
+    clock.advance(10);
+    b.records("note").put("n", "{\"fa\":\"0\",\"fb\":\"b\"}");
+    clock.advance(10);
+    a.records("note").put("n", "{\"fa\":\"a\",\"fb\":\"0\"}");
+    probe.beforeNextPush(() -> assertTrue(b.syncNow().ok()));
+  }
+
   @AfterEach
   void close() {
     opened.forEach(Tandem::close);
@@ -92,14 +107,7 @@ class UnansweredPushBaseTest {
     ProbeTransport probe = new ProbeTransport(server.transport("a"), clock);
     Tandem a = open("a", probe);
     Tandem b = open("b");
-    a.records("note").put("n", "{\"fa\":\"0\",\"fb\":\"0\"}");
-    assertTrue(a.syncNow().ok());
-    assertTrue(b.syncNow().ok());
-    clock.advance(10);
-    b.records("note").put("n", "{\"fa\":\"0\",\"fb\":\"b\"}");
-    clock.advance(10);
-    a.records("note").put("n", "{\"fa\":\"a\",\"fb\":\"0\"}");
-    probe.beforeNextPush(() -> assertTrue(b.syncNow().ok()));
+    editOnBothSides_bPushingJustBeforeA(probe, a, b);
     int before = probe.pushes().size();
     List<Record> heard = new ArrayList<>();
     a.addListener(new SyncListener() {
@@ -134,14 +142,7 @@ class UnansweredPushBaseTest {
     ProbeTransport probe = new ProbeTransport(server.transport("a"), clock);
     Tandem a = open("a", probe);
     Tandem b = open("b");
-    a.records("note").put("n", "{\"fa\":\"0\",\"fb\":\"0\"}");
-    assertTrue(a.syncNow().ok());
-    assertTrue(b.syncNow().ok());
-    clock.advance(10);
-    b.records("note").put("n", "{\"fa\":\"0\",\"fb\":\"b\"}");
-    clock.advance(10);
-    a.records("note").put("n", "{\"fa\":\"a\",\"fb\":\"0\"}");
-    probe.beforeNextPush(() -> assertTrue(b.syncNow().ok()));
+    editOnBothSides_bPushingJustBeforeA(probe, a, b);
 
     assertTrue(a.syncNow().ok());
 

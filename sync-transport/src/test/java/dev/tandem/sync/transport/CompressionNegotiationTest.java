@@ -14,32 +14,14 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link Compression#AUTO}: request bodies go gzipped until the server lists zstd in a response's
  * {@code Accept-Encoding}, then as zstd; a server that then refuses zstd gets gzip again.
  */
-class CompressionNegotiationTest {
-  private static final String PUSH_OK =
-      "{\"success\":true,\"synced\":{},\"conflicts\":[],\"errors\":[],\"cursor\":\"c\"}";
-  private MockWebServer server;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    server.shutdown();
-  }
-
+class CompressionNegotiationTest extends MockServerTest {
   private OkHttpTransport transport(Compression c) {
     OkHttpTransport.Builder b = OkHttpTransportTest.newTransport(server.url("/").uri());
     return (c == null ? b : b.compression(c)).build();

@@ -15,17 +15,13 @@ import dev.tandem.sync.protocol.ProtocolCodec;
 import dev.tandem.sync.protocol.PullResponse;
 import dev.tandem.sync.protocol.PushRequest;
 import dev.tandem.sync.protocol.WireDictionary;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okio.Buffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,22 +29,8 @@ import org.junit.jupiter.api.Test;
  * bodies only once a server lists its coding, dropped to plain zstd on a 415, and decoded in
  * responses. A server that does not know it (an older one) gets plain zstd.
  */
-class DictionaryNegotiationTest {
-  private static final String PUSH_OK =
-      "{\"success\":true,\"synced\":{},\"conflicts\":[],\"errors\":[],\"cursor\":\"c\"}";
+class DictionaryNegotiationTest extends MockServerTest {
   private static final String WITH_DICTIONARY = "zstd-agent-1, zstd, gzip";
-  private MockWebServer server;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    server.shutdown();
-  }
 
   private OkHttpTransport transport(Compression c) {
     return OkHttpTransportTest.newTransport(server.url("/").uri()).compression(c).build();

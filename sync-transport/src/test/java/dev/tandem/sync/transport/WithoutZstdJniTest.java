@@ -11,10 +11,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,22 +19,7 @@ import org.junit.jupiter.api.Test;
  * a class loader that has no {@code com.github.luben} classes, negotiates gzip with {@link
  * Compression#AUTO} and never offers the dictionary, even from a server that lists it.
  */
-class WithoutZstdJniTest {
-  private static final String PUSH_OK =
-      "{\"success\":true,\"synced\":{},\"conflicts\":[],\"errors\":[],\"cursor\":\"c\"}";
-  private MockWebServer server;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    server.shutdown();
-  }
-
+class WithoutZstdJniTest extends MockServerTest {
   /** Defines this module's classes itself (fresh statics), hides zstd-jni, shares the rest. */
   private static final class WithoutZstd extends ClassLoader {
     WithoutZstd(ClassLoader parent) {
