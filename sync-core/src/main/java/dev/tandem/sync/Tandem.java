@@ -75,23 +75,16 @@ public final class Tandem implements AutoCloseable {
     this.types = new LinkedHashSet<>(RecordTypes.BUILT_IN);
     this.types.addAll(b.customTypes);
     this.hlc = new HlcClock(clock, deviceId);
-    dev.tandem.sync.internal.EngineSettings settings = dev.tandem.sync.internal.EngineSettings
-        .builder()
+    dev.tandem.sync.internal.EngineSettings settings = b.engine
         .batchSize(b.batchSize)
         // Left at its default, a backlog goes in batches of up to the protocol's 1,000.
         .backlogBatchSize(b.batchSizeSet ? b.batchSize : 1000)
-        .pullPageSize(b.pullPageSize)
-        .sweepIntervalMillis(b.sweepInterval.toMillis())
-        .flushDelayMillis(b.flushDelay.toMillis())
-        .autoSync(b.autoSync)
-        .live(b.live)
         .redactor(b.redactor)
         .filter(b.filter)
         .defaultResolver(b.resolver)
         .resolvers(b.resolvers)
         .scheduler(b.scheduler)
         .listenerExecutor(b.listenerExecutor)
-        .observePollMillis(b.observeInterval.toMillis())
         .build();
     this.engine = new SyncEngine(store, transport, hlc, clock, settings);
     this.conversations = new Conversations(this);
@@ -483,14 +476,11 @@ public final class Tandem implements AutoCloseable {
     private Predicate<Record> filter;
     private int batchSize = 100;
     private boolean batchSizeSet;
-    private int pullPageSize = 500;
-    private Duration sweepInterval = Duration.ofSeconds(10);
-    private Duration flushDelay = Duration.ofMillis(50);
-    private boolean autoSync = true;
-    private boolean live = true;
+    // The settings that go to the engine as given; their defaults live there only.
+    private final dev.tandem.sync.internal.EngineSettings.Builder engine =
+        dev.tandem.sync.internal.EngineSettings.builder();
     private ScheduledExecutorService scheduler;
     private Executor listenerExecutor;
-    private Duration observeInterval = Duration.ofMillis(500);
 
     private Builder() {}
 
@@ -634,19 +624,19 @@ public final class Tandem implements AutoCloseable {
       if (n < 1 || n > 5000) {
         throw new IllegalArgumentException("pullPageSize must be 1..5000: " + n);
       }
-      this.pullPageSize = n;
+      engine.pullPageSize(n);
       return this;
     }
 
     /** Sets the interval of the background sweep (default 10 s). */
     public Builder sweepInterval(Duration interval) {
-      this.sweepInterval = requirePositive(interval, "sweepInterval");
+      engine.sweepIntervalMillis(requirePositive(interval, "sweepInterval").toMillis());
       return this;
     }
 
     /** Sets how long after a local write the worker pushes it (default 50 ms). */
     public Builder flushDelay(Duration delay) {
-      this.flushDelay = Objects.requireNonNull(delay, "flushDelay");
+      engine.flushDelayMillis(Objects.requireNonNull(delay, "flushDelay").toMillis());
       return this;
     }
 
@@ -655,13 +645,13 @@ public final class Tandem implements AutoCloseable {
      * Default true.
      */
     public Builder autoSync(boolean enabled) {
-      this.autoSync = enabled;
+      engine.autoSync(enabled);
       return this;
     }
 
     /** With false, never opens the live channel and relies on the sweep. Default true. */
     public Builder live(boolean enabled) {
-      this.live = enabled;
+      engine.live(enabled);
       return this;
     }
 
@@ -698,7 +688,7 @@ public final class Tandem implements AutoCloseable {
       if (interval.toMillis() < 10 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
         throw new IllegalArgumentException("observeInterval must be 10 ms to 1 min: " + interval);
       }
-      this.observeInterval = interval;
+      engine.observePollMillis(interval.toMillis());
       return this;
     }
 
